@@ -1,0 +1,92 @@
+"""The coopkg command line: validate, serve."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .config import ConfigError, Settings
+from .knowledge import UnreadableSource, load_knowledge
+from .namespaces import PREFIXES, shorten
+from .state import DataDoesNotConform
+from .validation import ValidationReport, validate
+
+EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
+
+
+@click.group()
+def main() -> None:
+    """coopkg: the knowledge graph of decentralised international cooperation."""
+
+
+@main.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+              help="Language of labels and messages in the report.")
+def validate_command(paths: tuple[Path, ...], lang: str) -> None:
+    """Validate PATHS (default: graph/) with the ontology against shapes/.
+
+    Exits 0 when the data conforms, 1 on violations, 2 when input cannot be read.
+    """
+    settings = _settings()
+    try:
+        knowledge = load_knowledge(settings.root, paths or None)
+    except UnreadableSource as error:
+        _fail(EXIT_UNREADABLE, f"cannot read {error}")
+    report = validate(knowledge)
+    checked = ", ".join(str(p) for p in paths) or "graph/"
+    click.echo(format_report(report, lang, checked, len(knowledge.parts["data"])))
+    sys.exit(EXIT_CONFORMS if report.conforms else EXIT_VIOLATIONS)
+
+
+def format_report(report: ValidationReport, lang: str, checked: str, triples: int) -> str:
+    """Return the report as text: one block per violation (entity, property, message)."""
+    if report.conforms:
+        return f"{checked}: conforms ({triples} triples checked)."
+    lines = [f"{checked}: {len(report.violations)} violation(s) of the shapes."]
+    for v in report.violations:
+        label = v.label(lang) or "(no label)"
+        lines.append(f"\n✗ {label} <{v.focus}>")
+        if v.path:
+            lines.append("  property: " + "/".join(shorten(step, PREFIXES) for step in v.path))
+        if v.value:
+            lines.append(f"  value:    {v.value}")
+        lines.append(f"  message:  {v.message(lang)}")
+    return "\n".join(lines)
+
+
+@main.command("serve")
+@click.option("--host", help="Interface to listen on (setting 'host').")
+@click.option("--port", type=int, help="Port to listen on (setting 'port').")
+def serve_command(host: str | None, port: int | None) -> None:
+    """Load, validate and serve the knowledge base under a production WSGI server."""
+    import waitress
+
+    from . import create_app
+
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    settings = _settings(overrides)
+    try:
+        app = create_app(overrides)
+    except UnreadableSource as error:
+        _fail(EXIT_UNREADABLE, f"cannot read {error}")
+    except DataDoesNotConform as error:
+        click.echo(format_report(error.report, "en", "graph/", 0), err=True)
+        _fail(EXIT_VIOLATIONS, "refusing to serve: the data does not conform to the shapes")
+    triples = len(app.extensions["coopkg"].store)
+    click.echo(f"coopkg: {triples} triples validated and loaded; serving on http://{settings.host}:{settings.port}/")
+    waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="coopkg")
+
+
+def _settings(overrides: dict | None = None) -> Settings:
+    try:
+        return Settings.load(overrides)
+    except ConfigError as error:
+        _fail(EXIT_UNREADABLE, f"configuration: {error}")
+
+
+def _fail(code: int, reason: str) -> None:
+    click.echo(f"coopkg: {reason}", err=True)
+    sys.exit(code)

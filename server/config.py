@@ -1,0 +1,85 @@
+"""Settings, read once: defaults, then a TOML file, then COOPKG_* environment variables,
+then explicit overrides (tests, command-line flags)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from .namespaces import CANONICAL_BASE
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(ValueError):
+    """A setting could not be read or has a value of the wrong kind."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_iri: str = CANONICAL_BASE
+    root: Path = PROJECT_ROOT
+    store_path: Path | None = None
+    release_dir: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    threads: int = 8
+    query_timeout: float = 5.0
+    max_rows: int = 10_000
+    max_query_length: int = 20_000
+
+    @property
+    def releases(self) -> Path:
+        return self.release_dir or self.root / "releases"
+
+    @classmethod
+    def load(cls, overrides: dict | None = None, environ: dict | None = None) -> Settings:
+        """Return settings from defaults, the TOML file, the environment and `overrides`.
+
+        Raises ConfigError for an unreadable file, an unknown key or a bad value.
+        """
+        environ = os.environ if environ is None else environ
+        values: dict = {}
+        config_file = environ.get("COOPKG_CONFIG")
+        path = Path(config_file) if config_file else Path("coopkg.toml")
+        if path.is_file():
+            try:
+                values.update(tomllib.loads(path.read_text(encoding="utf-8")).get("coopkg", {}))
+            except (OSError, tomllib.TOMLDecodeError) as error:
+                raise ConfigError(f"{path}: {error}") from error
+        elif config_file:
+            raise ConfigError(f"{path}: no such configuration file")
+        for field in fields(cls):
+            key = "COOPKG_" + field.name.upper()
+            if key in environ:
+                values[field.name] = environ[key]
+        values.update(overrides or {})
+        return replace(cls(), **_typed(values))
+
+
+def _typed(values: dict) -> dict:
+    known = {field.name: field for field in fields(Settings)}
+    typed = {}
+    for name, value in values.items():
+        if name not in known:
+            raise ConfigError(f"unknown setting {name!r}")
+        kind = known[name].type
+        try:
+            if value is None or value == "":
+                typed[name] = None if "None" in kind else Settings.__dataclass_fields__[name].default
+            elif "Path" in kind:
+                typed[name] = Path(value)
+            elif kind == "int":
+                typed[name] = int(value)
+            elif kind == "float":
+                typed[name] = float(value)
+            else:
+                typed[name] = str(value)
+        except (TypeError, ValueError) as error:
+            raise ConfigError(f"setting {name!r}: {error}") from error
+    base = typed.get("base_iri")
+    if base is not None and not (base.startswith(("http://", "https://")) and base.endswith("/")):
+        raise ConfigError(f"setting 'base_iri' must be an http(s) IRI ending in '/': {base!r}")
+    return typed

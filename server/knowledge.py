@@ -1,0 +1,125 @@
+"""Reading the knowledge base: the Turtle of ontology/, shapes/ and graph/.
+
+Files are parsed once, by Oxigraph's parser (fast, and precise about where a syntax
+error is); rdflib graphs for pyshacl and the pyoxigraph store are built from the same
+triples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from .namespaces import CANONICAL_BASE, PARTS
+
+
+class UnreadableSource(Exception):
+    """A source file is missing, unreadable, or not valid Turtle."""
+
+    def __init__(self, path: Path, reason: str, line: int | None = None, column: int | None = None):
+        super().__init__(reason)
+        self.path, self.reason, self.line, self.column = path, reason, line, column
+
+    def __str__(self) -> str:
+        where = str(self.path)
+        if self.line is not None:
+            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class KnowledgeBase:
+    """The triples of each part ('ontology', 'shapes', 'data') and the files they came from."""
+
+    parts: dict[str, list[ox.Triple]]
+    files: dict[str, list[Path]] = field(default_factory=dict)
+
+    def triples(self, *parts: str) -> Iterator[ox.Triple]:
+        for part in parts:
+            yield from self.parts[part]
+
+    def rdflib_graph(self, *parts: str) -> rdflib.Graph:
+        """Return one rdflib graph holding the triples of `parts`."""
+        graph = rdflib.Graph()
+        add = graph.add
+        for triple in self.triples(*parts):
+            add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        return graph
+
+    def __len__(self) -> int:
+        return sum(len(triples) for triples in self.parts.values())
+
+
+def turtle_files(path: Path) -> list[Path]:
+    """Return `path` if it is a file, else every *.ttl below it, sorted.
+
+    Raises UnreadableSource when the path does not exist or holds no Turtle file.
+    """
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*.ttl") if p.is_file())
+        if files:
+            return files
+        raise UnreadableSource(path, "no Turtle (.ttl) file in this folder")
+    raise UnreadableSource(path, "no such file or folder")
+
+
+def read_turtle(path: Path) -> list[ox.Triple]:
+    """Return the triples of one Turtle file; raise UnreadableSource with its line on error."""
+    try:
+        quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    except SyntaxError as error:
+        raise UnreadableSource(path, error.msg, error.lineno, error.offset) from None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise UnreadableSource(path, str(error)) from None
+    return [quad.triple for quad in quads]
+
+
+def load_knowledge(root: Path, data_paths: Iterable[Path] | None = None) -> KnowledgeBase:
+    """Read ontology/, shapes/ and graph/ under `root` (or `data_paths` instead of graph/)."""
+    folders = {part: [root / folder] for folder, part in PARTS.items()}
+    if data_paths is not None:
+        folders["data"] = list(data_paths)
+    parts: dict[str, list[ox.Triple]] = {}
+    files: dict[str, list[Path]] = {}
+    for part, paths in folders.items():
+        files[part] = [file for path in paths for file in turtle_files(path)]
+        parts[part] = [triple for file in files[part] for triple in read_turtle(file)]
+    return KnowledgeBase(parts, files)
+
+
+def rebase(triples: Iterable[ox.Triple], base: str) -> Iterator[ox.Triple]:
+    """Yield `triples` with every data IRI (under CANONICAL_BASE + 'id/') moved under `base`.
+
+    The vocabulary (def/) and the shapes (shapes/) keep their canonical IRIs everywhere.
+    """
+    if base == CANONICAL_BASE:
+        yield from triples
+        return
+    old, new = CANONICAL_BASE + "id/", base + "id/"
+
+    def move(term):
+        if isinstance(term, ox.NamedNode) and term.value.startswith(old):
+            return ox.NamedNode(new + term.value[len(old) :])
+        return term
+
+    for t in triples:
+        yield ox.Triple(move(t.subject), move(t.predicate), move(t.object))
+
+
+def to_rdflib(term):
+    """Return the rdflib term equal to a pyoxigraph term."""
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    raise TypeError(f"not an RDF term: {term!r}")

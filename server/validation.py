@@ -1,0 +1,80 @@
+"""Checking the data against the shapes with pyshacl."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyshacl
+import rdflib
+import rdflib.collection
+from rdflib.namespace import RDF, RDFS, SH, SKOS
+
+from .knowledge import KnowledgeBase
+from .labels import pick_label
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One result of the SHACL report, with the focus entity's labels already looked up."""
+
+    focus: str
+    focus_labels: tuple[tuple[str, str | None], ...]
+    path: tuple[str, ...]
+    value: str | None
+    severity: str
+    messages: tuple[tuple[str, str | None], ...]
+
+    def label(self, lang: str) -> str | None:
+        return pick_label(self.focus_labels, lang)
+
+    def message(self, lang: str) -> str:
+        return pick_label(self.messages, lang) or "constraint not met"
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    conforms: bool
+    violations: tuple[Violation, ...]
+
+
+def validate(knowledge: KnowledgeBase) -> ValidationReport:
+    """Validate the data and the ontology (concepts are data too) against the shapes.
+
+    Only results of severity sh:Violation make the report non-conforming.
+    """
+    data = knowledge.rdflib_graph("data", "ontology")
+    shapes = knowledge.rdflib_graph("shapes")
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    violations = tuple(
+        sorted(
+            (_violation(results, data, node) for node in results.subjects(RDF.type, SH.ValidationResult)),
+            key=lambda v: (v.focus, v.path, v.value or ""),
+        )
+    )
+    conforms = not any(v.severity == str(SH.Violation) for v in violations)
+    return ValidationReport(conforms, violations)
+
+
+def _path_steps(results: rdflib.Graph, path) -> tuple[str, ...]:
+    """Return a result path as its steps: one IRI, or the IRIs of a sequence path."""
+    if path is None:
+        return ()
+    if isinstance(path, rdflib.URIRef):
+        return (str(path),)
+    return tuple(str(step) for step in rdflib.collection.Collection(results, path))
+
+
+def _violation(results: rdflib.Graph, data: rdflib.Graph, node) -> Violation:
+    focus = results.value(node, SH.focusNode)
+    labels = [(str(o), o.language) for p in (RDFS.label, SKOS.prefLabel) for o in data.objects(focus, p)]
+    path = results.value(node, SH.resultPath)
+    value = results.value(node, SH.value)
+    messages = [(str(m), getattr(m, "language", None)) for m in results.objects(node, SH.resultMessage)]
+    return Violation(
+        focus=str(focus),
+        focus_labels=tuple(labels),
+        path=_path_steps(results, path),
+        value=str(value) if value is not None and not isinstance(value, rdflib.BNode) else None,
+        severity=str(results.value(node, SH.resultSeverity)),
+        messages=tuple(messages),
+    )

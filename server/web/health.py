@@ -1,0 +1,13 @@
+"""A liveness probe for load balancers and the tests' server fixture."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+blueprint = Blueprint("health", __name__)
+
+
+@blueprint.get("/health")
+def health():
+    published = current_app.extensions["coopkg"]
+    return jsonify(status="ok", triples=len(published.store))
