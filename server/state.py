@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -22,15 +26,20 @@ class DataDoesNotConform(Exception):
 
 @dataclass
 class Published:
-    """The knowledge base as the app publishes it (kept on app.extensions['coopkg'])."""
+    """The knowledge base as the app publishes it (kept on app.extensions['coopkg']).
+
+    `store` is opened read-only from `store_path`, an on-disk Oxigraph store that other
+    processes (query workers) may open read-only too.
+    """
 
     settings: Settings
     knowledge: KnowledgeBase
     store: ox.Store
+    store_path: Path
 
     @classmethod
     def open(cls, settings: Settings) -> Published:
-        """Load and validate the sources, then build the store.
+        """Load and validate the sources, then build the store on disk and open it read-only.
 
         Raises UnreadableSource for a file that cannot be read and DataDoesNotConform
         when validation fails: nothing invalid is ever served.
@@ -39,5 +48,14 @@ class Published:
         report = validate(knowledge)
         if not report.conforms:
             raise DataDoesNotConform(report)
-        store = build_store(knowledge, settings.base_iri, settings.store_path)
-        return cls(settings, knowledge, store)
+        path = settings.store_path or _temporary_folder()
+        writable = build_store(knowledge, settings.base_iri, path)
+        writable.flush()
+        del writable
+        return cls(settings, knowledge, ox.Store.read_only(str(path)), Path(path))
+
+
+def _temporary_folder() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="coopkg-store-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder

@@ -14,7 +14,7 @@ from .namespaces import graph_iri
 def build_store(knowledge: KnowledgeBase, base: str, path: Path | None = None) -> ox.Store:
     """Return a store holding each part of `knowledge` in its own named graph under `base`.
 
-    With `path`, the store is written there (an existing store at that path is replaced);
+    With `path`, the store is written there (anything already stored there is cleared);
     otherwise it lives in memory.
     """
     store = ox.Store(str(path)) if path else ox.Store()
