@@ -23,6 +23,7 @@ class Violation:
     value: str | None
     severity: str
     messages: tuple[tuple[str, str | None], ...]
+    shape: str | None = None
 
     def label(self, lang: str) -> str | None:
         return pick_label(self.focus_labels, lang)
@@ -47,7 +48,7 @@ def validate(knowledge: KnowledgeBase) -> ValidationReport:
     _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
     violations = tuple(
         sorted(
-            (_violation(results, data, node) for node in results.subjects(RDF.type, SH.ValidationResult)),
+            (_violation(results, data, shapes, node) for node in results.subjects(RDF.type, SH.ValidationResult)),
             key=lambda v: (v.focus, v.path, v.value or ""),
         )
     )
@@ -64,7 +65,14 @@ def _path_steps(results: rdflib.Graph, path) -> tuple[str, ...]:
     return tuple(str(step) for step in rdflib.collection.Collection(results, path))
 
 
-def _violation(results: rdflib.Graph, data: rdflib.Graph, node) -> Violation:
+def _node_shape(shapes: rdflib.Graph, shape) -> str | None:
+    """Return the IRI of the node shape a result comes from (the owner of a property shape)."""
+    if isinstance(shape, rdflib.BNode):
+        shape = shapes.value(None, SH.property, shape) or shapes.value(None, SH.sparql, shape) or shape
+    return str(shape) if isinstance(shape, rdflib.URIRef) else None
+
+
+def _violation(results: rdflib.Graph, data: rdflib.Graph, shapes: rdflib.Graph, node) -> Violation:
     focus = results.value(node, SH.focusNode)
     labels = [(str(o), o.language) for p in (RDFS.label, SKOS.prefLabel) for o in data.objects(focus, p)]
     path = results.value(node, SH.resultPath)
@@ -77,4 +85,5 @@ def _violation(results: rdflib.Graph, data: rdflib.Graph, node) -> Violation:
         value=str(value) if value is not None and not isinstance(value, rdflib.BNode) else None,
         severity=str(results.value(node, SH.resultSeverity)),
         messages=tuple(messages),
+        shape=_node_shape(shapes, results.value(node, SH.sourceShape)),
     )

@@ -1,0 +1,58 @@
+"""Settings: defaults, then coopkg.toml, then COOPKG_* variables, then overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from server.config import ConfigError, Settings
+from server.namespaces import CANONICAL_BASE
+
+
+def test_defaults():
+    settings = Settings.load({}, environ={})
+    assert settings.base_iri == CANONICAL_BASE
+    assert settings.port == 8000
+    assert settings.releases == settings.root / "releases"
+
+
+def test_precedence_file_then_environment_then_overrides(tmp_path):
+    config = tmp_path / "site.toml"
+    config.write_text('[coopkg]\nport = 9001\nhost = "0.0.0.0"\nquery_timeout = 2.5\n', encoding="utf-8")
+    environ = {"COOPKG_CONFIG": str(config), "COOPKG_PORT": "9002"}
+    settings = Settings.load({"host": "127.0.0.2"}, environ=environ)
+    assert (settings.port, settings.host, settings.query_timeout) == (9002, "127.0.0.2", 2.5)
+
+
+@pytest.mark.parametrize(
+    ("environ", "fragment"),
+    [
+        ({"COOPKG_PORT": "eighty"}, "port"),
+        ({"COOPKG_BASE_IRI": "https://example.org/no-slash"}, "base_iri"),
+        ({"COOPKG_BASE_IRI": "urn:x:"}, "base_iri"),
+        ({"COOPKG_CONFIG": "/nonexistent/coopkg.toml"}, "no such configuration file"),
+    ],
+)
+def test_bad_settings_are_refused_with_their_name(environ, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        Settings.load({}, environ=environ)
+
+
+def test_unknown_setting_in_file_is_refused(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("[coopkg]\nprot = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown setting 'prot'"):
+        Settings.load({}, environ={"COOPKG_CONFIG": str(config)})
+
+
+def test_malformed_file_is_refused(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("[coopkg\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=str(config)):
+        Settings.load({}, environ={"COOPKG_CONFIG": str(config)})
+
+
+def test_paths_are_paths():
+    settings = Settings.load({"store_path": "/tmp/x"}, environ={})
+    assert settings.store_path == Path("/tmp/x")
