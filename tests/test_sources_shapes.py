@@ -42,7 +42,7 @@ PREFIXES = """
 # A conforming miniature of what issue #6 adds: a source document with its dates, an office
 # held during a bounded period, a signed convention, two claims about one quantity, a
 # territory's figure, a country entry and an ISO code.
-BASELINE = PREFIXES + """
+BASELINE = """
 t:doc a foaf:Document ; rdfs:label "document"@fr ; dct:title "Document"@fr ;
     dct:publisher t:org-a ; schema:url <http://example.org/doc> ;
     dct:issued "2020-01-01"^^xsd:date ; dct:modified "2020-02-01"^^xsd:date .
@@ -58,9 +58,12 @@ t:membership a org:Membership ; rdfs:label "mandat"@fr ;
     org:memberDuring t:term ; prov:wasDerivedFrom t:doc .
 t:term a time:Interval ; rdfs:label "mandat"@fr ;
     time:hasBeginning t:begin ; time:hasEnd t:end ; time:inside t:day ; prov:wasDerivedFrom t:doc .
-t:begin a time:Instant ; rdfs:label "début"@fr ; time:inXSDDate "2018-01-01"^^xsd:date ; prov:wasDerivedFrom t:doc .
-t:end a time:Instant ; rdfs:label "fin"@fr ; time:inXSDDate "2020-01-01"^^xsd:date ; prov:wasDerivedFrom t:doc .
-t:day a time:Instant ; rdfs:label "jour"@fr ; time:inXSDDate "2019-06-01"^^xsd:date ; prov:wasDerivedFrom t:doc .
+t:begin a time:Instant ; rdfs:label "début"@fr ;
+    time:inXSDDate "2018-01-01"^^xsd:date ; prov:wasDerivedFrom t:doc .
+t:end a time:Instant ; rdfs:label "fin"@fr ;
+    time:inXSDDate "2020-01-01"^^xsd:date ; prov:wasDerivedFrom t:doc .
+t:day a time:Instant ; rdfs:label "jour"@fr ;
+    time:inXSDDate "2019-06-01"^^xsd:date ; prov:wasDerivedFrom t:doc .
 
 t:partnership a coop:Partnership ; rdfs:label "partenariat"@fr ;
     org:hasMember t:org-a , t:org-b ; prov:wasDerivedFrom t:doc .
@@ -122,7 +125,8 @@ CASES = [
     (
         "office-period-as-dates-ends-before-it-starts",
         "DELETE { t:term time:hasBeginning t:begin ; time:hasEnd t:end }"
-        " INSERT { t:term a dct:PeriodOfTime ; dcat:startDate '2020'^^xsd:gYear ; dcat:endDate '2019'^^xsd:gYear }"
+        " INSERT { t:term a dct:PeriodOfTime ;"
+        " dcat:startDate '2020'^^xsd:gYear ; dcat:endDate '2019'^^xsd:gYear }"
         " WHERE {}",
         "membership",
         "The office's period ends before it starts.",
@@ -217,7 +221,7 @@ CASES = [
 
 
 def _report(tmp_path, update: str | None):
-    graph = rdflib.Graph().parse(data=BASELINE, format="turtle")
+    graph = rdflib.Graph().parse(data=PREFIXES + BASELINE, format="turtle")
     if update:
         graph.update(PREFIX_LINES + "\n" + update)
     path = tmp_path / "case.ttl"
