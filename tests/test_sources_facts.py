@@ -434,3 +434,22 @@ def test_press_release_figures_keep_their_single_source(store):
         } GROUP BY ?obs""",
     )
     assert rows and all(r["n"] == "1" for r in rows)
+
+
+# --- the vocabulary added for issue #6 -----------------------------------------------------
+
+
+def test_every_new_term_has_a_label_and_a_definition_in_french_and_english(knowledge):
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDFS, SKOS
+
+    added = Graph().parse(PROJECT_ROOT / "ontology" / "history-and-claims.ttl", format="turtle")
+    coop = "https://w3id.org/coopkg/def/"
+    terms = {s for s in added.subjects() if isinstance(s, URIRef) and s.startswith(coop)}
+    terms -= {URIRef(coop + "Units")}  # the existing scheme, given more concepts here
+    assert len(terms) > 10
+    ontology = knowledge.rdflib_graph("ontology")
+    for term in terms:
+        for prop in ((RDFS.label, SKOS.prefLabel), (SKOS.definition,)):
+            langs = {o.language for p in prop for o in ontology.objects(term, p)}
+            assert {"fr", "en"} <= langs, f"{term} lacks {prop} in fr or en"
