@@ -46,9 +46,13 @@ def validate(knowledge: KnowledgeBase) -> ValidationReport:
     data = knowledge.rdflib_graph("data", "ontology")
     shapes = knowledge.rdflib_graph("shapes")
     _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    languages = _message_languages(shapes)
     violations = tuple(
         sorted(
-            (_violation(results, data, shapes, node) for node in results.subjects(RDF.type, SH.ValidationResult)),
+            (
+                _violation(results, data, shapes, node, languages=languages)
+                for node in results.subjects(RDF.type, SH.ValidationResult)
+            ),
             key=lambda v: (v.focus, v.path, v.value or ""),
         )
     )
@@ -72,12 +76,25 @@ def _node_shape(shapes: rdflib.Graph, shape) -> str | None:
     return str(shape) if isinstance(shape, rdflib.URIRef) else None
 
 
-def _violation(results: rdflib.Graph, data: rdflib.Graph, shapes: rdflib.Graph, node) -> Violation:
+def _message_languages(shapes: rdflib.Graph) -> dict[str, str]:
+    """Return the language tag of each sh:message text of the shapes.
+
+    pyshacl drops the tags of the messages of SPARQL-based constraints; they are put back
+    from the shapes, so that a report in French shows the French message.
+    """
+    return {str(m): m.language for m in shapes.objects(None, SH.message) if getattr(m, "language", None)}
+
+
+def _violation(
+    results: rdflib.Graph, data: rdflib.Graph, shapes: rdflib.Graph, node, *, languages: dict[str, str]
+) -> Violation:
     focus = results.value(node, SH.focusNode)
     labels = [(str(o), o.language) for p in (RDFS.label, SKOS.prefLabel) for o in data.objects(focus, p)]
     path = results.value(node, SH.resultPath)
     value = results.value(node, SH.value)
-    messages = [(str(m), getattr(m, "language", None)) for m in results.objects(node, SH.resultMessage)]
+    messages = [
+        (str(m), getattr(m, "language", None) or languages.get(str(m))) for m in results.objects(node, SH.resultMessage)
+    ]
     return Violation(
         focus=str(focus),
         focus_labels=tuple(labels),

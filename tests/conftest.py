@@ -58,6 +58,15 @@ def press_release_text() -> str:
     return PRESS_RELEASE.read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="session")
+def sources_readme_text() -> str:
+    """shared/sources/README.md: the further sources, described in our own words."""
+    readme = SOURCES / "README.md"
+    if not readme.is_file():
+        pytest.fail(f"the sources' README is missing: {readme}")
+    return readme.read_text(encoding="utf-8")
+
+
 @pytest.fixture()
 def project_copy(tmp_path) -> Path:
     """A copy of ontology/, shapes/, graph/ and queries/ that a test may break."""

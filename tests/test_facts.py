@@ -16,10 +16,10 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).lower()
 
 
-def test_every_named_person_is_named_in_a_source(store, press_release_text):
+def test_every_named_person_is_named_in_a_source(store, press_release_text, sources_readme_text):
     names = _values(store, f"SELECT ?name WHERE {{ ?p a <{FOAF}Person> ; <{FOAF}name> ?name }}")
     assert names
-    text = _normalise(press_release_text)
+    text = _normalise(press_release_text + sources_readme_text)
     for name in names:
         assert _normalise(name) in text, name
 
