@@ -74,7 +74,7 @@ def indicator_chart(series: Sequence[IndicatorSeries], lang: str, chart_id: str 
     parts: list[str] = []
     summary: list[str] = []
     y = 8
-    span = WIDTH - LEFT - RIGHT - 150
+    span = WIDTH - LEFT - RIGHT - 190
     for s in series:
         for line in _wrap(s.indicator.label(lang)):
             y += LINE
@@ -123,15 +123,16 @@ def timeline_chart(
         return ""
     years = [p.start_year for _, p in items] + [p.end_year for _, p in items if p.end_year]
     first, last = min(years), max(years) + 1
-    span = WIDTH - LEFT - RIGHT
+    margin = 16  # room for the first and last year's tick labels
+    span = WIDTH - 2 * margin
 
     def x(year: int) -> float:
-        return LEFT + (year - first) / max(last - first, 1) * span
+        return margin + (year - first) / max(last - first, 1) * span
 
     parts, summary, y = [], [], 8
     for i, (label, period) in enumerate(items):
         colour = COLOURS[i % len(COLOURS)]
-        end = x(period.end_year) if period.end_year else LEFT + span
+        end = x(period.end_year) if period.end_year else margin + span
         for line in _wrap(label):
             y += LINE
             parts.append(f'<text x="{LEFT}" y="{y}" class="chart-label">{escape(line)}</text>')
@@ -151,7 +152,7 @@ def timeline_chart(
         parts.append(
             f'<text x="{x(year):.1f}" y="{y + 14}" class="chart-axis" text-anchor="middle">{year}</text>'
         )
-    parts.append(f'<line x1="{LEFT}" x2="{LEFT + span}" y1="{y}" y2="{y}" stroke="#4a5561"/>')
+    parts.append(f'<line x1="{margin}" x2="{margin + span}" y1="{y}" y2="{y}" stroke="#4a5561"/>')
     return _svg(chart_id, words["timeline"], "; ".join(summary), y + 22, parts)
 
 

@@ -110,6 +110,17 @@ class SearchIndex:
             for score, e in ranked[:limit]
         ]
 
+    def suggest(self, text: str, lang: str = "fr", limit: int = 8) -> list[Hit]:
+        """Return entities whose labels contain any word of `text` (for a page that was not
+        found: its IRI's words), those matching most words first."""
+        found: dict[str, Hit] = {}
+        for word in dict.fromkeys(words(text[:MAX_QUERY_LENGTH])):
+            for hit in self.search(word, lang, limit):
+                known = found.get(hit.iri)
+                total = hit.score + (known.score if known else 0)
+                found[hit.iri] = Hit(hit.iri, hit.matched, hit.matched_lang, hit.labels, round(total, 3))
+        return sorted(found.values(), key=lambda h: (-h.score, h.iri))[:limit]
+
 
 def _score(entry: IndexedLabel, terms: list[str], lang: str) -> float:
     total = 0.0

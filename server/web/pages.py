@@ -121,7 +121,7 @@ def _not_found(iri: str, representation):
     if representation is not HTML:
         return Response(f"Not found: no entity has the IRI {iri}\n", 404, mimetype="text/plain")
     words = " ".join(part for part in iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ").split() if part)
-    suggestions = current_app.extensions["coopkg.search"].search(words, site.page_language(), limit=8)
+    suggestions = current_app.extensions["coopkg.search"].suggest(words, site.page_language())
     return site.render("not_found.html", 404, iri=iri, suggestions=suggestions, query=words)
 
 

@@ -23,7 +23,8 @@ _PAIRS = {
     "source": ("Source", "Source"),
     "property": ("Propriété", "Property"),
     "value": ("Valeur", "Value"),
-    "values": ("Valeurs", "Values"),
+    "value_list": ("Valeurs", "Values"),
+    "colon": ("\u00a0:", ":"),
     "facts": ("Ce que disent les données", "What the data says"),
     "incoming": ("Liens entrants", "Incoming links"),
     "incoming_intro": (
