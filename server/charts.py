@@ -12,10 +12,10 @@ from html import escape
 from .domain import ConventionSummary, Period
 from .indicators import IndicatorSeries, Observation
 
-WIDTH = 480
+WIDTH = 420
 LEFT, RIGHT = 8, 8
-BAR_HEIGHT, LINE = 14, 16
-TEXT_CHARS = 64  # characters per line of a wrapped label at the chart's font size
+BAR_HEIGHT, LINE = 14, 17
+TEXT_CHARS = 52  # characters per line of a wrapped label at the chart's font size
 COLOURS = ("#0b5394", "#8a4b08", "#2f6b2f", "#6a3d9a")  # each ≥ 4.5:1 on white
 WORDS = {
     "fr": {
@@ -74,7 +74,7 @@ def indicator_chart(series: Sequence[IndicatorSeries], lang: str, chart_id: str 
     parts: list[str] = []
     summary: list[str] = []
     y = 8
-    span = WIDTH - LEFT - RIGHT - 190
+    span = WIDTH - LEFT - RIGHT - 200  # the rest holds the value
     for s in series:
         for line in _wrap(s.indicator.label(lang)):
             y += LINE

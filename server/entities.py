@@ -37,8 +37,8 @@ class Resource:
     labels: tuple[tuple[str, str | None], ...] = ()
 
     def label(self, lang: str) -> str:
-        """Return the label in `lang` (with fallback), else the IRI's last segment."""
-        return pick_label(self.labels, lang) or local_name(self.iri)
+        """Return the label in `lang` (with fallback), else the IRI's last segment, else the IRI."""
+        return pick_label(self.labels, lang) or local_name(self.iri) or self.iri
 
     def label_lang(self, lang: str) -> str | None:
         """Return the language tag of the label `label(lang)` picks (None if untagged)."""
@@ -114,7 +114,7 @@ class Entity:
     extra: dict = field(default_factory=dict)
 
     def label(self, lang: str) -> str:
-        return pick_label(self.labels, lang) or local_name(self.iri)
+        return pick_label(self.labels, lang) or local_name(self.iri) or self.iri
 
     def label_lang(self, lang: str) -> str | None:
         return Resource(self.iri, self.labels).label_lang(lang)

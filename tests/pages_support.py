@@ -8,6 +8,8 @@ import pyoxigraph as ox
 import rdflib
 from bs4 import BeautifulSoup
 
+from server.namespaces import PREFIXES
+
 BASE = "https://w3id.org/coopkg/"
 RDFLIB_FORMATS = {
     "text/turtle": "turtle",
@@ -32,8 +34,13 @@ def rdf(response) -> rdflib.Graph:
 
 
 def select(store: ox.Store, query: str) -> list[dict]:
-    """Return the rows of a SELECT over the union of the store's graphs, as {name: value}."""
-    rows = store.query(query, use_default_graph_as_union=True)
+    """Return the rows of a SELECT over the union of the store's graphs, as {name: value}.
+
+    The query may use the prefixes rdfs, skos, prov, dct, dcat and org."""
+    prefixes = "".join(
+        f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("rdfs", "skos", "prov", "dct", "dcat", "org")
+    )
+    rows = store.query(prefixes + query, use_default_graph_as_union=True)
     names = [v.value for v in rows.variables]
     return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in rows]
 

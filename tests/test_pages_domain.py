@@ -46,16 +46,27 @@ def test_a_convention_shows_its_period_signatories_purpose_and_renewal(client, s
     )[0]
     shown = text(summary(page, "Period")[0])
     assert period["s"] in shown and period["e"] in shown
-    signatories = {r["p"] for r in select(store, f"SELECT ?p WHERE {{ <{CONVENTION}> <{COOP}signatory> ?p }}")}
-    assert signatories and paths(summary(page, "Signatories")[0].select("a")) == {path_of(p) for p in signatories}
-    purposes = {r["t"] for r in select(store, f'SELECT ?t WHERE {{ <{CONVENTION}> <{COOP}purpose> ?t FILTER(lang(?t) = "en") }}')}
+    signatories = {
+        r["p"] for r in select(store, f"SELECT ?p WHERE {{ <{CONVENTION}> <{COOP}signatory> ?p }}")
+    }
+    assert signatories and paths(summary(page, "Signatories")[0].select("a")) == {
+        path_of(p) for p in signatories
+    }
+    purposes = {
+        r["t"]
+        for r in select(
+            store, f'SELECT ?t WHERE {{ <{CONVENTION}> <{COOP}purpose> ?t FILTER(lang(?t) = "en") }}'
+        )
+    }
     assert {text(dd) for dd in summary(page, "Purpose")} == purposes
     renewed = select(store, f"SELECT ?c WHERE {{ <{CONVENTION}> <{COOP}renews> ?c }}")[0]["c"]
     assert paths(summary(page, "Renews")[0].select("a")) == {path_of(renewed)}
 
 
 def test_the_signatories_pages_lead_to_their_posts(client, store):
-    for person in (r["p"] for r in select(store, f"SELECT ?p WHERE {{ <{CONVENTION}> <{COOP}signatory> ?p }}")):
+    for person in (
+        r["p"] for r in select(store, f"SELECT ?p WHERE {{ <{CONVENTION}> <{COOP}signatory> ?p }}")
+    ):
         page = html(client.get(path_of(person)))
         posts = select(store, f"SELECT ?post WHERE {{ ?post <http://www.w3.org/ns/org#heldBy> <{person}> }}")
         incoming = paths(page.select(".incoming-group a"))
@@ -96,7 +107,9 @@ def test_a_programme_shows_its_indicators_as_a_chart_and_an_equivalent_table(cli
     assert chart.find("title").get_text() and chart.find("desc").get_text()
     rows = page.select("table.indicators tbody tr")
     assert len(rows) == len(observations)
-    assert paths(page.select("table.indicators td a[href^='/id/observation/']")) == {path_of(r["obs"]) for r in observations}
+    assert paths(page.select("table.indicators td a[href^='/id/observation/']")) == {
+        path_of(r["obs"]) for r in observations
+    }
     description = chart.find("desc").get_text()
     more_than = {"fr": "plus de", "en": "more than"}[lang]
     for row in observations:
@@ -114,7 +127,7 @@ def test_a_partnership_shows_partners_conventions_in_order_and_stakes(client, st
     conventions = select(
         store,
         f"""SELECT ?c ?start WHERE {{ ?c <{COOP}formalises> <{partnership}> ;
-        <http://purl.org/dc/terms/temporal>/<http://www.w3.org/ns/dcat#startDate> ?start }} ORDER BY ?start""",
+        dct:temporal/dcat:startDate ?start }} ORDER BY ?start""",
     )
     listed = [urlsplit(li.a["href"]).path for li in page.select("ol.timeline-list > li")]
     assert listed == [path_of(r["c"]) for r in conventions]
@@ -134,7 +147,7 @@ def test_each_indicator_page_shows_its_values_and_sources(client, store):
         assert text(page.h1) in labels(store, row["i"], "en")
         sources = select(
             store,
-            f"SELECT DISTINCT ?s WHERE {{ ?o <{COOP}indicator> <{row['i']}> ; <http://www.w3.org/ns/prov#wasDerivedFrom> ?s }}",
+            f"SELECT DISTINCT ?s WHERE {{ ?o <{COOP}indicator> <{row['i']}> ; prov:wasDerivedFrom ?s }}",
         )
         assert paths(page.select("table.indicators a.source")) == {path_of(r["s"]) for r in sources}
 
@@ -184,7 +197,10 @@ def disputed_client(project_copy_module):
     settings = Settings.load({"root": str(project_copy_module)}, environ={})
     knowledge = load_knowledge(project_copy_module)
     store = build_store(knowledge, settings.base_iri)
-    app = create_app({"root": str(project_copy_module)}, published=Published(settings, knowledge, store, project_copy_module))
+    app = create_app(
+        {"root": str(project_copy_module)},
+        published=Published(settings, knowledge, store, project_copy_module),
+    )
     return app.test_client()
 
 
@@ -207,7 +223,9 @@ def test_claims_about_one_quantity_are_shown_side_by_side_with_their_sources(dis
     assert len(claims) == 2
     by_claim = {urlsplit(c.h3.a["href"]).path: c for c in claims}
     assert set(by_claim) == {"/id/observation/test-second-claim", "/id/observation/family-farms-supported"}
-    assert paths(by_claim["/id/observation/test-second-claim"].select("a.source")) == {"/id/source/test-second-source"}
+    assert paths(by_claim["/id/observation/test-second-claim"].select("a.source")) == {
+        "/id/source/test-second-source"
+    }
     assert paths(by_claim["/id/observation/family-farms-supported"].select("a.source")) == {
         "/id/source/press-release-zou-delegation"
     }

@@ -70,7 +70,10 @@ def test_types_link_to_their_term_pages(client, store):
 
 
 def test_each_fact_shows_its_source(client, store):
-    sources = {r["s"] for r in select(store, f"SELECT ?s WHERE {{ <{ZOU}> <http://www.w3.org/ns/prov#wasDerivedFrom> ?s }}")}
+    sources = {
+        r["s"]
+        for r in select(store, f"SELECT ?s WHERE {{ <{ZOU}> <http://www.w3.org/ns/prov#wasDerivedFrom> ?s }}")
+    }
     page = html(client.get("/id/organisation/cc-zou"))
     rows = page.select("table.facts tbody tr")
     assert rows
@@ -108,8 +111,16 @@ def test_incoming_links_page_through_every_subject(store):
     every = {r["o"] for r in select(store, f"SELECT ?o WHERE {{ ?o a <{observation_class}> }}")}
     seen, page = [], 0
     while True:
-        (group,) = [g for g in incoming_groups(store, observation_class, {g: page for g in [
-            "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"]}, page_size=2) if g.prop.iri.endswith("#type")]
+        (group,) = [
+            g
+            for g in incoming_groups(
+                store,
+                observation_class,
+                {g: page for g in ["http://www.w3.org/1999/02/22-rdf-syntax-ns#type"]},
+                page_size=2,
+            )
+            if g.prop.iri.endswith("#type")
+        ]
         assert group.count == len(every)
         seen += [s.iri for s in group.subjects]
         if not group.has_next:

@@ -63,7 +63,13 @@ def test_a_suffix_names_one_representation(path, stem, suffix):
 
 @pytest.mark.parametrize(
     ("media_type", "suffix"),
-    [("text/turtle", "ttl"), ("application/json", "jsonld"), ("text/plain", "nt"), ("image/png", None), (None, None)],
+    [
+        ("text/turtle", "ttl"),
+        ("application/json", "jsonld"),
+        ("text/plain", "nt"),
+        ("image/png", None),
+        (None, None),
+    ],
 )
 def test_media_types_map_to_representations(media_type, suffix):
     found = representation_for(media_type)
@@ -81,7 +87,9 @@ def test_each_rdf_url_gives_the_entity_description_that_parses(client, store, su
     expected = select(store, f"SELECT DISTINCT ?p ?o WHERE {{ <{ZOU}> ?p ?o FILTER(!isBlank(?o)) }}")
     assert expected
     for row in expected:
-        assert any(str(p) == row["p"] and str(o) == row["o"] for p, o in graph.predicate_objects(subject)), row
+        assert any(str(p) == row["p"] and str(o) == row["o"] for p, o in graph.predicate_objects(subject)), (
+            row
+        )
     # the labels of what it links to come along, so that a client can name them
     country = select(store, f"SELECT ?c WHERE {{ <{ZOU}> <{BASE}def/country> ?c }}")[0]["c"]
     assert any(graph.objects(rdflib.URIRef(country), rdflib.RDFS.label))
@@ -101,7 +109,12 @@ def test_the_html_page_names_its_alternates_in_the_header_and_the_head(client):
 
 
 def test_every_data_entity_dereferences_to_html_and_turtle(client, store):
-    subjects = [r["s"] for r in select(store, f"SELECT DISTINCT ?s WHERE {{ GRAPH <{BASE}graph/data> {{ ?s a ?c FILTER isIRI(?s) }} }}")]
+    subjects = [
+        r["s"]
+        for r in select(
+            store, f"SELECT DISTINCT ?s WHERE {{ GRAPH <{BASE}graph/data> {{ ?s a ?c FILTER isIRI(?s) }} }}"
+        )
+    ]
     assert subjects
     for iri in subjects:
         page = client.get(path_of(iri))

@@ -7,6 +7,7 @@ _PAIRS = {
     "home": ("Accueil", "Home"),
     "search": ("Rechercher", "Search"),
     "search_label": ("Rechercher dans les libellés", "Search the labels"),
+    "footer_search": ("Recherche (pied de page)", "Search (footer)"),
     "search_placeholder": ("ex. béninoise, soja, convention", "e.g. Beninese, soy, convention"),
     "sparql": ("SPARQL", "SPARQL"),
     "catalog": ("Catalogue", "Catalogue"),
