@@ -181,12 +181,20 @@ def sources_of(store: ox.Store, key: str) -> tuple[Resource, ...]:
     return resources(store, sorted(found))
 
 
+def is_iri(text: str) -> bool:
+    """Return True when `text` is a valid IRI (so it may be written as <text> in SPARQL)."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 def exists(store: ox.Store, iri: str) -> bool:
     """Return True when `iri` is the subject or the object of some triple in the store."""
-    try:
-        term = ox.NamedNode(iri)
-    except ValueError:  # not a valid IRI: the store cannot hold it
+    if not is_iri(iri):
         return False
+    term = ox.NamedNode(iri)
     return any(True for _ in store.quads_for_pattern(term, None, None, None)) or any(
         True for _ in store.quads_for_pattern(None, None, term, None)
     )

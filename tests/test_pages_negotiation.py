@@ -159,3 +159,43 @@ def test_vocabulary_and_shapes_dereference_under_their_canonical_iris(client):
     assert (rdflib.URIRef(BASE + "def/Convention"), rdflib.RDF.type, rdflib.OWL.Class) in rdf(term)
     shape = client.get("/shapes/ConventionShape.ttl")
     assert any(rdf(shape).predicate_objects(rdflib.URIRef(BASE + "shapes/ConventionShape")))
+
+
+@pytest.mark.parametrize(
+    "path", ["/id/organisation/cc-zou", "/def/", "/def/Convention", "/shapes/ConventionShape"]
+)
+def test_every_url_of_the_link_header_answers_in_its_media_type(client, path):
+    header = client.get(path).headers["Link"]
+    for part in header.split(", "):
+        url, rel, kind = (p.strip() for p in part.split(";"))
+        assert rel == 'rel="alternate"'
+        answer = client.get(url.strip("<>"))
+        assert answer.status_code == 200, url
+        assert f'type="{answer.mimetype}"' == kind
+
+
+@pytest.mark.parametrize("path", ["/classes/foaf:a%3E%20%7B", "/classes/foaf:Nobody", "/id/a%3Eb"])
+def test_iris_that_cannot_exist_are_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.fixture(scope="module")
+def rebased_client():
+    from server import create_app
+    from server.config import Settings
+    from server.state import Published
+
+    settings = Settings.load({"base_iri": "http://data.example.org/coop/"}, environ={})
+    return create_app({"base_iri": settings.base_iri}, published=Published.open(settings)).test_client()
+
+
+def test_a_configured_base_serves_its_own_iris_on_the_same_paths(rebased_client):
+    response = rebased_client.get("/id/organisation/cc-zou", headers={"Accept": "text/turtle"})
+    graph = rdf(response)
+    subject = rdflib.URIRef("http://data.example.org/coop/id/organisation/cc-zou")
+    assert any(graph.predicate_objects(subject))
+    assert not any(graph.predicate_objects(rdflib.URIRef(ZOU)))
+    # the vocabulary keeps its canonical IRI, and pages link to it on this server
+    assert (subject, rdflib.RDF.type, rdflib.URIRef(BASE + "def/LocalAuthority")) in graph
+    page = html(rebased_client.get("/id/organisation/cc-zou"))
+    assert "/def/LocalAuthority" in {a["href"] for a in page.select("a.type")}

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, request
 
 from .. import charts, overview
 from ..domain import domain_view
-from ..entities import read_entity, resource
+from ..entities import is_iri, read_entity, resource
 from ..iris import iri_for_path
 from ..namespaces import PREFIXES
 from ..representations import HTML, REPRESENTATIONS, description, serialize, split_suffix
@@ -60,6 +60,8 @@ def class_instances(name: str):
     if prefix not in PREFIXES or not local:
         abort(404)
     cls = PREFIXES[prefix] + local
+    if not is_iri(cls):
+        abort(404)
     page = site.page_number()
     total, found = overview.instances(site.store(), site.base(), cls, offset=page * 50)
     if not total:
@@ -83,7 +85,7 @@ def entity_response(path: str):
     entity = read_entity(site.store(), iri, _incoming_page()) if iri else None
     if entity is None:
         return _not_found(iri or request.path, representation)
-    headers = {"Link": site.link_header(stem.rstrip("/") or stem), "Vary": "Accept, Accept-Language"}
+    headers = {"Link": site.link_header(stem), "Vary": "Accept, Accept-Language"}
     if negotiated:
         headers["Content-Location"] = f"{request.script_root}/{stem}.{representation.suffix}"
     if representation is not HTML:
