@@ -199,3 +199,17 @@ def test_a_configured_base_serves_its_own_iris_on_the_same_paths(rebased_client)
     assert (subject, rdflib.RDF.type, rdflib.URIRef(BASE + "def/LocalAuthority")) in graph
     page = html(rebased_client.get("/id/organisation/cc-zou"))
     assert "/def/LocalAuthority" in {a["href"] for a in page.select("a.type")}
+
+
+@pytest.mark.parametrize(("suffix", "syntax"), [("ttl", "turtle"), ("nt", "ntriples"), ("rdf", "rdfxml")])
+def test_an_independent_parser_reads_each_representation(client, tmp_path, suffix, syntax):
+    import subprocess
+
+    body = client.get(f"/id/convention/2022-2026.{suffix}").get_data()
+    path = tmp_path / f"convention.{suffix}"
+    path.write_bytes(body)
+    result = subprocess.run(
+        ["rapper", "--count", "-i", syntax, str(path), BASE], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "returned 0 triples" not in result.stderr
