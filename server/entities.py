@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .labels import local_name, pick_label
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, shorten
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 WAS_DERIVED_FROM = PREFIXES["prov"] + "wasDerivedFrom"
@@ -37,8 +37,8 @@ class Resource:
     labels: tuple[tuple[str, str | None], ...] = ()
 
     def label(self, lang: str) -> str:
-        """Return the label in `lang` (with fallback), else the IRI's last segment, else the IRI."""
-        return pick_label(self.labels, lang) or local_name(self.iri) or self.iri
+        """Return the label in `lang` (with fallback), else a name made from the IRI."""
+        return pick_label(self.labels, lang) or unlabelled_name(self.iri)
 
     def label_lang(self, lang: str) -> str | None:
         """Return the language tag of the label `label(lang)` picks (None if untagged)."""
@@ -114,7 +114,7 @@ class Entity:
     extra: dict = field(default_factory=dict)
 
     def label(self, lang: str) -> str:
-        return pick_label(self.labels, lang) or local_name(self.iri) or self.iri
+        return pick_label(self.labels, lang) or unlabelled_name(self.iri)
 
     def label_lang(self, lang: str) -> str | None:
         return Resource(self.iri, self.labels).label_lang(lang)
@@ -128,6 +128,15 @@ class Entity:
 
     def has_type(self, iri: str) -> bool:
         return any(t.iri == iri for t in self.types)
+
+
+def unlabelled_name(iri: str) -> str:
+    """Return the name shown for an IRI with no label: its prefixed name when a known prefix
+    covers it ('sh:minCount'), else its last segment, else the IRI itself."""
+    short = shorten(iri, PREFIXES)
+    if not short.startswith("<"):
+        return short
+    return local_name(iri) or iri
 
 
 def term_key(term) -> str:
