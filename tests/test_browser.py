@@ -217,3 +217,59 @@ def test_done_when_walk(browser, server_url, store, lang):
     for iri in dict.fromkeys(visited):
         graph = _turtle(server_url + path_of(iri))
         assert any(graph.predicate_objects(rdflib.URIRef(iri))), iri
+
+
+@pytest.fixture(scope="module")
+def served_by_cli():
+    """`python3 -m server serve` (the `coopkg serve` command) in a subprocess on a free port."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPKG_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            if process.poll() is not None:
+                pytest.fail(f"coopkg serve stopped: {process.communicate()[0]}")
+            try:
+                with urllib.request.urlopen(url + "/health", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            pytest.fail("coopkg serve did not answer within 60 s")
+        yield url
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)  # reads and closes the pipe
+
+
+def test_coopkg_serve_answers_browsers_and_rdf_clients(browser, served_by_cli, store):
+    zou = BASE + "id/organisation/cc-zou"
+    graph = _turtle(served_by_cli + path_of(zou))
+    assert {str(label) for label in graph.objects(rdflib.URIRef(zou), rdflib.RDFS.label)} >= labels(
+        store, zou, "fr"
+    )
+    watched = Watched(browser, served_by_cli, WIDTHS["desktop"])
+    try:
+        watched.page.goto(served_by_cli + "/")
+        watched.page.get_by_role("link", name=next(iter(labels(store, zou, "fr"))), exact=True).first.click()
+        watched.page.wait_for_load_state()
+        assert urlsplit(watched.page.url).path == path_of(zou)
+        assert watched.errors == [] and watched.foreign == []
+    finally:
+        watched.close()
