@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, request
 
 from .. import charts, overview
 from ..domain import domain_view
-from ..entities import is_iri, read_entity, resource
+from ..entities import Resource, is_iri, read_entity, resource
 from ..iris import iri_for_path
 from ..namespaces import PREFIXES
 from ..representations import HTML, REPRESENTATIONS, description, serialize, split_suffix
@@ -132,7 +132,7 @@ def _not_acceptable():
     return Response(f"Not acceptable: this resource is available as {offered}\n", 406, mimetype="text/plain")
 
 
-def _entry_points() -> list[tuple[str, list]]:
+def _entry_points() -> list[tuple[Resource, tuple[Resource, ...]]]:
     """Return, for the home page, the instances of the main domain classes."""
     store, base = site.store(), site.base()
     found = []
@@ -143,12 +143,18 @@ def _entry_points() -> list[tuple[str, list]]:
     return found
 
 
-@blueprint.app_errorhandler(400)
 @blueprint.app_errorhandler(404)
-def client_error(error):
-    """Answer a 400 or 404 with a page (search box, suggestions) for browsers, text for others."""
+def not_found(error):
+    """Answer an unknown URL, anywhere in the app, with a helpful page for browsers and one line
+    of text for other clients. (A blueprint's own 404 handler still wins for its views.)"""
     if site.negotiated() is not HTML:
-        return Response(f"{error.name}: {error.description}\n", error.code, mimetype="text/plain")
-    if error.code == 404:
-        return _not_found(request.path, HTML)
-    return site.render("error.html", error.code, error=error)
+        return Response(f"{error.name}: {error.description}\n", 404, mimetype="text/plain")
+    return _not_found(request.path, HTML)
+
+
+@blueprint.errorhandler(400)
+def bad_request(error):
+    """Answer a bad parameter of these pages with its reason."""
+    if site.negotiated() is not HTML:
+        return Response(f"{error.name}: {error.description}\n", 400, mimetype="text/plain")
+    return site.render("error.html", 400, error=error)

@@ -117,6 +117,4 @@ def template_helpers() -> dict:
         "switch_url": switch_url,
         "with_lang": with_lang,
         "shorten": lambda iri: shorten(iri, PREFIXES),
-        "languages": LANGUAGES,
-        "current_app_base": base,
     }
