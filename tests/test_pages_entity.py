@@ -149,3 +149,14 @@ def test_a_chosen_language_follows_the_links(client):
 def test_reading_an_unknown_or_invalid_iri_gives_none(store):
     assert read_entity(store, BASE + "id/organisation/nobody") is None
     assert read_entity(store, "not an iri") is None
+
+
+@pytest.mark.parametrize(("lang", "word"), [("fr", "oui"), ("en", "yes")])
+def test_booleans_are_said_in_the_readers_language(client, store, lang, word):
+    unnamed = select(store, f"SELECT ?s WHERE {{ ?s <{BASE}def/unnamedInSource> true }}")
+    assert unnamed
+    page = html(client.get(f"{path_of(unnamed[0]['s'])}?lang={lang}"))
+    row = next(
+        tr for tr in page.select("table.facts tbody tr") if tr.th.a["href"].startswith("/def/unnamedInSource")
+    )
+    assert text(row.td) == word

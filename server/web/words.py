@@ -120,6 +120,8 @@ _PAIRS = {
     "timeline": ("Frise chronologique", "Timeline"),
     "role": ("rôle", "role"),
     "more_than": ("plus de", "more than"),
+    "yes": ("oui", "yes"),
+    "no": ("non", "no"),
 }
 
 WORDS: dict[str, dict[str, str]] = {
