@@ -160,3 +160,10 @@ def test_booleans_are_said_in_the_readers_language(client, store, lang, word):
         tr for tr in page.select("table.facts tbody tr") if tr.th.a["href"].startswith("/def/unnamedInSource")
     )
     assert text(row.td) == word
+
+
+def test_the_head_names_the_page_in_the_other_language(client):
+    page = html(client.get("/id/convention/2022-2026"))
+    other = page.select_one('head link[rel="alternate"][hreflang]')
+    assert other["hreflang"] == "en"
+    assert html(client.get(other["href"])).html["lang"] == "en"

@@ -98,7 +98,7 @@ def test_each_rdf_url_gives_the_entity_description_that_parses(client, store, su
 def test_the_html_page_names_its_alternates_in_the_header_and_the_head(client):
     response = client.get("/id/organisation/cc-zou")
     page = html(response)
-    links = {link["type"]: link["href"] for link in page.select('head link[rel="alternate"]')}
+    links = {link["type"]: link["href"] for link in page.select('head link[rel="alternate"][type]')}
     assert links["text/turtle"] == "/id/organisation/cc-zou.ttl"
     assert 'rel="alternate"; type="text/turtle"' in response.headers["Link"]
     assert "</id/organisation/cc-zou.ttl>" in response.headers["Link"]
