@@ -111,3 +111,18 @@ def test_the_shapes_page_states_each_rule_in_the_readers_language(client, store,
     assert shown and all(
         any(m.startswith(s) or s.startswith(" ".join(m.split())) for m in messages) for s in shown
     )
+
+
+def test_another_blueprints_page_gets_the_navigation_in_the_readers_language(app):
+    from flask import render_template_string
+
+    with app.test_request_context("/anything", headers={"Accept-Language": "en"}):
+        rendered = render_template_string(
+            '{% extends "base.html" %}{% block content %}<h1>x</h1>{% endblock %}'
+        )
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(rendered, "html.parser")
+    assert page.html["lang"] == "en"
+    assert {"/sparql", "/catalog", "/dumps/"} <= {a["href"] for a in page.select("header nav a")}
+    assert page.select_one("a.lang-switch")["hreflang"] == "fr"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import current_app, render_template, request
+from flask import current_app, has_request_context, render_template, request
 from werkzeug.exceptions import BadRequest
 
 from ..iris import path_for_iri
@@ -110,8 +110,16 @@ def render(template: str, status: int = 200, **context):
 
 
 def template_helpers() -> dict:
-    """Return the functions templates use (registered as a context processor)."""
+    """Return what every template of the app may use (registered as an app-wide context
+    processor): the page language `lang` and its words `t` (so that another blueprint's page
+    extending base.html gets the navigation in the reader's language; a value the view passes
+    itself wins), and the link helpers."""
+    if not has_request_context():
+        return {}
+    lang = page_language()
     return {
+        "lang": lang,
+        "t": WORDS[lang],
         "href": href,
         "class_href": class_href,
         "switch_url": switch_url,
