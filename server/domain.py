@@ -15,6 +15,7 @@ from .indicators import (
     IndicatorSeries,
     Observation,
     indicator_series,
+    read_observation,
     same_quantity_claims,
     series_of_indicator,
 )
@@ -113,6 +114,7 @@ class IndicatorView:
     kind = "indicator"
     indicators: tuple[IndicatorSeries, ...]
     claims: tuple[Observation, ...] = ()
+    single: Observation | None = None
 
 
 def domain_view(store: ox.Store, entity: Entity):
@@ -121,7 +123,11 @@ def domain_view(store: ox.Store, entity: Entity):
         return IndicatorView(series_of_indicator(store, entity.iri))
     if entity.has_type(PREFIXES["qb"] + "Observation"):
         claims = same_quantity_claims(store, entity.iri)
-        return IndicatorView((), claims) if claims else None
+        return (
+            IndicatorView((), claims)
+            if claims
+            else IndicatorView((), (), read_observation(store, entity.iri))
+        )
     if entity.has_type(COOP + "Convention"):
         return convention_view(store, entity.iri)
     if any(entity.has_type(COOP + t) for t in ("Partnership", "Programme", "CooperationPolicy")):

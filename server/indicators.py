@@ -90,6 +90,12 @@ def same_quantity_claims(store: ox.Store, observation: str) -> tuple[Observation
     return tuple(claims) if len(claims) > 1 else ()
 
 
+def read_observation(store: ox.Store, observation: str) -> Observation | None:
+    """Return one observation with its value, unit, qualifier, period, words and sources."""
+    found = _observations(store, f"BIND(<{observation}> AS ?obs) OPTIONAL {{ ?obs coop:indicator ?ind }}")
+    return found[0] if found else None
+
+
 def _observations(store: ox.Store, pattern: str) -> list[Observation]:
     rows = store.query(_QUERY.replace("#PATTERN", pattern), use_default_graph_as_union=True)
     grouped: dict[str, dict] = {}

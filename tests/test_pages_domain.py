@@ -248,3 +248,24 @@ def test_the_indicator_table_puts_both_claims_next_to_each_other(disputed_client
     assert all("disputed" in tr["class"] for tr in rows)
     bars = page.select("section[aria-labelledby=indicators-title] svg rect")
     assert len(bars) == 2
+
+
+def test_an_observation_page_sums_up_its_value_words_and_sources(client, store):
+    rows = select(
+        store,
+        f"""SELECT ?o ?v ?s ?w WHERE {{ ?o <{COOP}valueQualifier> <{COOP}qualifier/more-than> ;
+        <http://purl.org/linked-data/sdmx/2009/measure#obsValue> ?v ; prov:wasDerivedFrom ?s ;
+        <{COOP}statedAs> ?w }}""",
+    )
+    assert rows
+    for obs in {row["o"] for row in rows}:
+        mine = [row for row in rows if row["o"] == obs]
+        page = html(client.get(path_of(obs) + "?lang=en"))
+        value = text(summary(page, "Value")[0])
+        assert (
+            value.startswith("more than ")
+            and " ".join(format_number(Decimal(mine[0]["v"]), "en").split()) in value
+        )
+        words = text(summary(page, "In the source's words")[0])
+        assert all(row["w"] in words for row in mine)
+        assert paths(summary(page, "Source")[0].select("a")) == {path_of(row["s"]) for row in mine}
