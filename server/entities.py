@@ -244,10 +244,12 @@ def incoming_groups(
 
     A link from a blank node counts as a link from the IRI that holds the blank node.
     `page` maps a property IRI to the page (from 0) to show for it; others show page 0.
+    Raises ValueError when `iri` is not a valid IRI.
     """
+    ox.NamedNode(iri)  # refuses what could break out of <...> in the queries below
     counts = store.query(
-        _INCOMING.replace("?target", f"<{iri}>").replace("#SELECT", "SELECT ?p (COUNT(DISTINCT ?s) AS ?n)")
-        + " GROUP BY ?p",
+        f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?target {{ <{iri}> }} {_INCOMING} }}"
+        " GROUP BY ?p",
         use_default_graph_as_union=True,
     )
     groups = []
@@ -255,10 +257,8 @@ def incoming_groups(
         prop, count = row["p"].value, int(row["n"].value)
         offset = max(0, (page or {}).get(prop, 0)) * page_size
         subjects = store.query(
-            _INCOMING.replace("?target", f"<{iri}>")
-            .replace("?p", f"<{prop}>")
-            .replace("#SELECT", "SELECT DISTINCT ?s")
-            + f" ORDER BY ?s LIMIT {page_size} OFFSET {offset}",
+            f"SELECT DISTINCT ?s WHERE {{ VALUES (?target ?p) {{ (<{iri}> <{prop}>) }} {_INCOMING} }}"
+            f" ORDER BY ?s LIMIT {page_size} OFFSET {offset}",
             use_default_graph_as_union=True,
         )
         groups.append(
@@ -273,11 +273,13 @@ def incoming_groups(
     return tuple(sorted(groups, key=lambda g: (-g.count, g.prop.iri)))
 
 
-_INCOMING = """#SELECT WHERE {
+# Links to ?target: from an IRI, or from a blank node that an IRI holds. The IRIs put in the
+# queries come from the store or passed is_iri (in exists), so they cannot break out of <...>.
+_INCOMING = """
   { ?s ?p ?target FILTER(isIRI(?s)) }
   UNION
   { ?b ?p ?target . ?s ?q ?b FILTER(isBlank(?b) && isIRI(?s)) }
-}"""
+"""
 
 
 def read_entity(store: ox.Store, iri: str, incoming_page: dict[str, int] | None = None) -> Entity | None:
