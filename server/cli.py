@@ -23,13 +23,8 @@ def main() -> None:
 
 @main.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "fr"]),
-    default="en",
-    show_default=True,
-    help="Language of labels and messages in the report.",
-)
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+              help="Language of labels and messages in the report.")
 def validate_command(paths: tuple[Path, ...], lang: str) -> None:
     """Validate PATHS (default: graph/) with the ontology against shapes/.
 
@@ -81,9 +76,7 @@ def serve_command(host: str | None, port: int | None) -> None:
         click.echo(format_report(error.report, "en", "graph/", 0), err=True)
         _fail(EXIT_VIOLATIONS, "refusing to serve: the data does not conform to the shapes")
     triples = len(app.extensions["coopkg"].store)
-    click.echo(
-        f"coopkg: {triples} triples validated and loaded; serving on http://{settings.host}:{settings.port}/"
-    )
+    click.echo(f"coopkg: {triples} triples validated and loaded; serving on http://{settings.host}:{settings.port}/")
     waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="coopkg")
 
 
