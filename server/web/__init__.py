@@ -10,3 +10,7 @@ def register_blueprints(app: Flask) -> None:
     from . import health
 
     app.register_blueprint(health.blueprint)
+    from . import pages, search  # entity and index pages, search (#4)
+
+    app.register_blueprint(search.blueprint)
+    app.register_blueprint(pages.blueprint)

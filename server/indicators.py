@@ -1,0 +1,167 @@
+"""Indicators and their observations (RDF Data Cube), read into dataclasses: each value
+keeps its unit, qualifier ("more than"), aggregation ("since 2017", "per year"), reference
+period, the source's own words and the source. Observations linked by coop:sameQuantityAs
+are claims about the same quantity (they may disagree): they are kept side by side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import pyoxigraph as ox
+
+from .entities import SAME_QUANTITY_AS, Literal, Resource, resource, sources_of
+from .namespaces import PREFIXES
+
+COOP = PREFIXES["coop"]
+_QUERY = f"""PREFIX coop: <{COOP}>
+PREFIX sdmx-measure: <{PREFIXES["sdmx-measure"]}>
+PREFIX sdmx-attribute: <{PREFIXES["sdmx-attribute"]}>
+PREFIX sdmx-dimension: <{PREFIXES["sdmx-dimension"]}>
+SELECT ?obs ?ind ?value ?unit ?qualifier ?aggregation ?period WHERE {{
+  #PATTERN
+  OPTIONAL {{ ?obs sdmx-measure:obsValue ?value }}
+  OPTIONAL {{ ?obs sdmx-attribute:unitMeasure ?unit }}
+  OPTIONAL {{ ?obs coop:valueQualifier ?qualifier }}
+  OPTIONAL {{ ?obs coop:aggregation ?aggregation }}
+  OPTIONAL {{ ?obs sdmx-dimension:refPeriod ?period }}
+}} ORDER BY ?ind ?obs"""
+
+
+@dataclass(frozen=True)
+class Observation:
+    resource: Resource
+    indicator: Resource
+    value: str | None
+    unit: Resource | None
+    qualifier: Resource | None
+    aggregation: Resource | None
+    period: Resource | None
+    stated_as: tuple[Literal, ...]
+    sources: tuple[Resource, ...]
+    same_quantity_as: tuple[str, ...]
+
+    @property
+    def number(self) -> Decimal | None:
+        """Return the value as a number, or None when it is missing or not numeric."""
+        try:
+            return Decimal(self.value) if self.value is not None else None
+        except InvalidOperation:
+            return None
+
+    @property
+    def is_lower_bound(self) -> bool:
+        return self.qualifier is not None and self.qualifier.iri == COOP + "qualifier/more-than"
+
+
+@dataclass(frozen=True)
+class IndicatorSeries:
+    """An indicator and its observations, claims about the same quantity next to each other."""
+
+    indicator: Resource
+    observations: tuple[Observation, ...]
+
+    @property
+    def disputed(self) -> bool:
+        return any(o.same_quantity_as for o in self.observations)
+
+
+def indicator_series(store: ox.Store, subject: str) -> tuple[IndicatorSeries, ...]:
+    """Return the indicators of a programme or policy (coop:indicatorOf), each with its observations."""
+    pattern = f"?ind coop:indicatorOf <{subject}> . ?obs coop:indicator ?ind ."
+    return _series(store, _observations(store, pattern))
+
+
+def series_of_indicator(store: ox.Store, indicator: str) -> tuple[IndicatorSeries, ...]:
+    """Return one indicator's observations as a one-element tuple (empty if it has none)."""
+    pattern = f"BIND(<{indicator}> AS ?ind) ?obs coop:indicator ?ind ."
+    return _series(store, _observations(store, pattern))
+
+
+def same_quantity_claims(store: ox.Store, observation: str) -> tuple[Observation, ...]:
+    """Return the observation and every observation linked to it by coop:sameQuantityAs
+    (either direction): the claims different sources make about one quantity."""
+    pattern = (
+        f"{{ BIND(<{observation}> AS ?obs) }} UNION {{ <{observation}> coop:sameQuantityAs ?obs }}"
+        f" UNION {{ ?obs coop:sameQuantityAs <{observation}> }} OPTIONAL {{ ?obs coop:indicator ?ind }}"
+    )
+    claims = _observations(store, pattern)
+    return tuple(claims) if len(claims) > 1 else ()
+
+
+def read_observation(store: ox.Store, observation: str) -> Observation | None:
+    """Return one observation with its value, unit, qualifier, period, words and sources."""
+    found = _observations(store, f"BIND(<{observation}> AS ?obs) OPTIONAL {{ ?obs coop:indicator ?ind }}")
+    return found[0] if found else None
+
+
+def _observations(store: ox.Store, pattern: str) -> list[Observation]:
+    rows = store.query(_QUERY.replace("#PATTERN", pattern), use_default_graph_as_union=True)
+    grouped: dict[str, dict] = {}
+    for row in rows:
+        obs = row["obs"].value
+        seen = grouped.setdefault(obs, {"ind": row["ind"].value if row["ind"] else obs})
+        for name in ("value", "unit", "qualifier", "aggregation", "period"):
+            if row[name] is not None:
+                seen.setdefault(name, row[name].value)
+    return [_observation(store, obs, found) for obs, found in grouped.items()]
+
+
+def _observation(store: ox.Store, obs: str, found: dict) -> Observation:
+    def linked(name):
+        return resource(store, found[name]) if name in found else None
+
+    stated = sorted(
+        {
+            (q.object.value, q.object.language)
+            for q in store.quads_for_pattern(ox.NamedNode(obs), ox.NamedNode(COOP + "statedAs"), None, None)
+            if isinstance(q.object, ox.Literal)
+        }
+    )
+    same = {
+        term.value
+        for q in store.quads_for_pattern(ox.NamedNode(obs), ox.NamedNode(SAME_QUANTITY_AS), None, None)
+        for term in [q.object]
+    } | {
+        q.subject.value
+        for q in store.quads_for_pattern(None, ox.NamedNode(SAME_QUANTITY_AS), ox.NamedNode(obs), None)
+    }
+    same.discard(obs)
+    return Observation(
+        resource=resource(store, obs),
+        indicator=resource(store, found["ind"]),
+        value=found.get("value"),
+        unit=linked("unit"),
+        qualifier=linked("qualifier"),
+        aggregation=linked("aggregation"),
+        period=linked("period"),
+        stated_as=tuple(Literal(text, lang) for text, lang in stated),
+        sources=sources_of(store, obs),
+        same_quantity_as=tuple(sorted(same)),
+    )
+
+
+def _series(store: ox.Store, observations: list[Observation]) -> tuple[IndicatorSeries, ...]:
+    by_indicator: dict[str, list[Observation]] = {}
+    for obs in observations:
+        by_indicator.setdefault(obs.indicator.iri, []).append(obs)
+    return tuple(
+        IndicatorSeries(resource(store, ind), tuple(_claims_together(found)))
+        for ind, found in by_indicator.items()
+    )
+
+
+def _claims_together(observations: list[Observation]) -> list[Observation]:
+    """Return the observations ordered so that claims about one quantity follow each other."""
+    ordered: list[Observation] = []
+    placed: set[str] = set()
+    by_iri = {o.resource.iri: o for o in observations}
+    for obs in observations:
+        if obs.resource.iri in placed:
+            continue
+        for member in (obs.resource.iri, *obs.same_quantity_as):
+            if member in by_iri and member not in placed:
+                ordered.append(by_iri[member])
+                placed.add(member)
+    return ordered

@@ -1,0 +1,215 @@
+"""What the index pages show, computed from the store: key figures, the classes with their
+instance counts, a class's instances, the ontology's terms and how often each is used, and
+the shapes as the rules the data follows. No HTTP here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from .entities import Literal, Resource, resource, resources
+from .namespaces import CANONICAL_BASE, PREFIXES, graph_iri
+
+ONTOLOGY_IRI = CANONICAL_BASE + "def/"
+SH = PREFIXES["sh"]
+# The classes the home page counts, in this order.
+KEY_CLASSES = tuple(
+    PREFIXES[p] + name
+    for p, name in (
+        ("coop", "Partnership"),
+        ("coop", "Programme"),
+        ("coop", "Convention"),
+        ("org", "Organization"),
+        ("foaf", "Person"),
+        ("coop", "Indicator"),
+        ("qb", "Observation"),
+        ("foaf", "Document"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class ClassCount:
+    cls: Resource
+    count: int
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    triples: int
+    entities: int
+    classes: tuple[ClassCount, ...]
+
+
+@dataclass(frozen=True)
+class TermUsage:
+    """How the data uses an ontology term: as a class (instances), a property (triples), a value."""
+
+    instances: int
+    triples: int
+    as_value: int
+
+    @property
+    def total(self) -> int:
+        return self.instances + self.triples + self.as_value
+
+
+@dataclass(frozen=True)
+class Term:
+    resource: Resource
+    kind: str  # 'class', 'property' or 'concept'
+    definitions: tuple[Literal, ...]
+    usage: TermUsage
+
+
+@dataclass(frozen=True)
+class Rule:
+    path: tuple[Resource, ...]
+    messages: tuple[tuple[str, str | None], ...]
+
+
+@dataclass(frozen=True)
+class ShapeRules:
+    shape: Resource
+    targets: tuple[Resource, ...]
+    rules: tuple[Rule, ...]
+
+
+def _count(store: ox.Store, query: str) -> int:
+    rows = list(store.query(query, use_default_graph_as_union=True))
+    return int(rows[0]["n"].value) if rows else 0
+
+
+def _data(base: str) -> str:
+    return f"<{graph_iri(base, 'data')}>"
+
+
+def class_counts(store: ox.Store, base: str) -> tuple[ClassCount, ...]:
+    """Return every class that has instances in the data, with their number, most used first."""
+    rows = store.query(
+        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {_data(base)} {{ ?s a ?c }} }} GROUP BY ?c"
+    )
+    found = sorted(((r["c"].value, int(r["n"].value)) for r in rows), key=lambda p: (-p[1], p[0]))
+    return tuple(ClassCount(resource(store, c), n) for c, n in found)
+
+
+def key_figures(store: ox.Store, base: str) -> KeyFigures:
+    """Return the number of data triples, of described entities and of instances of KEY_CLASSES
+    (counting instances of their subclasses, as the ontology states them)."""
+    triples = _count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_data(base)} {{ ?s ?p ?o }} }}")
+    entities = _count(
+        store,
+        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {_data(base)} {{ ?s a ?c FILTER isIRI(?s) }} }}",
+    )
+    classes = tuple(
+        ClassCount(
+            resource(store, c),
+            _count(
+                store,
+                f"PREFIX rdfs: <{PREFIXES['rdfs']}> SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE "
+                f"{{ ?c rdfs:subClassOf* <{c}> . GRAPH {_data(base)} {{ ?s a ?c }} }}",
+            ),
+        )
+        for c in KEY_CLASSES
+    )
+    return KeyFigures(triples, entities, classes)
+
+
+def instances(
+    store: ox.Store, base: str, cls: str, offset: int = 0, limit: int = 50
+) -> tuple[int, tuple[Resource, ...]]:
+    """Return how many data entities have type `cls`, and one page of them (sorted by IRI)."""
+    where = f"WHERE {{ GRAPH {_data(base)} {{ ?s a <{cls}> }} }}"
+    total = _count(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) {where}")
+    rows = store.query(f"SELECT DISTINCT ?s {where} ORDER BY ?s LIMIT {limit} OFFSET {max(offset, 0)}")
+    return total, resources(store, (r["s"].value for r in rows))
+
+
+def term_usage(store: ox.Store, base: str, iri: str) -> TermUsage:
+    """Return how often the data uses `iri`: instances of it, triples with it as property, and
+    triples with it as value (other than rdf:type)."""
+    graph = _data(base)
+    return TermUsage(
+        instances=_count(
+            store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {graph} {{ ?s a <{iri}> }} }}"
+        ),
+        triples=_count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s <{iri}> ?o }} }}"),
+        as_value=_count(
+            store,
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p <{iri}> "
+            f"FILTER(?p != <{PREFIXES['rdf']}type>) }} }}",
+        ),
+    )
+
+
+def ontology_terms(store: ox.Store, base: str) -> tuple[Term, ...]:
+    """Return the classes and properties the coopkg ontology defines (rdfs:isDefinedBy), with
+    their definitions and usage, classes first, then by IRI."""
+    rows = store.query(
+        f"""PREFIX rdfs: <{PREFIXES["rdfs"]}> PREFIX owl: <{PREFIXES["owl"]}>
+SELECT DISTINCT ?t ?type WHERE {{ ?t rdfs:isDefinedBy <{ONTOLOGY_IRI}> ; a ?type }} ORDER BY ?t""",
+        use_default_graph_as_union=True,
+    )
+    kinds: dict[str, str] = {}
+    for row in rows:
+        kind = "class" if row["type"].value.endswith("Class") else "property"
+        if row["type"].value.endswith(("Property", "Class")):
+            kinds.setdefault(row["t"].value, kind)
+    terms = [term(store, base, iri, kind) for iri, kind in kinds.items()]
+    return tuple(sorted(terms, key=lambda t: (t.kind != "class", t.resource.iri)))
+
+
+def term(store: ox.Store, base: str, iri: str, kind: str = "") -> Term:
+    """Return one vocabulary term with its definitions (skos:definition, all languages) and usage."""
+    definitions = tuple(
+        Literal(q.object.value, q.object.language)
+        for q in store.quads_for_pattern(
+            ox.NamedNode(iri), ox.NamedNode(PREFIXES["skos"] + "definition"), None, None
+        )
+        if isinstance(q.object, ox.Literal)
+    )
+    return Term(
+        resource(store, iri),
+        kind,
+        tuple(sorted(set(definitions), key=lambda d: d.lang or "")),
+        term_usage(store, base, iri),
+    )
+
+
+def shape_rules(store: ox.Store, base: str) -> tuple[ShapeRules, ...]:
+    """Return each node shape with its targets and, as rules, the messages of its constraints."""
+    graph = f"<{graph_iri(base, 'shapes')}>"
+    shapes = store.query(
+        f"PREFIX sh: <{SH}> SELECT DISTINCT ?s WHERE {{ GRAPH {graph} {{ ?s a sh:NodeShape }} }} ORDER BY ?s"
+    )
+    found = []
+    for row in shapes:
+        shape = row["s"].value
+        targets = store.query(
+            f"""PREFIX sh: <{SH}> SELECT DISTINCT ?t WHERE {{ GRAPH {graph} {{
+  <{shape}> sh:targetClass|sh:targetSubjectsOf|sh:targetObjectsOf|sh:targetNode ?t }} }} ORDER BY ?t"""
+        )
+        rules = store.query(
+            f"""PREFIX sh: <{SH}> SELECT ?c ?path ?m WHERE {{ GRAPH {graph} {{
+  {{ <{shape}> sh:property ?c . OPTIONAL {{ ?c sh:path ?path }} }} UNION {{ <{shape}> sh:sparql ?c }}
+  UNION {{ BIND(<{shape}> AS ?c) }}
+  ?c sh:message ?m }} }}"""
+        )
+        grouped: dict[str, tuple[list, list]] = {}
+        for r in rules:
+            paths, messages = grouped.setdefault(str(r["c"]), ([], []))
+            if r["path"] is not None and isinstance(r["path"], ox.NamedNode) and r["path"].value not in paths:
+                paths.append(r["path"].value)
+            pair = (r["m"].value, r["m"].language)
+            if pair not in messages:
+                messages.append(pair)
+        found.append(
+            ShapeRules(
+                resource(store, shape),
+                resources(store, (t["t"].value for t in targets if isinstance(t["t"], ox.NamedNode))),
+                tuple(Rule(resources(store, p), tuple(m)) for p, m in grouped.values()),
+            )
+        )
+    return tuple(found)

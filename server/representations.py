@@ -1,0 +1,99 @@
+"""The representations of an entity: one table of media types, the triples that describe an
+entity, and their serialization with pyoxigraph. The web layer negotiates over this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from .entities import LABEL_PREDICATES, RDF_TYPE, term_key, triples_about
+from .namespaces import PREFIXES
+
+
+@dataclass(frozen=True)
+class Representation:
+    suffix: str  # the file extension of its own URL ('ttl' -> /id/x/y.ttl)
+    media_type: str
+    rdf_format: ox.RdfFormat | None  # None: the HTML page
+    name: str
+
+
+# One table: the first media type of each row is the one the server sends.
+REPRESENTATIONS = (
+    Representation("html", "text/html", None, "HTML"),
+    Representation("ttl", "text/turtle", ox.RdfFormat.TURTLE, "Turtle"),
+    Representation("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, "JSON-LD"),
+    Representation("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, "N-Triples"),
+    Representation("rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML, "RDF/XML"),
+)
+BY_SUFFIX = {r.suffix: r for r in REPRESENTATIONS}
+BY_MEDIA_TYPE = {r.media_type: r for r in REPRESENTATIONS}
+# Other names clients send for the same formats.
+ALIASES = {
+    "application/xhtml+xml": "text/html",
+    "application/x-turtle": "text/turtle",
+    "application/json": "application/ld+json",
+    "text/plain": "application/n-triples",
+    "application/xml": "application/rdf+xml",
+    "text/xml": "application/rdf+xml",
+}
+HTML = BY_SUFFIX["html"]
+RDF_REPRESENTATIONS = tuple(r for r in REPRESENTATIONS if r.rdf_format is not None)
+
+
+def offered_media_types() -> list[str]:
+    """Return every media type the server can answer with, preferred first (HTML for browsers)."""
+    return [r.media_type for r in REPRESENTATIONS] + list(ALIASES)
+
+
+def representation_for(media_type: str | None) -> Representation | None:
+    """Return the representation a negotiated media type stands for, or None."""
+    if media_type is None:
+        return None
+    return BY_MEDIA_TYPE.get(ALIASES.get(media_type, media_type))
+
+
+def split_suffix(path: str) -> tuple[str, Representation | None]:
+    """Return (`path` without a known representation suffix, that representation), or (path, None)."""
+    stem, dot, suffix = path.rpartition(".")
+    if dot and suffix in BY_SUFFIX and "/" not in suffix:
+        return stem, BY_SUFFIX[suffix]
+    return path, None
+
+
+def description(store: ox.Store, iri: str) -> list[ox.Triple]:
+    """Return the triples that describe `iri`: those it is the subject of, the blank nodes it
+    holds (recursively), and the labels and types of the resources it links to."""
+    triples: list[ox.Triple] = []
+    seen_blank: set[str] = set()
+    todo = [iri]
+    linked: set[str] = set()
+    while todo:
+        key = todo.pop()
+        for triple in triples_about(store, key):
+            triples.append(triple)
+            obj = triple.object
+            if isinstance(obj, ox.BlankNode) and term_key(obj) not in seen_blank:
+                seen_blank.add(term_key(obj))
+                todo.append(term_key(obj))
+            elif isinstance(obj, ox.NamedNode) and triple.predicate.value not in (RDF_TYPE,):
+                linked.add(obj.value)
+    linked.discard(iri)
+    for key in sorted(linked):
+        for triple in triples_about(store, key):
+            if triple.predicate.value in LABEL_PREDICATES[:2] and isinstance(triple.object, ox.Literal):
+                triples.append(triple)
+    return triples
+
+
+def serialize(triples: list[ox.Triple], representation: Representation) -> bytes:
+    """Return `triples` in the representation's RDF format (prefixes where the format has them).
+
+    Raises ValueError when the representation is not an RDF format.
+    """
+    if representation.rdf_format is None:
+        raise ValueError(f"{representation.name} is not an RDF format")
+    prefixes = PREFIXES if representation.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    return ox.serialize(triples, format=representation.rdf_format, prefixes=prefixes)

@@ -1,0 +1,138 @@
+"""Full-text search over labels in French and English, ignoring case and accents.
+
+The index is built once from the store (at app start) and kept on the app: every IRI's
+rdfs:label, skos:prefLabel, skos:altLabel and foaf:name in the data and the ontology,
+normalised ("Béninoise" and "beninoise" are the same words).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from .labels import pick_label
+from .namespaces import PREFIXES, graph_iri
+
+SEARCHED_PREDICATES = (
+    PREFIXES["rdfs"] + "label",
+    PREFIXES["skos"] + "prefLabel",
+    PREFIXES["skos"] + "altLabel",
+    PREFIXES["foaf"] + "name",
+)
+SEARCHED_PARTS = ("data", "ontology")
+MAX_QUERY_LENGTH = 200
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "’": "'", "ʼ": "'"})
+_WORD = re.compile(r"\w+")
+
+
+def normalise(text: str) -> str:
+    """Return `text` folded for matching: lower case, no accents, ligatures spelled out."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """Return the normalised words of `text`."""
+    return _WORD.findall(normalise(text))
+
+
+@dataclass(frozen=True)
+class IndexedLabel:
+    iri: str
+    text: str
+    lang: str | None
+    words: tuple[str, ...]
+    folded: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: the entity, the label that matched and the entity's own labels."""
+
+    iri: str
+    matched: str
+    matched_lang: str | None
+    labels: tuple[tuple[str, str | None], ...]
+    score: float
+
+    def label(self, lang: str) -> str:
+        return pick_label(self.labels, lang) or self.matched
+
+
+class SearchIndex:
+    """Labels of the store, normalised once; `search` scans them (the graph is small)."""
+
+    def __init__(self, labels: list[IndexedLabel]):
+        self.labels = labels
+        self._by_iri: dict[str, list[tuple[str, str | None]]] = {}
+        for entry in labels:
+            self._by_iri.setdefault(entry.iri, []).append((entry.text, entry.lang))
+
+    @classmethod
+    def build(cls, store: ox.Store, base: str) -> SearchIndex:
+        """Return the index of the labels of the data and ontology graphs of `store`."""
+        entries: dict[tuple[str, str, str | None], IndexedLabel] = {}
+        for part in SEARCHED_PARTS:
+            graph = ox.NamedNode(graph_iri(base, part))
+            for predicate in SEARCHED_PREDICATES:
+                for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
+                    if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+                        iri, text, lang = quad.subject.value, quad.object.value, quad.object.language
+                        entries.setdefault(
+                            (iri, text, lang),
+                            IndexedLabel(iri, text, lang, tuple(words(text)), normalise(text)),
+                        )
+        return cls(sorted(entries.values(), key=lambda e: (e.iri, e.text)))
+
+    def __len__(self) -> int:
+        return len(self._by_iri)
+
+    def search(self, query: str, lang: str = "fr", limit: int = 50) -> list[Hit]:
+        """Return the entities whose labels contain every word of `query`, best first.
+
+        A label scores higher when the words match whole words, match from the start of a
+        word, and when it is in the reader's language. An empty query finds nothing.
+        """
+        terms = words(query[:MAX_QUERY_LENGTH])
+        if not terms:
+            return []
+        best: dict[str, tuple[float, IndexedLabel]] = {}
+        for entry in self.labels:
+            score = _score(entry, terms, lang)
+            if score and score > best.get(entry.iri, (0.0, None))[0]:
+                best[entry.iri] = (score, entry)
+        ranked = sorted(best.values(), key=lambda pair: (-pair[0], len(pair[1].text), pair[1].iri))
+        return [
+            Hit(e.iri, e.text, e.lang, tuple(self._by_iri[e.iri]), round(score, 3))
+            for score, e in ranked[:limit]
+        ]
+
+    def suggest(self, text: str, lang: str = "fr", limit: int = 8) -> list[Hit]:
+        """Return entities whose labels contain any word of `text` (for a page that was not
+        found: its IRI's words), those matching most words first."""
+        found: dict[str, Hit] = {}
+        for word in dict.fromkeys(words(text[:MAX_QUERY_LENGTH])):
+            for hit in self.search(word, lang, limit):
+                known = found.get(hit.iri)
+                total = hit.score + (known.score if known else 0)
+                found[hit.iri] = Hit(hit.iri, hit.matched, hit.matched_lang, hit.labels, round(total, 3))
+        return sorted(found.values(), key=lambda h: (-h.score, h.iri))[:limit]
+
+
+def _score(entry: IndexedLabel, terms: list[str], lang: str) -> float:
+    total = 0.0
+    for term in terms:
+        if term in entry.words:
+            total += 3
+        elif any(word.startswith(term) for word in entry.words):
+            total += 2
+        elif term in entry.folded:
+            total += 1
+        else:
+            return 0.0
+    if entry.lang == lang:
+        total += 0.5
+    return total / (1 + len(entry.words) / 20)

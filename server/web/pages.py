@@ -1,0 +1,160 @@
+"""Entity and index pages: `/`, `/id/...`, `/def/...`, `/shapes`, `/classes`.
+
+Every IRI of the graph answers on its own path: HTML for browsers and RDF for programs by
+content negotiation (200 with `Vary: Accept`), and each representation has its own URL
+(`/id/organisation/cc-zou.ttl`, `.jsonld`, `.nt`, `.rdf`, `.html`). See docs/iris.md.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from .. import charts, overview
+from ..domain import domain_view
+from ..entities import Resource, is_iri, read_entity, resource
+from ..iris import iri_for_path
+from ..namespaces import PREFIXES
+from ..representations import HTML, REPRESENTATIONS, description, serialize, split_suffix
+from . import site
+
+blueprint = Blueprint("pages", __name__)
+blueprint.app_context_processor(site.template_helpers)
+blueprint.add_app_template_filter(charts.value_text, "value_text")
+
+
+@blueprint.get("/")
+def home():
+    figures = overview.key_figures(site.store(), site.base())
+    return site.render("home.html", figures=figures, entry_points=_entry_points())
+
+
+@blueprint.get("/id/<path:rest>")
+def data_entity(rest: str):
+    return entity_response("id/" + rest)
+
+
+@blueprint.get("/def/")
+@blueprint.get("/def/<path:rest>")
+def vocabulary_term(rest: str = ""):
+    return entity_response("def/" + rest)
+
+
+@blueprint.get("/shapes/<path:rest>")
+def shape(rest: str):
+    return entity_response("shapes/" + rest)
+
+
+@blueprint.get("/shapes")
+def shapes():
+    return site.render("shapes.html", shapes=overview.shape_rules(site.store(), site.base()))
+
+
+@blueprint.get("/classes")
+def classes():
+    return site.render("classes.html", classes=overview.class_counts(site.store(), site.base()))
+
+
+@blueprint.get("/classes/<name>")
+def class_instances(name: str):
+    prefix, _, local = name.partition(":")
+    if prefix not in PREFIXES or not local:
+        abort(404)
+    cls = PREFIXES[prefix] + local
+    if not is_iri(cls):
+        abort(404)
+    page = site.page_number()
+    total, found = overview.instances(site.store(), site.base(), cls, offset=page * 50)
+    if not total:
+        abort(404)
+    entity = read_entity(site.store(), cls)
+    return site.render("class.html", cls=cls, entity=entity, total=total, instances=found, page=page)
+
+
+def entity_response(path: str):
+    """Return the page or the RDF description of the IRI that `path` stands for.
+
+    A suffix (.ttl, .html…) picks the representation; otherwise the Accept header does.
+    Unknown IRI: 404 (a helpful page for browsers); nothing acceptable: 406.
+    """
+    stem, representation = split_suffix(path)
+    negotiated = representation is None
+    representation = representation or site.negotiated()
+    if representation is None:
+        return _not_acceptable()
+    iri = iri_for_path(stem, site.base())
+    entity = read_entity(site.store(), iri, _incoming_page()) if iri else None
+    if entity is None:
+        return _not_found(iri or request.path, representation)
+    headers = {"Link": site.link_header(stem), "Vary": "Accept, Accept-Language"}
+    if negotiated:
+        headers["Content-Location"] = f"{request.script_root}/{stem}.{representation.suffix}"
+    if representation is not HTML:
+        body = serialize(description(site.store(), iri), representation)
+        return Response(body, headers=headers, mimetype=representation.media_type)
+    body, status, page_headers = site.render("entity.html", entity=entity, **_page_parts(entity, stem))
+    return body, status, {**page_headers, **headers}
+
+
+def _page_parts(entity, stem: str) -> dict:
+    """Return what the entity page shows beside the generic facts: a domain view, its charts,
+    the term's usage for vocabulary terms, the representations."""
+    store, base, lang = site.store(), site.base(), site.page_language()
+    view = domain_view(store, entity)
+    parts: dict = {"view": view, "alternates": site.alternates(stem), "charts": {}}
+    if view is not None and getattr(view, "indicators", ()):
+        parts["charts"]["indicators"] = charts.indicator_chart(view.indicators, lang)
+    if view is not None and view.kind == "cooperation":
+        parts["charts"]["timeline"] = charts.timeline_chart(
+            view.conventions, lang, (entity.label(lang), view.period)
+        )
+    if stem.startswith("def/"):
+        parts["term"] = overview.term(store, base, entity.iri)
+        if stem == "def/":
+            parts["terms"] = overview.ontology_terms(store, base)
+    return parts
+
+
+def _incoming_page() -> dict[str, int]:
+    prop = request.args.get("in")
+    return {prop: site.page_number()} if prop else {}
+
+
+def _not_found(iri: str, representation):
+    if representation is not HTML:
+        return Response(f"Not found: no entity has the IRI {iri}\n", 404, mimetype="text/plain")
+    words = " ".join(part for part in iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ").split() if part)
+    suggestions = current_app.extensions["coopkg.search"].suggest(words, site.page_language())
+    return site.render("not_found.html", 404, iri=iri, suggestions=suggestions, query=words)
+
+
+def _not_acceptable():
+    offered = ", ".join(r.media_type for r in REPRESENTATIONS)
+    return Response(f"Not acceptable: this resource is available as {offered}\n", 406, mimetype="text/plain")
+
+
+def _entry_points() -> list[tuple[Resource, tuple[Resource, ...]]]:
+    """Return, for the home page, the instances of the main domain classes."""
+    store, base = site.store(), site.base()
+    found = []
+    for cls in ("Partnership", "Programme", "Convention", "LocalAuthority"):
+        total, instances = overview.instances(store, base, PREFIXES["coop"] + cls, limit=10)
+        if total:
+            found.append((resource(store, PREFIXES["coop"] + cls), instances))
+    return found
+
+
+@blueprint.app_errorhandler(404)
+def not_found(error):
+    """Answer an unknown URL, anywhere in the app, with a helpful page for browsers and one line
+    of text for other clients. (A blueprint's own 404 handler still wins for its views.)"""
+    if site.negotiated() is not HTML:
+        return Response(f"{error.name}: {error.description}\n", 404, mimetype="text/plain")
+    return _not_found(request.path, HTML)
+
+
+@blueprint.errorhandler(400)
+def bad_request(error):
+    """Answer a bad parameter of these pages with its reason."""
+    if site.negotiated() is not HTML:
+        return Response(f"{error.name}: {error.description}\n", 400, mimetype="text/plain")
+    return site.render("error.html", 400, error=error)

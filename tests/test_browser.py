@@ -1,0 +1,275 @@
+"""The pages in a real browser (Debian's chromium driven by Playwright) against a real server
+on a loopback port: no console error, no request to another host, no critical or serious
+axe-core violation, readable at 390 px; screenshots kept in test-artifacts/screenshots/.
+And the walk of issue #4's "Done when", in French and in English."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.request
+from urllib.parse import urlsplit
+
+import pytest
+import rdflib
+import waitress
+from pages_support import BASE, labels, path_of, select
+from playwright.sync_api import sync_playwright
+
+from server import create_app
+from server.config import PROJECT_ROOT
+
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+WIDTHS = {"desktop": 1280, "phone": 390}
+PAGES = {
+    "home": "/",
+    "organisation": "/id/organisation/cc-zou",
+    "partnership": "/id/partnership/hauts-de-seine-zou",
+    "programme": "/id/programme/zou-agricultural-development",
+    "convention": "/id/convention/2022-2026",
+    "person": "/id/person/georges-siffredi",
+    "indicator": "/id/indicator/family-farms-supported",
+    "observation": "/id/observation/people-aware-local-consumption",
+    "source": "/id/source/press-release-zou-delegation",
+    "term": "/def/Convention",
+    "ontology": "/def/",
+    "shapes": "/shapes",
+    "classes": "/classes",
+    "class": "/classes/foaf:Person",
+    "search": "/search?q=beninoise",
+    "not-found": "/id/organisation/nobody",
+}
+
+
+@pytest.fixture(scope="module")
+def server_url(published):
+    app = create_app({}, published=published)
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def axe_results():
+    found: dict = {}
+    yield found
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "axe-results.json").write_text(json.dumps(found, indent=1, sort_keys=True), encoding="utf-8")
+
+
+class Watched:
+    """A page whose console errors and requests to other hosts are recorded."""
+
+    def __init__(self, browser, server_url: str, width: int, lang: str = "fr"):
+        self.host = urlsplit(server_url).netloc
+        self.context = browser.new_context(
+            viewport={"width": width, "height": 900},
+            locale=lang,
+            extra_http_headers={"Accept-Language": lang},
+        )
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", self._request)
+
+    def _request(self, request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https") and parts.netloc != self.host:
+            self.foreign.append(request.url)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.mark.parametrize("device", list(WIDTHS))
+@pytest.mark.parametrize("kind", list(PAGES))
+def test_each_kind_of_page_loads_cleanly_and_accessibly(browser, server_url, axe_results, kind, device):
+    if not AXE.is_file():
+        pytest.fail(f"axe-core is missing: run `make assets` ({AXE})")
+    watched = Watched(browser, server_url, WIDTHS[device])
+    try:
+        response = watched.page.goto(server_url + PAGES[kind])
+        assert response.status == (404 if kind == "not-found" else 200)
+        errors = [e for e in watched.errors if not (kind == "not-found" and "404" in e)]
+        assert errors == [], errors
+        assert watched.foreign == []
+        assert watched.page.locator("h1").count() == 1
+        overflow = watched.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{kind} scrolls sideways by {overflow}px at {WIDTHS[device]}px"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        watched.page.screenshot(path=str(SCREENSHOTS / f"{kind}-{device}.png"), full_page=True)
+        watched.page.add_script_tag(path=str(AXE))
+        violations = watched.page.evaluate(
+            "axe.run().then(r => r.violations.map(v => "
+            "({id: v.id, impact: v.impact, nodes: v.nodes.length})))"
+        )
+        axe_results[f"{kind}-{device}"] = violations
+        grave = [v for v in violations if v["impact"] in ("critical", "serious")]
+        assert grave == [], grave
+    finally:
+        watched.close()
+
+
+def test_the_keyboard_reaches_the_content_first(browser, server_url):
+    watched = Watched(browser, server_url, WIDTHS["desktop"])
+    try:
+        watched.page.goto(server_url + "/id/convention/2022-2026")
+        watched.page.keyboard.press("Tab")
+        focused = watched.page.evaluate("document.activeElement.getAttribute('href')")
+        assert focused == "#main"
+        outline = watched.page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline != "none"
+    finally:
+        watched.close()
+
+
+def _turtle(url: str) -> rdflib.Graph:
+    """Return the graph `url` gives to a client that asks for Turtle (as curl -H 'Accept: text/turtle')."""
+    request = urllib.request.Request(url, headers={"Accept": "text/turtle"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.headers.get_content_type() == "text/turtle"
+        return rdflib.Graph().parse(data=answer.read(), format="turtle")
+
+
+def _click_path(page, path: str) -> None:
+    """Follow the first link of the main content that leads to `path` (whatever its ?lang=)."""
+    link = page.locator(f'main a[href^="{path}"]').first
+    link.click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == path
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_done_when_walk(browser, server_url, store, lang):
+    """Home → Communauté de Communes du Zou → 2022–2026 convention → its signatories → each
+    indicator and its source, in `lang`; each of those IRIs gives Turtle that parses."""
+    zou = BASE + "id/organisation/cc-zou"
+    convention = BASE + "id/convention/2022-2026"
+    watched = Watched(browser, server_url, WIDTHS["phone"], "fr")
+    page, visited = watched.page, []
+    try:
+        page.goto(server_url + "/")
+        if lang == "en":  # the reader switches language on the page itself
+            page.locator("a.lang-switch").click()
+            page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == lang
+        page.get_by_role("link", name=next(iter(labels(store, zou, lang))), exact=True).first.click()
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() in labels(store, zou, lang)
+        visited.append(zou)
+        _click_path(page, path_of(convention))
+        assert page.locator("h1").inner_text() in labels(store, convention, lang)
+        visited.append(convention)
+        signatories = [
+            r["p"] for r in select(store, f"SELECT ?p WHERE {{ <{convention}> <{BASE}def/signatory> ?p }}")
+        ]
+        assert signatories
+        for person in signatories:
+            _click_path(page, path_of(person))
+            assert page.locator("h1").inner_text() in labels(store, person, "fr") | labels(
+                store, person, lang
+            )
+            visited.append(person)
+            page.go_back()
+        partnership = select(store, f"SELECT ?p WHERE {{ <{convention}> <{BASE}def/formalises> ?p }}")[0]["p"]
+        _click_path(page, path_of(partnership))
+        indicators = select(
+            store,
+            f"SELECT ?i ?s WHERE {{ <{partnership}> <{BASE}def/programme> ?g . "
+            f"?i <{BASE}def/indicatorOf> ?g . ?o <{BASE}def/indicator> ?i ; prov:wasDerivedFrom ?s }}",
+        )
+        assert indicators
+        partnership_url = page.url
+        for row in indicators:
+            _click_path(page, path_of(row["i"]))
+            assert page.locator("h1").inner_text() in labels(store, row["i"], lang)
+            _click_path(page, path_of(row["s"]))
+            assert page.locator("html").get_attribute("lang") == lang
+            visited += [row["i"], row["s"]]
+            page.goto(partnership_url)
+        assert watched.errors == [] and watched.foreign == []
+    finally:
+        watched.close()
+    for iri in dict.fromkeys(visited):
+        graph = _turtle(server_url + path_of(iri))
+        assert any(graph.predicate_objects(rdflib.URIRef(iri))), iri
+
+
+@pytest.fixture(scope="module")
+def served_by_cli():
+    """`python3 -m server serve` (the `coopkg serve` command) in a subprocess on a free port."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPKG_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            if process.poll() is not None:
+                pytest.fail(f"coopkg serve stopped: {process.communicate()[0]}")
+            try:
+                with urllib.request.urlopen(url + "/health", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            pytest.fail("coopkg serve did not answer within 60 s")
+        yield url
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)  # reads and closes the pipe
+
+
+def test_coopkg_serve_answers_browsers_and_rdf_clients(browser, served_by_cli, store):
+    zou = BASE + "id/organisation/cc-zou"
+    graph = _turtle(served_by_cli + path_of(zou))
+    assert {str(label) for label in graph.objects(rdflib.URIRef(zou), rdflib.RDFS.label)} >= labels(
+        store, zou, "fr"
+    )
+    watched = Watched(browser, served_by_cli, WIDTHS["desktop"])
+    try:
+        watched.page.goto(served_by_cli + "/")
+        watched.page.get_by_role("link", name=next(iter(labels(store, zou, "fr"))), exact=True).first.click()
+        watched.page.wait_for_load_state()
+        assert urlsplit(watched.page.url).path == path_of(zou)
+        assert watched.errors == [] and watched.foreign == []
+    finally:
+        watched.close()
