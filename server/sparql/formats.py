@@ -18,6 +18,12 @@ class Format:
     media_type: str  # what the answer's Content-Type says
     aliases: tuple[str, ...] = ()  # other media types a client may ask for
     extension: str = ""
+    words: tuple[str, ...] = ()  # other `format` values that mean it (SPARQLWrapper sends some)
+
+    def is_named(self, word: str) -> bool:
+        """Return whether the `format` parameter value `word` asks for this format."""
+        word = word.split(";")[0].strip().lower()
+        return word in (self.name, self.media_type, *self.aliases, *self.words)
 
     @property
     def content_type(self) -> str:
@@ -32,12 +38,15 @@ RESULTS: tuple[Format, ...] = (
     Format("csv", "text/csv", (), "csv"),
     Format("tsv", "text/tab-separated-values", (), "tsv"),
 )
+# For CONSTRUCT and DESCRIBE, "json" and "xml" mean JSON-LD and RDF/XML (as Accept aliases do).
 GRAPHS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", ("application/x-turtle",), "ttl"),
-    Format("ntriples", "application/n-triples", ("text/plain",), "nt"),
-    Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml"), "rdf"),
-    Format("jsonld", "application/ld+json", ("application/json",), "jsonld"),
-    Format("nquads", "application/n-quads", (), "nq"),
+    Format("turtle", "text/turtle", ("application/x-turtle",), "ttl", ("ttl",)),
+    Format("ntriples", "application/n-triples", ("text/plain",), "nt", ("nt", "n-triples")),
+    Format(
+        "rdfxml", "application/rdf+xml", ("application/xml", "text/xml"), "rdf", ("rdf+xml", "rdf", "xml")
+    ),
+    Format("jsonld", "application/ld+json", ("application/json",), "jsonld", ("json-ld", "json")),
+    Format("nquads", "application/n-quads", (), "nq", ("nq", "n-quads")),
     Format("trig", "application/trig", (), "trig"),
 )
 HTML = Format("html", "text/html", ("application/xhtml+xml",), "html")
@@ -51,14 +60,14 @@ class UnknownFormat(ValueError):
 def negotiate(accept: MIMEAccept, format_name: str | None, offered: tuple[Format, ...]) -> Format | None:
     """Return the format of `offered` the client prefers, or None when none is acceptable.
 
-    `format_name` (the `format` parameter) wins over `Accept`; it may also be a media type.
+    `format_name` (the `format` parameter) wins over `Accept`: a name of the table, a media
+    type, or another word a client uses for it.
     Raises UnknownFormat when `format_name` is set but names no known format.
     """
     if format_name:
-        chosen = BY_NAME.get(format_name) or _by_media_type(format_name, offered)
-        if chosen is None:
+        if not any(f.is_named(format_name) for f in BY_NAME.values()):
             raise UnknownFormat(f"unknown format {format_name!r}; known: {', '.join(BY_NAME)}")
-        return chosen if chosen in offered else None
+        return next((f for f in offered if f.is_named(format_name)), None)
     if not accept:
         return offered[0]
     media_types = [t for f in offered for t in (f.media_type, *f.aliases)]

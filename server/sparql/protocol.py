@@ -79,10 +79,13 @@ def _post_parameters(request: Request, max_query_length: int) -> tuple[MultiDict
     if media_type == DIRECT:
         if (request.content_length or 0) > 4 * max_query_length:  # 4 bytes per character at most
             raise ProtocolError(413, f"the query is longer than the limit of {max_query_length} characters")
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            raise ProtocolError(400, f"the query body must be UTF-8 (the protocol says so), not {charset}")
         try:
-            body = request.get_data(cache=False).decode(request.mimetype_params.get("charset", "utf-8"))
-        except (UnicodeDecodeError, LookupError) as error:
-            raise ProtocolError(400, f"the query body could not be decoded: {error}") from error
+            body = request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ProtocolError(400, f"the query body is not valid UTF-8: {error}") from error
         return request.args, body
     if media_type == UPDATE:
         raise ProtocolError(403, READ_ONLY)
