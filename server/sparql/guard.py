@@ -58,8 +58,9 @@ def check_query(text: str, graphs_held: frozenset[str]) -> QueryDataset:
         raise Refused("SERVICE is refused: this endpoint does not query other services")
     prologue = translatePrologue(prologue_part, None)
     default, named = [], []
-    for clause in query_part.get("datasetClause") or []:
-        if clause.get("default") is not None:
+    # CompValue.get answers the key's name for a missing key: read it as the dict it is.
+    for clause in dict.get(query_part, "datasetClause") or []:
+        if dict.get(clause, "default") is not None:
             default.append(str(prologue.absolutize(clause["default"])))
         else:
             named.append(str(prologue.absolutize(clause["named"])))
