@@ -70,7 +70,8 @@ def negotiate(accept: MIMEAccept, format_name: str | None, offered: tuple[Format
         return next((f for f in offered if f.is_named(format_name)), None)
     if not accept:
         return offered[0]
-    media_types = [t for f in offered for t in (f.media_type, *f.aliases)]
+    # Own media types before aliases: `text/*` means CSV rather than SPARQL XML as text/xml.
+    media_types = [f.media_type for f in offered] + [alias for f in offered for alias in f.aliases]
     best = accept.best_match(media_types)
     return None if best is None else _by_media_type(best, offered)
 
