@@ -7,7 +7,7 @@ status the protocol gives (the query page shows them in HTML to browsers).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -39,7 +39,13 @@ class Endpoint:
 
     pool: QueryPool
     examples: list[CompetencyQuery]
-    graph_sizes: dict[str, int] = field(default_factory=dict)
+    _graph_sizes: dict[str, int] | None = None
+
+    def graph_sizes(self, store) -> dict[str, int]:
+        """Return the size of each named graph, counted on first use (the store never changes)."""
+        if self._graph_sizes is None:
+            self._graph_sizes = graph_sizes(store)
+        return self._graph_sizes
 
 
 @blueprint.record_once
@@ -48,7 +54,6 @@ def _attach(state) -> None:
     state.app.extensions["coopkg.sparql"] = Endpoint(
         QueryPool(published.store_path, settings.query_workers, settings.query_timeout),
         competency_queries(settings.root / "queries", settings.base_iri),
-        graph_sizes(published.store),
     )
 
 
@@ -79,7 +84,8 @@ def describe_or_show_page(asked: QueryRequest) -> Response:
         raise ProtocolError(406, "no acceptable format; the description is in " + _media_types(GRAPHS))
     if chosen is HTML:
         return query_page(asked)
-    triples = service_description(request.base_url, _endpoint().graph_sizes)
+    sizes = _endpoint().graph_sizes(current_app.extensions["coopkg"].store)
+    triples = service_description(request.base_url, sizes)
     body = serialize_description(triples, chosen.name)
     return _vary(Response(body, content_type=chosen.content_type))
 
