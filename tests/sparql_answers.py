@@ -19,6 +19,13 @@ def oxigraph_term(term) -> tuple:
         return ("iri", term.value)
     if isinstance(term, ox.BlankNode):
         return ("bnode",)
+    if isinstance(term, ox.Triple):
+        return (
+            "triple",
+            oxigraph_term(term.subject),
+            oxigraph_term(term.predicate),
+            oxigraph_term(term.object),
+        )
     return ("literal", term.value, term.language or "", term.datatype.value)
 
 

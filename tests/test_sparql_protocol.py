@@ -217,6 +217,32 @@ def test_unknown_format_parameter(server):
     assert "pdf" in answer.text
 
 
+TRICKY_TERMS = """
+SELECT ?text ?tagged ?typed ?blank ?triple ?unbound WHERE {
+  BIND("tab\\there\\nnew line \\"quoted\\" \\\\ é" AS ?text)
+  BIND("Zou"@fr-BJ AS ?tagged)
+  BIND(STRDT("12.50", <http://www.w3.org/2001/XMLSchema#decimal>) AS ?typed)
+  BIND(BNODE() AS ?blank)
+  BIND(<<( <https://w3id.org/coopkg/id/a> <https://w3id.org/coopkg/def/b> "c"@en )>> AS ?triple)
+}"""
+
+
+@pytest.mark.parametrize(
+    ("media_type", "results_format"),
+    [
+        ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
+        ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
+        ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
+    ],
+)
+def test_every_kind_of_term_survives_every_results_format(server, store, media_type, results_format):
+    answer = requests.get(server.sparql, params={"query": TRICKY_TERMS}, headers={"Accept": media_type})
+    assert answer.status_code == 200, answer.text
+    received = results_rows(ox.parse_query_results(answer.content, format=results_format))
+    assert received == store_rows(store, TRICKY_TERMS)
+    assert received[0][0][1] == 'tab\there\nnew line "quoted" \\ é'  # the SPARQL string, unescaped
+
+
 # -- bad requests ----------------------------------------------------------------------------------
 
 

@@ -59,6 +59,9 @@ class Answer:
                 if kind == "end":
                     self._release(finished=True)
                     return
+                if kind == "abort":  # the head is sent: only an aborted response can say so
+                    self._release(finished=True)
+                    raise QueryFailed(500, payload)
                 yield payload
         finally:
             self.close()

@@ -3,7 +3,7 @@
 A worker opens the published store read-only and answers jobs sent over a pipe. The parent
 (engine.QueryPool) can kill it at any moment: that is how a time limit really stops the work.
 Messages sent back, in order: ("head", Head) then ("chunk", bytes)... then ("end", None);
-or a single ("error", Failure).
+or a single ("error", Failure); or, if writing fails after the head, ("abort", message).
 """
 
 from __future__ import annotations
@@ -69,7 +69,11 @@ class _Pipe:
     """A binary writer that sends what pyoxigraph serializes to the parent in chunks."""
 
     def __init__(self, connection: Connection):
-        self.connection, self.buffer = connection, bytearray()
+        self.connection, self.buffer, self.head_sent = connection, bytearray(), False
+
+    def send_head(self, head: Head) -> None:
+        self.connection.send(("head", head))
+        self.head_sent = True
 
     def write(self, data) -> int:
         self.buffer += data
@@ -98,11 +102,17 @@ def serve_jobs(connection: Connection, store_path: str) -> None:
 
 def answer_job(store: ox.Store, held: frozenset[str], job: Job, connection: Connection) -> None:
     """Evaluate `job` on `store` and send its answer (or its Failure) over `connection`."""
+    pipe = _Pipe(connection)
     try:
         results = evaluate(store, held, job)
-        _send_results(results, job, connection)
+        _send_results(results, job, pipe)
     except Failed as failure:
         connection.send(("error", failure.failure))
+    except (OSError, ValueError, SyntaxError, RuntimeError) as error:  # pyoxigraph reading or writing
+        if pipe.head_sent:
+            connection.send(("abort", f"the answer could not be completed: {error}"))
+        else:
+            connection.send(("error", Failure(500, f"the query could not be answered: {error}")))
 
 
 class Failed(Exception):
@@ -146,24 +156,20 @@ def _raise_syntax_error(query: str) -> None:
         return
 
 
-def _send_results(results, job: Job, connection: Connection) -> None:
-    pipe = _Pipe(connection)
-    try:
-        if isinstance(results, ox.QueryBoolean):
-            head = Head("ask", _chosen(job.results_format, RESULTS_FORMATS))
-            connection.send(("head", head))
-            results.serialize(pipe, RESULTS_FORMATS[head.format_name])
-        elif isinstance(results, ox.QuerySolutions):
-            _send_solutions(results, job, connection, pipe)
-        else:
-            _send_triples(results, job, connection, pipe)
-    except OSError as error:  # raised while iterating: the store could not be read
-        raise Failed(500, f"the store could not be read: {error}") from error
+def _send_results(results, job: Job, pipe: _Pipe) -> None:
+    if isinstance(results, ox.QueryBoolean):
+        head = Head("ask", _chosen(job.results_format, RESULTS_FORMATS))
+        pipe.send_head(head)
+        results.serialize(pipe, RESULTS_FORMATS[head.format_name])
+    elif isinstance(results, ox.QuerySolutions):
+        _send_solutions(results, job, pipe)
+    else:
+        _send_triples(results, job, pipe)
     pipe.flush()
-    connection.send(("end", None))
+    pipe.connection.send(("end", None))
 
 
-def _send_solutions(solutions: ox.QuerySolutions, job: Job, connection: Connection, pipe: _Pipe) -> None:
+def _send_solutions(solutions: ox.QuerySolutions, job: Job, pipe: _Pipe) -> None:
     """Read at most max_rows solutions, then serialize them with pyoxigraph's serializer.
 
     The rows are kept as SPARQL TSV (terms in N-Triples syntax, what str() gives) and parsed
@@ -172,23 +178,32 @@ def _send_solutions(solutions: ox.QuerySolutions, job: Job, connection: Connecti
     format_name = _chosen(job.results_format, RESULTS_FORMATS)
     names = [variable.value for variable in solutions.variables]
     if not names:  # no variable: TSV cannot count rows, and there is no row to cut
-        connection.send(("head", Head("select", format_name)))
+        pipe.send_head(Head("select", format_name))
         solutions.serialize(pipe, RESULTS_FORMATS[format_name])
         return
     lines = ["\t".join(f"?{name}" for name in names)]
     for solution in itertools.islice(solutions, job.max_rows + 1):
-        lines.append("\t".join("" if solution[n] is None else str(solution[n]) for n in names))
+        lines.append("\t".join(_tsv_term(solution[name]) for name in names))
     truncated = len(lines) > job.max_rows + 1
     tsv = "\n".join(lines[: job.max_rows + 1]) + "\n"
-    connection.send(("head", Head("select", format_name, truncated)))
+    pipe.send_head(Head("select", format_name, truncated))
     rows = ox.parse_query_results(tsv.encode("utf-8"), format=ox.QueryResultsFormat.TSV)
     rows.serialize(pipe, RESULTS_FORMATS[format_name])
 
 
-def _send_triples(triples: ox.QueryTriples, job: Job, connection: Connection, pipe: _Pipe) -> None:
+def _tsv_term(term) -> str:
+    """Return `term` as SPARQL TSV writes it (N-Triples syntax; triple terms as <<( s p o )>>)."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Triple):
+        return f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} )>>"
+    return str(term)
+
+
+def _send_triples(triples: ox.QueryTriples, job: Job, pipe: _Pipe) -> None:
     format_name = _chosen(job.graph_format, RDF_FORMATS)
     kept = list(itertools.islice(triples, job.max_rows + 1))
-    connection.send(("head", Head("graph", format_name, len(kept) > job.max_rows)))
+    pipe.send_head(Head("graph", format_name, len(kept) > job.max_rows))
     prefixes = PREFIXES if format_name in PREFIXED_FORMATS else None
     ox.serialize(kept[: job.max_rows], pipe, RDF_FORMATS[format_name], prefixes=prefixes)
 
