@@ -34,12 +34,19 @@ class LiveServer:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def children(self) -> set[int]:
-        """Return the process ids of the server's child processes (its query workers)."""
+        """Return the process ids of the server's query workers (multiprocessing's spawned
+        children; its resource tracker is not one)."""
         pids: set[int] = set()
         for task in Path(f"/proc/{self.process.pid}/task").iterdir():
-            text = (task / "children").read_text().split()
-            pids.update(int(pid) for pid in text)
-        return pids
+            pids.update(int(pid) for pid in (task / "children").read_text().split())
+        return {pid for pid in pids if b"spawn_main" in _command_line(pid)}
+
+
+def _command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # gone meanwhile
+        return b""
 
 
 def free_port() -> int:

@@ -13,7 +13,7 @@ import pytest
 import requests
 from sparql_server import live_server
 
-TIMEOUT, MAX_ROWS, MAX_LENGTH = 1.5, 25, 2000
+TIMEOUT, MAX_ROWS, MAX_LENGTH, WORKERS = 1.5, 25, 2000, 2
 JSON = "application/sparql-results+json"
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SMALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -23,7 +23,7 @@ SMALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("safety")
     settings = {"query_timeout": TIMEOUT, "max_rows": MAX_ROWS, "max_query_length": MAX_LENGTH}
-    with live_server(folder, query_workers=2, **settings) as running:
+    with live_server(folder, query_workers=WORKERS, **settings) as running:
         yield running
 
 
@@ -91,7 +91,28 @@ def test_the_pool_recovers_after_a_runaway(server):
     assert ask(server, CROSS_PRODUCT).status_code == 503
     answers = [ask(server, SMALL) for _ in range(4)]
     assert [a.status_code for a in answers] == [200] * 4
-    assert len(server.children()) >= 2
+    assert len(_workers_settle(server)) == WORKERS  # one replacement, no more
+
+
+def test_head_requests_and_unread_answers_keep_their_workers(server):
+    before = _workers_settle(server)
+    assert [
+        requests.head(server.sparql, params={"query": SMALL}, timeout=60).status_code for _ in range(3)
+    ] == [200] * 3
+    with requests.get(
+        server.sparql, params={"query": "SELECT * { ?s ?p ?o }"}, stream=True, timeout=60
+    ) as cut:
+        next(cut.iter_content(16))
+    assert ask(server, SMALL).status_code == 200
+    assert server.children() == before
+
+
+def _workers_settle(server) -> set[int]:
+    """Return the worker processes once their number is the configured one (or after 30 s)."""
+    deadline = time.monotonic() + 30
+    while len(server.children()) != WORKERS and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return server.children()
 
 
 # -- row cap ---------------------------------------------------------------------------------------

@@ -41,10 +41,10 @@ class _Worker:
 class Answer:
     """A query's answer: its Head, then its body read chunk by chunk from the worker.
 
-    Iterate it (or call read()) once; close() it if it is not read to the end. Each chunk
-    must come within the time limit (rows are all read before the head, so only their
-    serialization remains); if one does not, the worker is killed and iteration raises
-    QueryFailed, which aborts the HTTP response.
+    Iterate it (or call read()) once; close() it if it is not read to the end (a HEAD
+    request, a client gone). Each chunk must come within the time limit (rows are all read
+    before the head, so only their serialization remains); if one does not, the worker is
+    killed and iteration raises QueryFailed, which aborts the HTTP response.
     """
 
     head: Head
@@ -54,13 +54,12 @@ class Answer:
     def __iter__(self) -> Iterator[bytes]:
         try:
             while self._worker is not None:
-                deadline = time.monotonic() + self._pool.timeout
-                kind, payload = self._pool._receive(self._worker, deadline)
+                kind, payload = self._next_message()
                 if kind == "end":
-                    self._release(finished=True)
+                    self._pool._give_back(self._take_worker())
                     return
                 if kind == "abort":  # the head is sent: only an aborted response can say so
-                    self._release(finished=True)
+                    self._pool._give_back(self._take_worker())
                     raise QueryFailed(500, payload)
                 yield payload
         finally:
@@ -71,13 +70,25 @@ class Answer:
         return b"".join(self)
 
     def close(self) -> None:
-        """Give the worker back, or replace it when the body was not read to the end."""
-        self._release(finished=False)
+        """Read what is left of the body and give the worker back (kill it if that fails)."""
+        while self._worker is not None:
+            try:
+                kind, _ = self._next_message()
+            except QueryFailed:
+                return
+            if kind in ("end", "abort"):
+                self._pool._give_back(self._take_worker())
 
-    def _release(self, finished: bool) -> None:
+    def _next_message(self) -> tuple[str, object]:
+        try:
+            return self._pool._receive(self._worker, time.monotonic() + self._pool.timeout)
+        except QueryFailed:
+            self._worker = None  # _receive has replaced it
+            raise
+
+    def _take_worker(self) -> _Worker:
         worker, self._worker = self._worker, None
-        if worker is not None:
-            self._pool._give_back(worker) if finished else self._pool._replace(worker)
+        return worker
 
 
 class QueryPool:
