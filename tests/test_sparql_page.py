@@ -126,6 +126,13 @@ def test_construct_results_are_a_triple_table(server):
     }
 
 
+def test_only_web_iris_become_links(server):
+    query = "SELECT ?x { VALUES ?x { <javascript:alert(1)> <data:text/html,hi> <https://example.org/x> } }"
+    _, html = page(server.sparql, query=query)
+    assert [a["href"] for a in html.find("table").find_all("a")] == ["https://example.org/x"]
+    assert "javascript:alert(1)" in html.find("table").get_text()
+
+
 def test_ask_result_is_shown(server):
     _, html = page(server.sparql, query="ASK { ?s ?p ?o }", lang="en")
     assert html.select_one(".sparql-boolean").get_text(strip=True) == "true"

@@ -76,8 +76,13 @@ class TableMaker:
         return Cell(json.dumps(value))  # a quoted triple (RDF 1.2)
 
     def _iri_cell(self, iri: str) -> Cell:
+        """Link our IRIs to their page here, other http(s) IRIs to themselves, others not at all
+        (a query can make any IRI, `javascript:...` included, and its link can be shared)."""
         here = local_url(iri, self.base, self.root_url)
-        return Cell(shorten(iri, self.prefixes), here or iri, local=here is not None)
+        if here is not None:
+            return Cell(shorten(iri, self.prefixes), here, local=True)
+        web = iri.lower().startswith(("http://", "https://"))
+        return Cell(shorten(iri, self.prefixes), iri if web else None)
 
 
 PREFIX_XSD = "http://www.w3.org/2001/XMLSchema#"
