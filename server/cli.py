@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from pathlib import Path
@@ -91,6 +92,8 @@ def serve_command(host: str | None, port: int | None) -> None:
         f"coopkg: {triples} triples validated and loaded; ready in {time.monotonic() - started:.2f} s; "
         f"serving on http://{settings.host}:{settings.port}/ (SPARQL: /sparql)"
     )
+    # SIGTERM (systemd, docker stop) exits like Ctrl+C: workers stopped, temporary store removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="coopkg")
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import requests
 from sparql_server import free_port, live_server
@@ -36,3 +39,24 @@ def test_serve_says_when_it_is_ready_and_answers(tmp_path):
         assert answer.json()["boolean"] is True
         ready = re.search(r"ready in (\d+\.\d+) s; serving on (\S+)", server.output())
         assert ready and ready.group(2) == server.url
+
+
+def test_sigterm_stops_the_server_and_its_query_workers(tmp_path):
+    with live_server(tmp_path) as server:
+        workers = server.children()
+        assert workers
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=60) == 0
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    """Return whether process `pid` exists and is not a zombie waiting to be reaped."""
+    try:
+        status = (Path(f"/proc/{pid}/status")).read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
