@@ -25,8 +25,13 @@ def main() -> None:
 
 @main.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
-              help="Language of labels and messages in the report.")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "fr"]),
+    default="en",
+    show_default=True,
+    help="Language of labels and messages in the report.",
+)
 def validate_command(paths: tuple[Path, ...], lang: str) -> None:
     """Validate PATHS (default: graph/) with the ontology against shapes/.
 

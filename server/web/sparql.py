@@ -90,21 +90,13 @@ def describe_or_show_page(asked: QueryRequest) -> Response:
     return _vary(Response(body, content_type=chosen.content_type))
 
 
-def query_page(asked: QueryRequest, status: int = 200) -> Response:
+def query_page(asked: QueryRequest) -> Response:
     """Return the query page: the editor, the examples and, with a query, its results table."""
-    page = {"query": asked.query or "", "table": None, "error": None, "truncated": False, "downloads": []}
-    if asked.query is not None:
-        page.update(_run_for_page(asked))
-        status = page.pop("status", 200)
-    html = render_template(
-        "sparql/query.html",
-        lang=_lang(),
-        examples=_endpoint().examples,
-        formats=(*RESULTS, *GRAPHS),
-        share_url=_url(asked, None) if asked.query else None,
-        **page,
-    )
-    return _vary(Response(html, status=status, content_type="text/html; charset=utf-8"))
+    if asked.query is None:
+        return _page_response(200)
+    page = _run_for_page(asked)
+    status = page.pop("status", 200)
+    return _page_response(status, query=asked.query, share_url=_url(asked, None), **page)
 
 
 @blueprint.errorhandler(ProtocolError)
@@ -161,21 +153,30 @@ def _url(asked: QueryRequest, format_name: str | None) -> str:
     return request.base_url + "?" + urlencode(params)
 
 
+def _page_response(status: int, **page) -> Response:
+    """Return the query page with `page`'s values (query, table, error...) over the defaults."""
+    defaults = {
+        "query": "",
+        "table": None,
+        "error": None,
+        "truncated": False,
+        "downloads": [],
+        "share_url": None,
+    }
+    html = render_template(
+        "sparql/query.html",
+        lang=_lang(),
+        examples=_endpoint().examples,
+        formats=(*RESULTS, *GRAPHS),
+        **(defaults | page),
+    )
+    return _vary(Response(html, status=status, content_type="text/html; charset=utf-8"))
+
+
 def _error(status: int, message: str) -> Response:
     """Return the error as text/plain, or on the query page to a browser (except for a 406)."""
     if request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html" and status != 406:
-        html = render_template(
-            "sparql/query.html",
-            lang=_lang(),
-            examples=_endpoint().examples,
-            formats=(*RESULTS, *GRAPHS),
-            query="",
-            error=message,
-            table=None,
-            downloads=[],
-            share_url=None,
-        )
-        return _vary(Response(html, status=status, content_type="text/html; charset=utf-8"))
+        return _page_response(status, error=message)
     return _vary(Response(message + "\n", status=status, content_type="text/plain; charset=utf-8"))
 
 
