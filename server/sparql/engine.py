@@ -113,19 +113,20 @@ class QueryPool:
             self._started = True
             atexit.register(self.stop)
             starting = [self._spawn() for _ in range(self.size)]
+        failures = []
         for worker in starting:
-            self._wait_ready(worker)
-            self._idle.put(worker)
+            try:
+                self._wait_ready(worker)
+                self._idle.put(worker)
+            except QueryFailed as failure:
+                failures.append(failure)
+        if failures:
+            raise failures[0]
 
     def stop(self) -> None:
         """Kill every worker (at exit)."""
         for worker in list(self._workers):
             self._kill(worker)
-
-    @property
-    def pids(self) -> list[int]:
-        """Return the process ids of the live workers."""
-        return [w.process.pid for w in list(self._workers) if w.process.is_alive()]
 
     def run(self, job: Job) -> Answer:
         """Send `job` to a free worker and return its Answer once evaluation has produced a head.
