@@ -18,6 +18,7 @@ HELD = frozenset({"https://w3id.org/coopkg/graph/data", "https://w3id.org/coopkg
         "ASK { FILTER EXISTS { SERVICE <http://example.org/sparql> { ?s ?p ?o } } }",
         "SELECT * { { SELECT ?s { SERVICE <http://example.org/sparql> { ?s ?p ?o } } } }",
         "SELECT * { \\u0053ERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+        "SELECT*{SERVICE<http://example.org/sparql>{?s ?p ?o}}",
     ],
 )
 def test_service_anywhere_is_refused(query):
@@ -32,6 +33,7 @@ def test_service_anywhere_is_refused(query):
         "SELECT * FROM NAMED <http://example.org/remote.ttl> { GRAPH ?g { ?s ?p ?o } }",
         "PREFIX g: <https://w3id.org/coopkg/graph/> SELECT * FROM g:data FROM g:ontology { ?s ?p ?o }",
         "BASE <http://example.org/> SELECT * FROM <remote.ttl> { ?s ?p ?o }",
+        "SELECT*FROM<http://example.org/g>{?s ?p ?o}",
     ],
 )
 def test_from_a_graph_not_held_is_refused(query):
@@ -53,6 +55,7 @@ def test_from_held_graphs_is_read_with_prefixes_resolved():
         "PREFIX prov: <http://www.w3.org/ns/prov#> SELECT ?x { ?x prov:wasDerivedFrom ?y }",
         "SELECT * { ?s <http://example.org/service> ?o }",
         "SELECT ?from { ?from ?p 'SERVICE' }",
+        "SELECT ?x { ?x <http://example.org/from> <http://example.org/service> }",
     ],
 )
 def test_queries_without_dataset_or_service_pass(query):

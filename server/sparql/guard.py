@@ -16,9 +16,10 @@ from rdflib.plugins.sparql.algebra import translatePrologue
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-# Words whose absence proves there is nothing to check (SPARQL keywords are case-insensitive;
-# a \u escape could spell a keyword, so its presence means a full parse too).
-_WORTH_PARSING = re.compile(r"service|from|\\u", re.IGNORECASE)
+# Words whose absence proves there is nothing to check: SPARQL keywords are case-insensitive
+# tokens, so a keyword stands as a whole word (prov:wasDerivedFrom holds none); a \u escape
+# could spell one, so its presence means a full parse too.
+_WORTH_PARSING = re.compile(r"\b(?:service|from)\b|\\u", re.IGNORECASE)
 
 
 class Refused(ValueError):

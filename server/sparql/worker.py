@@ -116,6 +116,8 @@ def answer_job(store: ox.Store, held: frozenset[str], job: Job, connection: Conn
 
 
 class Failed(Exception):
+    """A job fails with `failure` (an HTTP status and a message); raised inside the worker."""
+
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.failure = Failure(status, message)
