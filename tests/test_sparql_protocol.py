@@ -272,6 +272,12 @@ def test_bad_query_missing_query(server):
     assert "missing query" in answer.text
 
 
+def test_bad_query_missing_query_from_a_results_client(server):
+    answer = requests.get(server.sparql, headers={"Accept": JSON})
+    assert answer.status_code == 400
+    assert "missing query" in answer.text
+
+
 def test_bad_query_missing_query_with_a_dataset(server):
     assert requests.get(server.sparql, params={"default-graph-uri": DATA}).status_code == 400
 

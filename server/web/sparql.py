@@ -80,8 +80,8 @@ def sparql():
 def describe_or_show_page(asked: QueryRequest) -> Response:
     """Return the service description to an RDF client, the query page to a browser."""
     chosen = negotiate(request.accept_mimetypes, asked.format_name, (*GRAPHS, HTML))
-    if chosen is None:
-        raise ProtocolError(406, "no acceptable format; the description is in " + _media_types(GRAPHS))
+    if chosen is None:  # a results client (JSON, XML...) that forgot its query
+        raise ProtocolError(400, "missing query; the service description is in " + _media_types(GRAPHS))
     if chosen is HTML:
         return query_page(asked)
     sizes = _endpoint().graph_sizes(current_app.extensions["coopkg"].store)
