@@ -85,8 +85,7 @@ def indicator_chart(series: Sequence[IndicatorSeries], lang: str, chart_id: str 
             length = float(obs.number / top) * span if top and obs.number is not None and top > 0 else 0
             colour = COLOURS[i % len(COLOURS)]
             parts.append(
-                f'<rect x="{LEFT}" y="{y}" width="{max(length, 2):.1f}" '
-                f'height="{BAR_HEIGHT}" fill="{colour}"/>'
+                f'<rect x="{LEFT}" y="{y}" width="{max(length, 2):.1f}" height="{BAR_HEIGHT}" fill="{colour}"/>'
             )
             end = LEFT + max(length, 2)
             if obs.is_lower_bound:
@@ -96,9 +95,7 @@ def indicator_chart(series: Sequence[IndicatorSeries], lang: str, chart_id: str 
                 )
                 end += 10
             text = value_text(obs, lang)
-            parts.append(
-                f'<text x="{end + 6:.1f}" y="{y + BAR_HEIGHT - 3}" class="chart-value">{escape(text)}</text>'
-            )
+            parts.append(f'<text x="{end + 6:.1f}" y="{y + BAR_HEIGHT - 3}" class="chart-value">{escape(text)}</text>')
             summary.append(f"{s.indicator.label(lang)}: {text}")
             y += BAR_HEIGHT
         y += 8
@@ -149,9 +146,7 @@ def timeline_chart(
     y += 6
     for year in range(first, last + 1):
         parts.append(f'<line x1="{x(year):.1f}" x2="{x(year):.1f}" y1="{y - 4}" y2="{y}" stroke="#4a5561"/>')
-        parts.append(
-            f'<text x="{x(year):.1f}" y="{y + 14}" class="chart-axis" text-anchor="middle">{year}</text>'
-        )
+        parts.append(f'<text x="{x(year):.1f}" y="{y + 14}" class="chart-axis" text-anchor="middle">{year}</text>')
     parts.append(f'<line x1="{margin}" x2="{margin + span}" y1="{y}" y2="{y}" stroke="#4a5561"/>')
     return _svg(chart_id, words["timeline"], "; ".join(summary), y + 22, parts)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -70,7 +72,9 @@ def serve_command(host: str | None, port: int | None) -> None:
     import waitress
 
     from . import create_app
+    from .sparql.engine import QueryFailed
 
+    started = time.monotonic()
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = _settings(overrides)
     try:
@@ -79,9 +83,22 @@ def serve_command(host: str | None, port: int | None) -> None:
         _fail(EXIT_UNREADABLE, f"cannot read {error}")
     except DataDoesNotConform as error:
         click.echo(format_report(error.report, "en", "graph/", 0), err=True)
-        _fail(EXIT_VIOLATIONS, "refusing to serve: the data does not conform to the shapes")
+        _fail(
+            EXIT_VIOLATIONS,
+            f"refusing to serve: the data does not conform to the shapes ({len(error.report.violations)} "
+            "violation(s) listed above; fix graph/ and check with `coopkg validate`)",
+        )
+    try:
+        app.extensions["coopkg.sparql"].pool.start()  # the first query need not wait for its worker
+    except QueryFailed as error:
+        _fail(EXIT_UNREADABLE, f"cannot start the SPARQL query workers: {error}")
     triples = len(app.extensions["coopkg"].store)
-    click.echo(f"coopkg: {triples} triples validated and loaded; serving on http://{settings.host}:{settings.port}/")
+    click.echo(
+        f"coopkg: {triples} triples validated and loaded; ready in {time.monotonic() - started:.2f} s; "
+        f"serving on http://{settings.host}:{settings.port}/ (SPARQL: /sparql)"
+    )
+    # SIGTERM (systemd, docker stop) exits like Ctrl+C: workers stopped, temporary store removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="coopkg")
 
 

@@ -29,6 +29,7 @@ class Settings:
     query_timeout: float = 5.0
     max_rows: int = 10_000
     max_query_length: int = 20_000
+    query_workers: int = 2
 
     @property
     def releases(self) -> Path:

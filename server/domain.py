@@ -123,11 +123,7 @@ def domain_view(store: ox.Store, entity: Entity):
         return IndicatorView(series_of_indicator(store, entity.iri))
     if entity.has_type(PREFIXES["qb"] + "Observation"):
         claims = same_quantity_claims(store, entity.iri)
-        return (
-            IndicatorView((), claims)
-            if claims
-            else IndicatorView((), (), read_observation(store, entity.iri))
-        )
+        return IndicatorView((), claims) if claims else IndicatorView((), (), read_observation(store, entity.iri))
     if entity.has_type(COOP + "Convention"):
         return convention_view(store, entity.iri)
     if any(entity.has_type(COOP + t) for t in ("Partnership", "Programme", "CooperationPolicy")):
@@ -258,11 +254,7 @@ def _distinct_quads(store: ox.Store, subject: str, predicate: str) -> list[ox.Qu
 def _objects(store: ox.Store, subject: str, predicate: str) -> list[str]:
     """Return the distinct IRIs `subject` links to through `predicate`, sorted."""
     return sorted(
-        {
-            q.object.value
-            for q in _distinct_quads(store, subject, predicate)
-            if isinstance(q.object, ox.NamedNode)
-        }
+        {q.object.value for q in _distinct_quads(store, subject, predicate) if isinstance(q.object, ox.NamedNode)}
     )
 
 

@@ -122,9 +122,7 @@ class Entity:
     def facts_in(self, lang: str) -> list[Fact]:
         """Return the facts, labels and definitions first, then by property label in `lang`."""
         lead = {iri: i for i, iri in enumerate(LEADING_PROPERTIES)}
-        return sorted(
-            self.facts, key=lambda f: (lead.get(f.prop.iri, len(lead)), f.prop.label(lang).casefold())
-        )
+        return sorted(self.facts, key=lambda f: (lead.get(f.prop.iri, len(lead)), f.prop.label(lang).casefold()))
 
     def has_type(self, iri: str) -> bool:
         return any(t.iri == iri for t in self.types)
@@ -248,8 +246,7 @@ def incoming_groups(
     """
     ox.NamedNode(iri)  # refuses what could break out of <...> in the queries below
     counts = store.query(
-        f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?target {{ <{iri}> }} {_INCOMING} }}"
-        " GROUP BY ?p",
+        f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?target {{ <{iri}> }} {_INCOMING} }} GROUP BY ?p",
         use_default_graph_as_union=True,
     )
     groups = []
@@ -288,10 +285,7 @@ def read_entity(store: ox.Store, iri: str, incoming_page: dict[str, int] | None 
         return None
     sources = sources_of(store, iri)
     types = sorted(
-        {
-            q.object.value
-            for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), None, None)
-        }
+        {q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), None, None)}
     )
     return Entity(
         iri=iri,

@@ -124,8 +124,7 @@ def _observation(store: ox.Store, obs: str, found: dict) -> Observation:
         for q in store.quads_for_pattern(ox.NamedNode(obs), ox.NamedNode(SAME_QUANTITY_AS), None, None)
         for term in [q.object]
     } | {
-        q.subject.value
-        for q in store.quads_for_pattern(None, ox.NamedNode(SAME_QUANTITY_AS), ox.NamedNode(obs), None)
+        q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(SAME_QUANTITY_AS), ox.NamedNode(obs), None)
     }
     same.discard(obs)
     return Observation(
@@ -147,8 +146,7 @@ def _series(store: ox.Store, observations: list[Observation]) -> tuple[Indicator
     for obs in observations:
         by_indicator.setdefault(obs.indicator.iri, []).append(obs)
     return tuple(
-        IndicatorSeries(resource(store, ind), tuple(_claims_together(found)))
-        for ind, found in by_indicator.items()
+        IndicatorSeries(resource(store, ind), tuple(_claims_together(found))) for ind, found in by_indicator.items()
     )
 
 

@@ -132,9 +132,7 @@ def term_usage(store: ox.Store, base: str, iri: str) -> TermUsage:
     triples with it as value (other than rdf:type)."""
     graph = _data(base)
     return TermUsage(
-        instances=_count(
-            store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {graph} {{ ?s a <{iri}> }} }}"
-        ),
+        instances=_count(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {graph} {{ ?s a <{iri}> }} }}"),
         triples=_count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s <{iri}> ?o }} }}"),
         as_value=_count(
             store,
@@ -165,9 +163,7 @@ def term(store: ox.Store, base: str, iri: str, kind: str = "") -> Term:
     """Return one vocabulary term with its definitions (skos:definition, all languages) and usage."""
     definitions = tuple(
         Literal(q.object.value, q.object.language)
-        for q in store.quads_for_pattern(
-            ox.NamedNode(iri), ox.NamedNode(PREFIXES["skos"] + "definition"), None, None
-        )
+        for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(PREFIXES["skos"] + "definition"), None, None)
         if isinstance(q.object, ox.Literal)
     )
     return Term(

@@ -105,10 +105,7 @@ class SearchIndex:
             if score and score > best.get(entry.iri, (0.0, None))[0]:
                 best[entry.iri] = (score, entry)
         ranked = sorted(best.values(), key=lambda pair: (-pair[0], len(pair[1].text), pair[1].iri))
-        return [
-            Hit(e.iri, e.text, e.lang, tuple(self._by_iri[e.iri]), round(score, 3))
-            for score, e in ranked[:limit]
-        ]
+        return [Hit(e.iri, e.text, e.lang, tuple(self._by_iri[e.iri]), round(score, 3)) for score, e in ranked[:limit]]
 
     def suggest(self, text: str, lang: str = "fr", limit: int = 8) -> list[Hit]:
         """Return entities whose labels contain any word of `text` (for a page that was not

@@ -37,9 +37,7 @@ def select(store: ox.Store, query: str) -> list[dict]:
     """Return the rows of a SELECT over the union of the store's graphs, as {name: value}.
 
     The query may use the prefixes rdfs, skos, prov, dct, dcat and org."""
-    prefixes = "".join(
-        f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("rdfs", "skos", "prov", "dct", "dcat", "org")
-    )
+    prefixes = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("rdfs", "skos", "prov", "dct", "dcat", "org"))
     rows = store.query(prefixes + query, use_default_graph_as_union=True)
     names = [v.value for v in rows.variables]
     return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in rows]

@@ -116,16 +116,13 @@ def test_each_kind_of_page_loads_cleanly_and_accessibly(browser, server_url, axe
         assert errors == [], errors
         assert watched.foreign == []
         assert watched.page.locator("h1").count() == 1
-        overflow = watched.page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        overflow = watched.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{kind} scrolls sideways by {overflow}px at {WIDTHS[device]}px"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         watched.page.screenshot(path=str(SCREENSHOTS / f"{kind}-{device}.png"), full_page=True)
         watched.page.add_script_tag(path=str(AXE))
         violations = watched.page.evaluate(
-            "axe.run().then(r => r.violations.map(v => "
-            "({id: v.id, impact: v.impact, nodes: v.nodes.length})))"
+            "axe.run().then(r => r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length})))"
         )
         axe_results[f"{kind}-{device}"] = violations
         grave = [v for v in violations if v["impact"] in ("critical", "serious")]
@@ -184,15 +181,11 @@ def test_done_when_walk(browser, server_url, store, lang):
         _click_path(page, path_of(convention))
         assert page.locator("h1").inner_text() in labels(store, convention, lang)
         visited.append(convention)
-        signatories = [
-            r["p"] for r in select(store, f"SELECT ?p WHERE {{ <{convention}> <{BASE}def/signatory> ?p }}")
-        ]
+        signatories = [r["p"] for r in select(store, f"SELECT ?p WHERE {{ <{convention}> <{BASE}def/signatory> ?p }}")]
         assert signatories
         for person in signatories:
             _click_path(page, path_of(person))
-            assert page.locator("h1").inner_text() in labels(store, person, "fr") | labels(
-                store, person, lang
-            )
+            assert page.locator("h1").inner_text() in labels(store, person, "fr") | labels(store, person, lang)
             visited.append(person)
             page.go_back()
         partnership = select(store, f"SELECT ?p WHERE {{ <{convention}> <{BASE}def/formalises> ?p }}")[0]["p"]
@@ -261,9 +254,7 @@ def served_by_cli():
 def test_coopkg_serve_answers_browsers_and_rdf_clients(browser, served_by_cli, store):
     zou = BASE + "id/organisation/cc-zou"
     graph = _turtle(served_by_cli + path_of(zou))
-    assert {str(label) for label in graph.objects(rdflib.URIRef(zou), rdflib.RDFS.label)} >= labels(
-        store, zou, "fr"
-    )
+    assert {str(label) for label in graph.objects(rdflib.URIRef(zou), rdflib.RDFS.label)} >= labels(store, zou, "fr")
     watched = Watched(browser, served_by_cli, WIDTHS["desktop"])
     try:
         watched.page.goto(served_by_cli + "/")

@@ -46,17 +46,11 @@ def test_a_convention_shows_its_period_signatories_purpose_and_renewal(client, s
     )[0]
     shown = text(summary(page, "Period")[0])
     assert period["s"] in shown and period["e"] in shown
-    signatories = {
-        r["p"] for r in select(store, f"SELECT ?p WHERE {{ <{CONVENTION}> <{COOP}signatory> ?p }}")
-    }
-    assert signatories and paths(summary(page, "Signatories")[0].select("a")) == {
-        path_of(p) for p in signatories
-    }
+    signatories = {r["p"] for r in select(store, f"SELECT ?p WHERE {{ <{CONVENTION}> <{COOP}signatory> ?p }}")}
+    assert signatories and paths(summary(page, "Signatories")[0].select("a")) == {path_of(p) for p in signatories}
     purposes = {
         r["t"]
-        for r in select(
-            store, f'SELECT ?t WHERE {{ <{CONVENTION}> <{COOP}purpose> ?t FILTER(lang(?t) = "en") }}'
-        )
+        for r in select(store, f'SELECT ?t WHERE {{ <{CONVENTION}> <{COOP}purpose> ?t FILTER(lang(?t) = "en") }}')
     }
     assert {text(dd) for dd in summary(page, "Purpose")} == purposes
     renewed = select(store, f"SELECT ?c WHERE {{ <{CONVENTION}> <{COOP}renews> ?c }}")[0]["c"]
@@ -64,9 +58,7 @@ def test_a_convention_shows_its_period_signatories_purpose_and_renewal(client, s
 
 
 def test_the_signatories_pages_lead_to_their_posts(client, store):
-    for person in (
-        r["p"] for r in select(store, f"SELECT ?p WHERE {{ <{CONVENTION}> <{COOP}signatory> ?p }}")
-    ):
+    for person in (r["p"] for r in select(store, f"SELECT ?p WHERE {{ <{CONVENTION}> <{COOP}signatory> ?p }}")):
         page = html(client.get(path_of(person)))
         posts = select(store, f"SELECT ?post WHERE {{ ?post <http://www.w3.org/ns/org#heldBy> <{person}> }}")
         incoming = paths(page.select(".incoming-group a"))
@@ -223,9 +215,7 @@ def test_claims_about_one_quantity_are_shown_side_by_side_with_their_sources(dis
     assert len(claims) == 2
     by_claim = {urlsplit(c.h3.a["href"]).path: c for c in claims}
     assert set(by_claim) == {"/id/observation/test-second-claim", "/id/observation/family-farms-supported"}
-    assert paths(by_claim["/id/observation/test-second-claim"].select("a.source")) == {
-        "/id/source/test-second-source"
-    }
+    assert paths(by_claim["/id/observation/test-second-claim"].select("a.source")) == {"/id/source/test-second-source"}
     assert paths(by_claim["/id/observation/family-farms-supported"].select("a.source")) == {
         "/id/source/press-release-zou-delegation"
     }
@@ -262,10 +252,7 @@ def test_an_observation_page_sums_up_its_value_words_and_sources(client, store):
         mine = [row for row in rows if row["o"] == obs]
         page = html(client.get(path_of(obs) + "?lang=en"))
         value = text(summary(page, "Value")[0])
-        assert (
-            value.startswith("more than ")
-            and " ".join(format_number(Decimal(mine[0]["v"]), "en").split()) in value
-        )
+        assert value.startswith("more than ") and " ".join(format_number(Decimal(mine[0]["v"]), "en").split()) in value
         words = text(summary(page, "In the source's words")[0])
         assert all(row["w"] in words for row in mine)
         assert paths(summary(page, "Source")[0].select("a")) == {path_of(row["s"]) for row in mine}

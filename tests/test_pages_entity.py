@@ -71,8 +71,7 @@ def test_types_link_to_their_term_pages(client, store):
 
 def test_each_fact_shows_its_source(client, store):
     sources = {
-        r["s"]
-        for r in select(store, f"SELECT ?s WHERE {{ <{ZOU}> <http://www.w3.org/ns/prov#wasDerivedFrom> ?s }}")
+        r["s"] for r in select(store, f"SELECT ?s WHERE {{ <{ZOU}> <http://www.w3.org/ns/prov#wasDerivedFrom> ?s }}")
     }
     page = html(client.get("/id/organisation/cc-zou"))
     rows = page.select("table.facts tbody tr")
@@ -156,9 +155,7 @@ def test_booleans_are_said_in_the_readers_language(client, store, lang, word):
     unnamed = select(store, f"SELECT ?s WHERE {{ ?s <{BASE}def/unnamedInSource> true }}")
     assert unnamed
     page = html(client.get(f"{path_of(unnamed[0]['s'])}?lang={lang}"))
-    row = next(
-        tr for tr in page.select("table.facts tbody tr") if tr.th.a["href"].startswith("/def/unnamedInSource")
-    )
+    row = next(tr for tr in page.select("table.facts tbody tr") if tr.th.a["href"].startswith("/def/unnamedInSource"))
     assert text(row.td) == word
 
 

@@ -45,9 +45,7 @@ def test_the_home_page_leads_to_the_zou(client, store):
 def test_the_class_listing_gives_every_class_with_its_count(client, store):
     page = html(client.get("/classes"))
     rows = {text(tr.th): text(tr.select("td")[-1]) for tr in page.select("tbody tr")}
-    counts = select(
-        store, f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {DATA} {{ ?s a ?c }} }} GROUP BY ?c"
-    )
+    counts = select(store, f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {DATA} {{ ?s a ?c }} }} GROUP BY ?c")
     assert len(rows) == len(counts)
     for row in counts:
         assert rows[next(iter(labels(store, row["c"], "fr")))] == row["n"]
@@ -55,12 +53,8 @@ def test_the_class_listing_gives_every_class_with_its_count(client, store):
 
 def test_a_class_page_lists_its_instances(client, store):
     page = html(client.get("/classes/foaf:Person"))
-    people = select(
-        store, f"SELECT ?p WHERE {{ GRAPH {DATA} {{ ?p a <http://xmlns.com/foaf/0.1/Person> }} }}"
-    )
-    assert {urlsplit(a["href"]).path for a in page.select("ul.instances a")} == {
-        path_of(r["p"]) for r in people
-    }
+    people = select(store, f"SELECT ?p WHERE {{ GRAPH {DATA} {{ ?p a <http://xmlns.com/foaf/0.1/Person> }} }}")
+    assert {urlsplit(a["href"]).path for a in page.select("ul.instances a")} == {path_of(r["p"]) for r in people}
 
 
 def test_every_ontology_term_dereferences_to_its_definitions_and_usage(client, store):
@@ -77,9 +71,7 @@ def test_every_ontology_term_dereferences_to_its_definitions_and_usage(client, s
         )
         shown = {text(dd) for dd in page.select("section.term dd")}
         assert {r["d"] for r in definitions} == shown, row["t"]
-        used = select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {DATA} {{ ?s <{row['t']}> ?o }} }}")[0][
-            "n"
-        ]
+        used = select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {DATA} {{ ?s <{row['t']}> ?o }} }}")[0]["n"]
         assert f"{used} " in text(page.select_one("ul.usage")), row["t"]
 
 
@@ -108,18 +100,14 @@ def test_the_shapes_page_states_each_rule_in_the_readers_language(client, store,
         )
     }
     shown = {" ".join(text(li).split(" (")[0].split()) for li in page.select("ul.rules li")}
-    assert shown and all(
-        any(m.startswith(s) or s.startswith(" ".join(m.split())) for m in messages) for s in shown
-    )
+    assert shown and all(any(m.startswith(s) or s.startswith(" ".join(m.split())) for m in messages) for s in shown)
 
 
 def test_another_blueprints_page_gets_the_navigation_in_the_readers_language(app):
     from flask import render_template_string
 
     with app.test_request_context("/anything", headers={"Accept-Language": "en"}):
-        rendered = render_template_string(
-            '{% extends "base.html" %}{% block content %}<h1>x</h1>{% endblock %}'
-        )
+        rendered = render_template_string('{% extends "base.html" %}{% block content %}<h1>x</h1>{% endblock %}')
     from bs4 import BeautifulSoup
 
     page = BeautifulSoup(rendered, "html.parser")

@@ -87,9 +87,7 @@ def test_each_rdf_url_gives_the_entity_description_that_parses(client, store, su
     expected = select(store, f"SELECT DISTINCT ?p ?o WHERE {{ <{ZOU}> ?p ?o FILTER(!isBlank(?o)) }}")
     assert expected
     for row in expected:
-        assert any(str(p) == row["p"] and str(o) == row["o"] for p, o in graph.predicate_objects(subject)), (
-            row
-        )
+        assert any(str(p) == row["p"] and str(o) == row["o"] for p, o in graph.predicate_objects(subject)), row
     # the labels of what it links to come along, so that a client can name them
     country = select(store, f"SELECT ?c WHERE {{ <{ZOU}> <{BASE}def/country> ?c }}")[0]["c"]
     assert any(graph.objects(rdflib.URIRef(country), rdflib.RDFS.label))
@@ -161,9 +159,7 @@ def test_vocabulary_and_shapes_dereference_under_their_canonical_iris(client):
     assert any(rdf(shape).predicate_objects(rdflib.URIRef(BASE + "shapes/ConventionShape")))
 
 
-@pytest.mark.parametrize(
-    "path", ["/id/organisation/cc-zou", "/def/", "/def/Convention", "/shapes/ConventionShape"]
-)
+@pytest.mark.parametrize("path", ["/id/organisation/cc-zou", "/def/", "/def/Convention", "/shapes/ConventionShape"])
 def test_every_url_of_the_link_header_answers_in_its_media_type(client, path):
     header = client.get(path).headers["Link"]
     for part in header.split(", "):

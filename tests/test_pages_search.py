@@ -52,8 +52,7 @@ def test_accents_and_case_do_not_matter(index, store, query, needle):
 def test_every_word_must_match(index):
     assert index.search("fromage soja")
     assert all(
-        "fromage" in normalise(h.matched) and "soja" in normalise(h.matched)
-        for h in index.search("fromage soja")
+        "fromage" in normalise(h.matched) and "soja" in normalise(h.matched) for h in index.search("fromage soja")
     )
     assert index.search("fromage zzzz") == []
 

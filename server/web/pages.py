@@ -104,9 +104,7 @@ def _page_parts(entity, stem: str) -> dict:
     if view is not None and getattr(view, "indicators", ()):
         parts["charts"]["indicators"] = charts.indicator_chart(view.indicators, lang)
     if view is not None and view.kind == "cooperation":
-        parts["charts"]["timeline"] = charts.timeline_chart(
-            view.conventions, lang, (entity.label(lang), view.period)
-        )
+        parts["charts"]["timeline"] = charts.timeline_chart(view.conventions, lang, (entity.label(lang), view.period))
     if stem.startswith("def/"):
         parts["term"] = overview.term(store, base, entity.iri)
         if stem == "def/":

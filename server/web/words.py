@@ -102,8 +102,7 @@ _PAIRS = {
     "class": ("Classes", "Classes"),
     "property_kind": ("Propriétés", "Properties"),
     "shapes_intro": (
-        "Les données publiées respectent ces règles (formes SHACL) : "
-        "un graphe qui en viole une n'est pas publié.",
+        "Les données publiées respectent ces règles (formes SHACL) : un graphe qui en viole une n'est pas publié.",
         "The published data follows these rules (SHACL shapes): a graph that breaks one is not published.",
     ),
     "applies_to": ("S'applique à", "Applies to"),

@@ -1,0 +1,219 @@
+"""What runs inside a query worker process: check, evaluate and serialize one query at a time.
+
+A worker opens the published store read-only and answers jobs sent over a pipe. The parent
+(engine.QueryPool) can kill it at any moment: that is how a time limit really stops the work.
+Messages sent back, in order: ("head", Head) then ("chunk", bytes)... then ("end", None);
+or a single ("error", Failure); or, if writing fails after the head, ("abort", message).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+from ..namespaces import PREFIXES
+from .formats import GRAPHS, RESULTS
+from .guard import Refused, Unchecked, check_graphs, check_query
+
+CHUNK_BYTES = 64 * 1024
+RESULTS_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
+PREFIXED_FORMATS = ("turtle", "trig", "rdfxml")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query to answer: the protocol's dataset and the formats the client accepts."""
+
+    query: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    results_format: str | None = "json"  # for SELECT and ASK; None: the client accepts none
+    graph_format: str | None = "turtle"  # for CONSTRUCT and DESCRIBE
+    max_rows: int = 10_000
+
+
+@dataclass(frozen=True)
+class Head:
+    """What the answer is, known once the rows are read: its form, format and whether it was cut."""
+
+    form: str  # "select", "ask" or "graph"
+    format_name: str
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a job got no answer, as an HTTP status and a message for the client."""
+
+    status: int
+    message: str
+
+
+class _Pipe:
+    """A binary writer that sends what pyoxigraph serializes to the parent in chunks."""
+
+    def __init__(self, connection: Connection):
+        self.connection, self.buffer, self.head_sent = connection, bytearray(), False
+
+    def send_head(self, head: Head) -> None:
+        self.connection.send(("head", head))
+        self.head_sent = True
+
+    def write(self, data) -> int:
+        self.buffer += data
+        if len(self.buffer) >= CHUNK_BYTES:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.connection.send(("chunk", bytes(self.buffer)))
+            self.buffer.clear()
+
+
+def serve_jobs(connection: Connection, store_path: str) -> None:
+    """Answer jobs from `connection` until the parent closes it (the worker process's main)."""
+    store = ox.Store.read_only(store_path)
+    held = frozenset(graph.value for graph in store.named_graphs() if isinstance(graph, ox.NamedNode))
+    connection.send(("ready", None))
+    while True:
+        try:
+            job = connection.recv()
+        except (EOFError, OSError):
+            return
+        answer_job(store, held, job, connection)
+
+
+def answer_job(store: ox.Store, held: frozenset[str], job: Job, connection: Connection) -> None:
+    """Evaluate `job` on `store` and send its answer (or its Failure) over `connection`."""
+    pipe = _Pipe(connection)
+    try:
+        results = evaluate(store, held, job)
+        _send_results(results, job, pipe)
+    except Failed as failure:
+        connection.send(("error", failure.failure))
+    except (OSError, ValueError, SyntaxError, RuntimeError) as error:  # pyoxigraph reading or writing
+        if pipe.head_sent:
+            connection.send(("abort", f"the answer could not be completed: {error}"))
+        else:
+            connection.send(("error", Failure(500, f"the query could not be answered: {error}")))
+
+
+class Failed(Exception):
+    """A job fails with `failure` (an HTTP status and a message); raised inside the worker."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.failure = Failure(status, message)
+
+
+def evaluate(store: ox.Store, held: frozenset[str], job: Job):
+    """Return pyoxigraph's (lazy) results for a query found safe to run.
+
+    Raises Failed(400) for a malformed or refused query.
+    """
+    try:
+        dataset = check_query(job.query, held)
+        check_graphs([*job.default_graphs, *job.named_graphs], held)
+    except Refused as refusal:
+        raise Failed(400, str(refusal)) from refusal
+    except Unchecked as unchecked:
+        _raise_syntax_error(job.query)
+        raise Failed(400, f"the query could not be checked for SERVICE and FROM: {unchecked}") from None
+    options: dict = {}
+    if job.default_graphs or job.named_graphs:
+        options["default_graph"] = [ox.NamedNode(iri) for iri in job.default_graphs]
+        options["named_graphs"] = [ox.NamedNode(iri) for iri in job.named_graphs]
+    elif not dataset.given:
+        options["use_default_graph_as_union"] = True
+    try:
+        return store.query(job.query, **options)
+    except SyntaxError as error:
+        raise Failed(400, f"malformed query: {error}") from error
+
+
+def _raise_syntax_error(query: str) -> None:
+    """Raise Failed(400) with Oxigraph's parser message if `query` is not valid SPARQL."""
+    try:
+        ox.Store().query(query)  # an empty store: nothing to fetch, nothing to evaluate at length
+    except SyntaxError as error:
+        raise Failed(400, f"malformed query: {error}") from error
+    except (OSError, ValueError):
+        return
+
+
+def _send_results(results, job: Job, pipe: _Pipe) -> None:
+    if isinstance(results, ox.QueryBoolean):
+        head = Head("ask", _chosen(job.results_format, RESULTS_FORMATS))
+        pipe.send_head(head)
+        results.serialize(pipe, RESULTS_FORMATS[head.format_name])
+    elif isinstance(results, ox.QuerySolutions):
+        _send_solutions(results, job, pipe)
+    else:
+        _send_triples(results, job, pipe)
+    pipe.flush()
+    pipe.connection.send(("end", None))
+
+
+def _send_solutions(solutions: ox.QuerySolutions, job: Job, pipe: _Pipe) -> None:
+    """Read at most max_rows solutions, then serialize them with pyoxigraph's serializer.
+
+    The rows are kept as SPARQL TSV (terms in N-Triples syntax, what str() gives) and parsed
+    back by pyoxigraph, which can then write any results format.
+    """
+    format_name = _chosen(job.results_format, RESULTS_FORMATS)
+    names = [variable.value for variable in solutions.variables]
+    if not names:  # no variable: TSV cannot count rows, and there is no row to cut
+        pipe.send_head(Head("select", format_name))
+        solutions.serialize(pipe, RESULTS_FORMATS[format_name])
+        return
+    lines = ["\t".join(f"?{name}" for name in names)]
+    for solution in itertools.islice(solutions, job.max_rows + 1):
+        lines.append("\t".join(_tsv_term(solution[name]) for name in names))
+    truncated = len(lines) > job.max_rows + 1
+    tsv = "\n".join(lines[: job.max_rows + 1]) + "\n"
+    pipe.send_head(Head("select", format_name, truncated))
+    rows = ox.parse_query_results(tsv.encode("utf-8"), format=ox.QueryResultsFormat.TSV)
+    rows.serialize(pipe, RESULTS_FORMATS[format_name])
+
+
+def _tsv_term(term) -> str:
+    """Return `term` as SPARQL TSV writes it (N-Triples syntax; triple terms as <<( s p o )>>)."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Triple):
+        return f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} )>>"
+    return str(term)
+
+
+def _send_triples(triples: ox.QueryTriples, job: Job, pipe: _Pipe) -> None:
+    format_name = _chosen(job.graph_format, RDF_FORMATS)
+    kept = list(itertools.islice(triples, job.max_rows + 1))
+    pipe.send_head(Head("graph", format_name, len(kept) > job.max_rows))
+    prefixes = PREFIXES if format_name in PREFIXED_FORMATS else None
+    ox.serialize(kept[: job.max_rows], pipe, RDF_FORMATS[format_name], prefixes=prefixes)
+
+
+def _chosen(format_name: str | None, formats: dict) -> str:
+    if format_name not in formats:
+        offered = RESULTS if formats is RESULTS_FORMATS else GRAPHS
+        kind = "SELECT and ASK" if formats is RESULTS_FORMATS else "CONSTRUCT and DESCRIBE"
+        media_types = ", ".join(f.media_type for f in offered)
+        raise Failed(406, f"no acceptable format: {kind} queries answer in {media_types}")
+    return format_name
