@@ -123,7 +123,7 @@ def domain_view(store: ox.Store, entity: Entity):
         return IndicatorView(series_of_indicator(store, entity.iri))
     if entity.has_type(PREFIXES["qb"] + "Observation"):
         claims = same_quantity_claims(store, entity.iri)
-        return IndicatorView((), claims) if claims else IndicatorView((), (), read_observation(store, entity.iri))
+        return IndicatorView((), claims, read_observation(store, entity.iri))
     if entity.has_type(COOP + "Convention"):
         return convention_view(store, entity.iri)
     if any(entity.has_type(COOP + t) for t in ("Partnership", "Programme", "CooperationPolicy")):

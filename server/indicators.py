@@ -80,11 +80,10 @@ def series_of_indicator(store: ox.Store, indicator: str) -> tuple[IndicatorSerie
 
 
 def same_quantity_claims(store: ox.Store, observation: str) -> tuple[Observation, ...]:
-    """Return the observation and every observation linked to it by coop:sameQuantityAs
-    (either direction): the claims different sources make about one quantity."""
+    """Return the observation and every observation linked to it by coop:sameQuantityAs, in
+    either direction and through other claims: the claims sources make about one quantity."""
     pattern = (
-        f"{{ BIND(<{observation}> AS ?obs) }} UNION {{ <{observation}> coop:sameQuantityAs ?obs }}"
-        f" UNION {{ ?obs coop:sameQuantityAs <{observation}> }} OPTIONAL {{ ?obs coop:indicator ?ind }}"
+        f"<{observation}> (coop:sameQuantityAs|^coop:sameQuantityAs)* ?obs . OPTIONAL {{ ?obs coop:indicator ?ind }}"
     )
     claims = _observations(store, pattern)
     return tuple(claims) if len(claims) > 1 else ()
