@@ -29,8 +29,10 @@ def store(knowledge):
 
 
 @pytest.fixture(scope="session")
-def published():
-    return Published.open(Settings.load({}, environ={}))
+def published(tmp_path_factory):
+    """The release `coopkg serve` would publish, built in a temporary releases folder."""
+    releases = tmp_path_factory.mktemp("releases")
+    return Published.open(Settings.load({"release_dir": releases}, environ={}))
 
 
 @pytest.fixture(scope="session")
