@@ -17,6 +17,7 @@ import rdflib
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from .dumps import GZIP_MEDIA_TYPE, IANA, Dump
+from .labels import pick_label
 from .links import PublicLinks
 from .namespaces import graph_iri
 
@@ -150,3 +151,76 @@ def _add_distribution(graph: rdflib.Graph, dataset, links: PublicLinks, publishe
     graph.add((node, DCTERMS.modified, modified))
     if licence is not None:
         graph.add((node, DCTERMS.license, licence))
+
+
+@dataclass(frozen=True)
+class DistributionRow:
+    """One distribution as the catalogue page lists it."""
+
+    title: str
+    url: str
+    media_type: str
+    compressed: bool
+    byte_size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class CatalogSummary:
+    """What the catalogue page shows, in one language."""
+
+    title: str
+    description: str
+    version: str
+    issued: str
+    modified: str
+    licence_url: str | None
+    licence_title: str | None
+    keywords: tuple[str, ...]
+    period: tuple[str | None, str | None]
+    endpoint: str | None
+    distributions: tuple[DistributionRow, ...]
+
+
+def catalog_summary(graph: rdflib.Graph, dataset_iri: str, lang: str) -> CatalogSummary:
+    """Return the dataset of a catalogue graph as the page shows it, texts in `lang` if stated."""
+    dataset = rdflib.URIRef(dataset_iri)
+
+    def text(subject, predicate) -> str:
+        return pick_label([(str(o), o.language) for o in graph.objects(subject, predicate)], lang) or ""
+
+    licence = graph.value(dataset, DCTERMS.license)
+    period = graph.value(dataset, DCTERMS.temporal)
+    rows = [_distribution_row(graph, node, lang) for node in graph.objects(dataset, DCAT.distribution)]
+    service = graph.value(predicate=DCAT.servesDataset, object=dataset)
+    return CatalogSummary(
+        title=text(dataset, DCTERMS.title),
+        description=text(dataset, DCTERMS.description),
+        version=str(graph.value(dataset, DCAT.version)),
+        issued=str(graph.value(dataset, DCTERMS.issued)),
+        modified=str(graph.value(dataset, DCTERMS.modified)),
+        licence_url=str(licence) if licence else None,
+        licence_title=text(licence, DCTERMS.title) if licence else None,
+        keywords=tuple(sorted(str(k) for k in graph.objects(dataset, DCAT.keyword) if k.language == lang)),
+        period=tuple(_optional(graph.value(period, p)) for p in (DCAT.startDate, DCAT.endDate)),
+        endpoint=_optional(graph.value(service, DCAT.endpointURL)) if service else None,
+        distributions=tuple(sorted(rows, key=lambda row: row.url)),
+    )
+
+
+def _distribution_row(graph: rdflib.Graph, node, lang: str) -> DistributionRow:
+    checksum = graph.value(node, SPDX.checksum)
+    titles = [(str(o), o.language) for o in graph.objects(node, DCTERMS.title)]
+    media_type = str(graph.value(node, DCAT.mediaType)).removeprefix(IANA)
+    return DistributionRow(
+        title=pick_label(titles, lang) or "",
+        url=str(graph.value(node, DCAT.downloadURL)),
+        media_type=media_type,
+        compressed=graph.value(node, DCAT.compressFormat) is not None,
+        byte_size=int(graph.value(node, DCAT.byteSize)),
+        sha256=str(graph.value(checksum, SPDX.checksumValue)),
+    )
+
+
+def _optional(value) -> str | None:
+    return None if value is None else str(value)

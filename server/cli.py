@@ -1,4 +1,4 @@
-"""The coopkg command line: validate, serve."""
+"""The coopkg command line: validate, release, serve."""
 
 from __future__ import annotations
 
@@ -75,9 +75,54 @@ def serve_command(host: str | None, port: int | None) -> None:
     except DataDoesNotConform as error:
         click.echo(format_report(error.report, "en", "graph/", 0), err=True)
         _fail(EXIT_VIOLATIONS, "refusing to serve: the data does not conform to the shapes")
-    triples = len(app.extensions["coopkg"].store)
+    published = app.extensions["coopkg"]
+    if published.refused is not None:
+        reason = f"sources not released ({published.refused}); serving the last good release"
+        click.echo(f"coopkg: {reason}", err=True)
+    click.echo(f"coopkg: release {published.version} ({published.release.folder})")
+    triples = len(published.store)
     click.echo(f"coopkg: {triples} triples validated and loaded; serving on http://{settings.host}:{settings.port}/")
     waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="coopkg")
+
+
+@main.command("release")
+@click.option("--force", is_flag=True, help="Build a new release even if the sources did not change.")
+def release_command(force: bool) -> None:
+    """Validate the sources and publish them as a new release (see docs/distribution.md).
+
+    Exits 0 with the release's files, 1 on violations, 2 when input cannot be read;
+    on failure the current release stays served and untouched.
+    """
+    from .release import build_release, current_release
+
+    settings = _settings()
+    before = current_release(settings.releases)
+    try:
+        release = build_release(settings, force=force)
+    except UnreadableSource as error:
+        _fail(EXIT_UNREADABLE, f"cannot read {error}")
+    except DataDoesNotConform as error:
+        click.echo(format_report(error.report, "en", "graph/", 0), err=True)
+        _fail(EXIT_VIOLATIONS, "release refused: the data does not conform to the shapes")
+    except OSError as error:
+        _fail(EXIT_UNREADABLE, f"cannot write the release: {error}")
+    if before is not None and before.folder == release.folder:
+        click.echo("coopkg: the sources did not change since this release (--force builds a new one)")
+    click.echo(format_release(release))
+
+
+def format_release(release) -> str:
+    """Return the release as text: version, folder, counts, then each file's size and SHA-256."""
+    counts = release.manifest["counts"]
+    lines = [
+        f"release {release.version} ({release.manifest['date']}): {release.folder}",
+        f"{counts['triples']} triples, {counts['entities']} entities; "
+        + ", ".join(f"{graph}: {n}" for graph, n in counts["graphs"].items()),
+    ]
+    for name, entry in release.manifest["files"].items():
+        if not name.startswith("sources/"):
+            lines.append(f"{entry['bytes']:>10}  {entry['sha256']}  {name}")
+    return "\n".join(lines)
 
 
 def _settings(overrides: dict | None = None) -> Settings:

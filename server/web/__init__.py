@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint of the app."""
-    from . import health
+    from . import distribution, health
 
     app.register_blueprint(health.blueprint)
+    app.register_blueprint(distribution.blueprint)
