@@ -17,6 +17,7 @@ import rdflib
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from .dumps import GZIP_MEDIA_TYPE, IANA, Dump
+from .knowledge import UnreadableSource
 from .labels import pick_label
 from .links import PublicLinks
 from .namespaces import graph_iri
@@ -64,6 +65,20 @@ class ReleaseFacts:
     issued: str
     modified: str
     coverage: tuple[ox.Literal | None, ox.Literal | None]
+
+
+def check_description(path: Path, root_url: str) -> None:
+    """Parse the catalogue's description (relative IRIs against `root_url`).
+
+    Raises UnreadableSource, with the line, when it is missing or not valid Turtle.
+    """
+    try:
+        for _ in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=root_url):
+            pass
+    except SyntaxError as error:
+        raise UnreadableSource(path, error.msg, error.lineno, error.offset) from None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise UnreadableSource(path, str(error)) from None
 
 
 def temporal_coverage(store: ox.Store, base: str) -> tuple[ox.Literal | None, ox.Literal | None]:

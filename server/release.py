@@ -31,7 +31,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .catalog import DESCRIPTION_FILE, PublishedDump, ReleaseFacts, catalog_graph, temporal_coverage
+from .catalog import (
+    DESCRIPTION_FILE,
+    PublishedDump,
+    ReleaseFacts,
+    catalog_graph,
+    check_description,
+    temporal_coverage,
+)
 from .config import Settings
 from .descriptions import write_description
 from .dumps import write_dumps
@@ -92,12 +99,15 @@ def build_settings(settings: Settings) -> dict:
 def source_files(root: Path) -> list[Path]:
     """Return the source files a release is built from, relative to `root`, sorted."""
     files = [p.relative_to(root) for folder in PARTS for p in sorted((root / folder).rglob("*.ttl"))]
-    return [*files, DESCRIPTION_FILE] if (root / DESCRIPTION_FILE).is_file() else files
+    return [*files, DESCRIPTION_FILE]
 
 
 def source_digests(root: Path) -> dict[str, str]:
-    """Return the SHA-256 of every source file under `root`, by relative path."""
-    return {path.as_posix(): sha256_file(root / path) for path in source_files(root)}
+    """Return the SHA-256 of every source file under `root` by relative path ('' if missing)."""
+    return {
+        path.as_posix(): sha256_file(root / path) if (root / path).is_file() else ""
+        for path in source_files(root)
+    }
 
 
 def sha256_file(path: Path) -> str:
@@ -151,6 +161,7 @@ def build_release(
         if current is not None and not force and current.is_up_to_date(settings):
             return current
         step("validate")
+        check_description(settings.root / DESCRIPTION_FILE, settings.public_root)
         knowledge = load_knowledge(settings.root)
         report = validate(knowledge)
         if not report.conforms:

@@ -62,9 +62,9 @@ def press_release_text() -> str:
 
 @pytest.fixture()
 def project_copy(tmp_path) -> Path:
-    """A copy of ontology/, shapes/, graph/ and queries/ that a test may break."""
+    """A copy of ontology/, shapes/, graph/, queries/ and catalog/ that a test may break."""
     import shutil
 
-    for folder in ("ontology", "shapes", "graph", "queries"):
+    for folder in ("ontology", "shapes", "graph", "queries", "catalog"):
         shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
     return tmp_path
