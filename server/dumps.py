@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -108,7 +109,7 @@ def write_dumps(store: ox.Store, base: str, folder: Path, stem: str = "coopkg") 
     Raises OSError when a file cannot be written.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    prefixes = data_prefixes(base)
+    prefixes = dump_prefixes(store, base)
     graphs = part_graphs(base)
     dumps = dump_files(stem)
     for dump in dumps:
@@ -122,6 +123,29 @@ def write_dumps(store: ox.Store, base: str, folder: Path, stem: str = "coopkg") 
         else:
             ox.serialize(union_triples(store, graphs), path, dump.format.rdf_format, prefixes=prefixes)
     return dumps
+
+
+PREFIX_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+NAMESPACES = """SELECT DISTINCT ?namespace WHERE {
+    GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s) && (STRSTARTS(STR(?s), $data) || STRSTARTS(STR(?s), $vocabulary)))
+    BIND(REPLACE(STR(?s), "[^/]*$", "") AS ?namespace) }"""
+
+
+def dump_prefixes(store: ox.Store, base: str) -> dict[str, str]:
+    """Return the shared prefixes plus one per folder of data or vocabulary IRIs in `store`.
+
+    `organisation:` for {base}id/organisation/, `role:` for .../def/role/, so that the
+    Turtle reads `organisation:cc-zou` rather than `id:organisation\\/cc-zou`.
+    """
+    prefixes = data_prefixes(base)
+    query = NAMESPACES.replace("$data", str(ox.Literal(base + "id/")))
+    query = query.replace("$vocabulary", str(ox.Literal(prefixes["coop"])))
+    for row in store.query(query):
+        namespace = row["namespace"].value
+        name = namespace.rstrip("/").rsplit("/", 1)[-1]
+        if PREFIX_NAME.fullmatch(name) and name not in prefixes and namespace not in prefixes.values():
+            prefixes[name] = namespace
+    return dict(sorted(prefixes.items()))
 
 
 def write_json_ld(triples: Iterator[ox.Triple], path: Path, prefixes: dict[str, str]) -> None:
