@@ -95,7 +95,7 @@ def _negotiate(html: bool) -> DescriptionFormat | Response | None:
             return _plain(f"unknown format {asked!r}; use one of: {names}\n", 400)
         return BY_SUFFIX[asked]
     offers = [fmt.media_type for fmt in DESCRIPTION_FORMATS] + (["text/html"] if html else [])
-    best = request.accept_mimetypes.best_match(offers)
+    best = request.accept_mimetypes.best_match(offers) if "Accept" in request.headers else offers[0]
     if best is None:
         return _plain("not acceptable; this resource is available as: " + ", ".join(offers) + "\n", 406)
     return None if best == "text/html" else next(f for f in DESCRIPTION_FORMATS if f.media_type == best)
