@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import PARTS, data_prefixes, graph_iri
+from .namespaces import CANONICAL_BASE, data_prefixes, graph_iri
 
 IANA = "http://www.iana.org/assignments/media-types/"
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
@@ -80,8 +79,9 @@ def dump_files(stem: str = "coopkg") -> list[Dump]:
 
 
 def part_graphs(base: str) -> list[ox.NamedNode]:
-    """Return the named graphs of the parts (ontology, shapes, data), in that order."""
-    return [ox.NamedNode(graph_iri(base, part)) for part in PARTS.values()]
+    """Return the named graphs of the parts: data first (the big one is then read without
+    look-ups in union_triples), then ontology and shapes."""
+    return [ox.NamedNode(graph_iri(base, part)) for part in ("data", "ontology", "shapes")]
 
 
 def union_triples(store: ox.Store, graphs: list[ox.NamedNode]) -> Iterator[ox.Triple]:
@@ -103,15 +103,17 @@ def _contains(store: ox.Store, quad: ox.Quad, graph: ox.NamedNode) -> bool:
     )
 
 
-def write_dumps(store: ox.Store, base: str, folder: Path, stem: str = "coopkg") -> list[Dump]:
-    """Write every dump of `store` into `folder` (created) and return them.
+def write_dumps(
+    store: ox.Store, base: str, folder: Path, prefixes: dict[str, str] | None = None
+) -> list[Dump]:
+    """Write every dump of `store` into `folder` (created), with `prefixes`; return them.
 
     Raises OSError when a file cannot be written.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    prefixes = dump_prefixes(store, base)
+    prefixes = prefixes or data_prefixes(base)
     graphs = part_graphs(base)
-    dumps = dump_files(stem)
+    dumps = dump_files()
     for dump in dumps:
         path = folder / dump.name
         if dump.gzipped:
@@ -125,27 +127,23 @@ def write_dumps(store: ox.Store, base: str, folder: Path, stem: str = "coopkg") 
     return dumps
 
 
-PREFIX_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
-NAMESPACES = """SELECT DISTINCT ?namespace WHERE {
-    GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s) && (STRSTARTS(STR(?s), $data) || STRSTARTS(STR(?s), $vocabulary)))
-    BIND(REPLACE(STR(?s), "[^/]*$", "") AS ?namespace) }"""
+def source_prefixes(files: Iterable[Path], base: str) -> dict[str, str]:
+    """Return the shared prefixes plus those the Turtle `files` declare (data ones moved under `base`).
 
-
-def dump_prefixes(store: ox.Store, base: str) -> dict[str, str]:
-    """Return the shared prefixes plus one per folder of data or vocabulary IRIs in `store`.
-
-    `organisation:` for {base}id/organisation/, `role:` for .../def/role/, so that the
-    Turtle reads `organisation:cc-zou` rather than `id:organisation\\/cc-zou`.
+    So the Turtle dump reads `organisation:cc-zou` as its sources do, not `id:organisation\\/cc-zou`.
+    Raises SyntaxError or OSError when a file cannot be read.
     """
     prefixes = data_prefixes(base)
-    query = NAMESPACES.replace("$data", str(ox.Literal(base + "id/")))
-    query = query.replace("$vocabulary", str(ox.Literal(prefixes["coop"])))
-    for row in store.query(query):
-        namespace = row["namespace"].value
-        name = namespace.rstrip("/").rsplit("/", 1)[-1]
-        if PREFIX_NAME.fullmatch(name) and name not in prefixes and namespace not in prefixes.values():
-            prefixes[name] = namespace
-    return dict(sorted(prefixes.items()))
+    for path in files:
+        parser = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        for _ in parser:
+            pass
+        for name, namespace in parser.prefixes.items():
+            if namespace.startswith(CANONICAL_BASE + "id/"):
+                namespace = base + namespace.removeprefix(CANONICAL_BASE)
+            if name not in prefixes and namespace not in prefixes.values():
+                prefixes[name] = namespace
+    return prefixes
 
 
 def write_json_ld(triples: Iterator[ox.Triple], path: Path, prefixes: dict[str, str]) -> None:
@@ -164,6 +162,6 @@ def gzip_copy(source: Path, target: Path) -> None:
     with (
         source.open("rb") as plain,
         target.open("wb") as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as packed,
     ):
         shutil.copyfileobj(plain, packed, CHUNK)

@@ -41,7 +41,7 @@ from .catalog import (
 )
 from .config import Settings
 from .descriptions import write_description
-from .dumps import write_dumps
+from .dumps import source_prefixes, write_dumps
 from .knowledge import UnreadableSource, load_knowledge
 from .links import PublicLinks
 from .namespaces import PARTS
@@ -196,7 +196,11 @@ def _write_files(store: ox.Store, settings: Settings, folder: Path, release: dic
     base, links = settings.base_iri, PublicLinks(settings.public_root)
     today = release["now"].date().isoformat()
     step("dumps")
-    dumps = write_dumps(store, base, folder / "dumps")
+    sources = folder / "sources"
+    prefixes = source_prefixes(
+        (sources / path for path in source_files(sources) if path != DESCRIPTION_FILE), base
+    )
+    dumps = write_dumps(store, base, folder / "dumps", prefixes)
     step("void")
     stats = dataset_statistics(store, base)
     write_description(void_graph(stats, links, [d.name for d in dumps], base), folder, "void")
