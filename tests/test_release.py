@@ -200,3 +200,62 @@ def test_cli_release_lists_files_with_size_and_checksum(settings, project_copy, 
 def test_public_url_must_be_an_http_url_ending_in_slash(value):
     with pytest.raises(ConfigError):
         Settings.load({"public_url": value}, environ={})
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_on_a_fresh_clone_builds_a_release_then_serves_it(settings, project_copy):
+    import time
+    import urllib.request
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "COOPKG_ROOT": str(project_copy),
+        "COOPKG_RELEASE_DIR": str(settings.releases),
+        "COOPKG_PORT": str(port),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "server", "serve"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=5) as response:
+                    robots = response.read().decode()
+                break
+            except OSError:
+                assert server.poll() is None, "coopkg serve exited"
+                assert time.monotonic() < deadline, "coopkg serve did not answer"
+                time.sleep(0.5)
+        release = current_release(settings.releases)
+        assert release is not None
+        assert f"Sitemap: http://127.0.0.1:{port}/sitemap.xml" in robots.splitlines()
+        url = f"http://127.0.0.1:{port}/dumps/coopkg.nq"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            body = response.read()
+        assert hashlib.sha256(body).hexdigest() == release.manifest["files"]["dumps/coopkg.nq"]["sha256"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        server.stdout.close()
+
+
+def test_an_app_without_a_release_answers_503(published, settings):
+    bare = Published(settings, published.knowledge, published.store, published.store_path)
+    client = create_app({}, published=bare).test_client()
+    for path in ("/catalog", "/dumps/coopkg.ttl", "/.well-known/void", "/sitemap.xml", "/robots.txt"):
+        with client.get(path) as response:
+            assert response.status_code == 503, path
+            assert b"coopkg release" in response.data

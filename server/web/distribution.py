@@ -8,12 +8,13 @@ conditional requests, HEAD and Range come from Werkzeug.
 from __future__ import annotations
 
 import rdflib
-from flask import Blueprint, Response, current_app, render_template, request, send_file
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
 from ..catalog import catalog_summary
 from ..descriptions import DESCRIPTION_FORMATS, DescriptionFormat
 from ..dumps import dump_files
 from ..links import PublicLinks
+from ..release import Release
 
 blueprint = Blueprint("distribution", __name__)
 
@@ -25,7 +26,7 @@ LANGUAGES = ("fr", "en")
 @blueprint.get("/dumps/<name>")
 def dump(name: str):
     """A dump file of the current release, downloaded under a name carrying its version."""
-    release = current_app.extensions["coopkg"].release
+    release = _release()
     if name not in DUMPS or release.file(f"dumps/{name}") is None:
         return _plain(f"no dump named {name!r}; the catalogue lists them: /catalog\n", 404)
     stem, _, suffix = name.partition(".")
@@ -65,17 +66,17 @@ def sitemap():
 @blueprint.get("/robots.txt")
 def robots():
     """Crawlers may read every page but not run SPARQL queries; the sitemap lists the pages."""
-    links = PublicLinks(current_app.extensions["coopkg"].manifest["settings"]["public_url"])
+    links = PublicLinks(_release().manifest["settings"]["public_url"])
     return _plain(f"User-agent: *\nDisallow: /sparql\nAllow: /\n\nSitemap: {links.sitemap}\n", 200)
 
 
 def _catalog_page():
-    published = current_app.extensions["coopkg"]
+    release = _release()
     lang = request.args.get("lang") or request.accept_languages.best_match(LANGUAGES, default="fr")
     if lang not in LANGUAGES:
         return _plain(f"unknown language {lang!r}: use fr or en\n", 400)
-    graph = rdflib.Graph().parse(published.release.file("catalog.ttl"), format="turtle")
-    links = PublicLinks(published.manifest["settings"]["public_url"])
+    graph = rdflib.Graph().parse(release.file("catalog.ttl"), format="turtle")
+    links = PublicLinks(release.manifest["settings"]["public_url"])
     summary = catalog_summary(graph, links.dataset, lang)
     page = render_template("catalog.html", summary=summary, formats=DESCRIPTION_FORMATS, lang=lang)
     response = Response(page)
@@ -103,7 +104,7 @@ def _negotiate(html: bool) -> DescriptionFormat | Response | None:
 
 def _release_file(name: str, media_type: str, download_name: str | None = None) -> Response:
     """Send a file of the current release with its SHA-256 as a strong ETag."""
-    release = current_app.extensions["coopkg"].release
+    release = _release()
     entry = release.manifest["files"][name]
     return send_file(
         release.file(name),
@@ -114,6 +115,14 @@ def _release_file(name: str, media_type: str, download_name: str | None = None) 
         etag=entry["sha256"],
         max_age=0,
     )
+
+
+def _release() -> Release:
+    """Return the release the app serves; answer 503 when it serves none (a bare store)."""
+    release = current_app.extensions["coopkg"].release
+    if release is None:
+        abort(_plain("this server publishes no release: run `coopkg release`\n", 503))
+    return release
 
 
 def _plain(text: str, status: int) -> Response:
