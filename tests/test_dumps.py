@@ -8,7 +8,6 @@ import http.client
 import json
 import re
 import subprocess
-import threading
 from collections import Counter
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -16,10 +15,9 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 import pytest
 import rdflib
-import waitress
 from rdflib.namespace import VOID
 
-from server import create_app
+from server.release import current_release
 
 # rdflib's own JSON-LD and dataset parsers call its deprecated ConjunctiveGraph API internally.
 pytestmark = [
@@ -43,8 +41,9 @@ PLAIN = sorted(PARSERS)
 
 
 @pytest.fixture(scope="module")
-def release(published):
-    return published.release
+def release(coopkg_server):
+    """The release the test server built on start-up and serves."""
+    return current_release(coopkg_server[1])
 
 
 @pytest.fixture(scope="module")
@@ -156,19 +155,14 @@ def test_catalogue_checksums_and_sizes_match_the_files(release):
 
 
 @pytest.fixture(scope="module")
-def server(published):
-    app = create_app({}, published=published)
-    wsgi = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=wsgi.run, daemon=True)
-    thread.start()
-    yield wsgi.effective_port
-    wsgi.close()
-    thread.join(timeout=10)
+def server(coopkg_server) -> str:
+    """host:port of the running `coopkg serve`."""
+    return urlsplit(coopkg_server[0]).netloc
 
 
-def fetch(port: int, path: str, method: str = "GET", headers: dict | None = None):
-    """Return (status, headers, body) of one request to the test server."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def fetch(server: str, path: str, method: str = "GET", headers: dict | None = None):
+    """Return (status, headers, body) of one request to the test server (host:port)."""
+    connection = http.client.HTTPConnection(server, timeout=30)
     try:
         connection.request(method, path, headers=headers or {})
         response = connection.getresponse()

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -202,54 +203,15 @@ def test_public_url_must_be_an_http_url_ending_in_slash(value):
         Settings.load({"public_url": value}, environ={})
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def test_serve_on_a_fresh_clone_builds_a_release_then_serves_it(settings, project_copy):
-    import time
-    import urllib.request
-
-    port = free_port()
-    env = {
-        **os.environ,
-        "COOPKG_ROOT": str(project_copy),
-        "COOPKG_RELEASE_DIR": str(settings.releases),
-        "COOPKG_PORT": str(port),
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=5) as response:
-                    robots = response.read().decode()
-                break
-            except OSError:
-                assert server.poll() is None, "coopkg serve exited"
-                assert time.monotonic() < deadline, "coopkg serve did not answer"
-                time.sleep(0.5)
-        release = current_release(settings.releases)
-        assert release is not None
-        assert f"Sitemap: http://127.0.0.1:{port}/sitemap.xml" in robots.splitlines()
-        url = f"http://127.0.0.1:{port}/dumps/coopkg.nq"
-        with urllib.request.urlopen(url, timeout=30) as response:
-            body = response.read()
-        assert hashlib.sha256(body).hexdigest() == release.manifest["files"]["dumps/coopkg.nq"]["sha256"]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        server.stdout.close()
+def test_serve_on_a_fresh_clone_builds_a_release_then_serves_it(coopkg_server):
+    root, releases = coopkg_server
+    release = current_release(releases)
+    assert release is not None, "coopkg serve should have built the first release"
+    with urllib.request.urlopen(root + "robots.txt", timeout=30) as response:
+        assert f"Sitemap: {root}sitemap.xml" in response.read().decode().splitlines()
+    with urllib.request.urlopen(root + "dumps/coopkg.nq", timeout=30) as response:
+        body = response.read()
+    assert hashlib.sha256(body).hexdigest() == release.manifest["files"]["dumps/coopkg.nq"]["sha256"]
 
 
 def test_an_app_without_a_release_answers_503(published, settings):
