@@ -130,15 +130,16 @@ def ensure_release(settings: Settings) -> tuple[Release, Exception | None]:
     """Return the release to serve and, when the sources could not be released, why.
 
     Builds a release when there is none or the sources (or settings) changed. If that build
-    is refused and an earlier release exists, the earlier one is served. Raises
-    DataDoesNotConform or UnreadableSource when there is nothing good to serve.
+    is refused or fails (disk full...) and an earlier release exists, the earlier one is
+    served. Raises DataDoesNotConform, UnreadableSource or OSError when there is nothing
+    good to serve.
     """
     current = current_release(settings.releases)
     if current is not None and current.is_up_to_date(settings):
         return current, None
     try:
         return build_release(settings), None
-    except (DataDoesNotConform, UnreadableSource) as error:
+    except (DataDoesNotConform, UnreadableSource, OSError) as error:
         if current is None:
             raise
         return current, error
@@ -161,6 +162,7 @@ def build_release(
         if current is not None and not force and current.is_up_to_date(settings):
             return current
         step("validate")
+        digests = source_digests(settings.root)
         check_description(settings.root / DESCRIPTION_FILE, settings.public_root)
         knowledge = load_knowledge(settings.root)
         report = validate(knowledge)
@@ -172,17 +174,20 @@ def build_release(
         issued = current.manifest["issued"] if current else now.date().isoformat()
         building = releases / (UNFINISHED + version)
         building.mkdir()
-        _copy_sources(settings.root, building / "sources")
-        step("store")
-        store = build_store(knowledge, settings.base_iri, building / "store")
-        manifest = _write_files(
-            store, settings, building, {"version": version, "issued": issued, "now": now}, step
-        )
-        store.flush()
-        del store
-        (building / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        step("sync")
-        _sync_tree(building)
+        try:
+            _copy_sources(settings.root, building / "sources", digests)
+            step("store")
+            store = build_store(knowledge, settings.base_iri, building / "store")
+            facts = {"version": version, "issued": issued, "now": now}
+            manifest = _write_files(store, settings, building, facts, step)
+            store.flush()
+            del store
+            (building / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+            step("sync")
+            _sync_tree(building)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
         folder = releases / version
         building.rename(folder)
         _sync_folder(releases)
@@ -244,10 +249,14 @@ def next_version(releases: Path, now: datetime) -> str:
     return f"{day}.{max(counters, default=0) + 1}"
 
 
-def _copy_sources(root: Path, target: Path) -> None:
+def _copy_sources(root: Path, target: Path, digests: dict[str, str]) -> None:
+    """Copy the sources into the release; raise UnreadableSource if they changed since `digests`
+    were taken (an edit during the build: the copy would not be what was validated)."""
     for relative in source_files(root):
         (target / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(root / relative, target / relative)
+    if source_digests(target) != digests:
+        raise UnreadableSource(root, "the sources changed during the build; run it again")
 
 
 def _remove_unfinished(releases: Path) -> None:

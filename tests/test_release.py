@@ -221,3 +221,16 @@ def test_an_app_without_a_release_answers_503(published, settings):
         with client.get(path) as response:
             assert response.status_code == 503, path
             assert b"coopkg release" in response.data
+
+
+def test_build_failing_with_an_error_cleans_up_and_keeps_the_previous_release(settings):
+    good = build_release(settings)
+
+    def disk_full(step):
+        if step == "catalog":
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        build_release(settings, force=True, progress=disk_full)
+    assert {p.name for p in settings.releases.iterdir()} == {".lock", "current", good.version}
+    assert current_release(settings.releases).folder == good.folder
