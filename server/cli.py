@@ -23,8 +23,13 @@ def main() -> None:
 
 @main.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
-              help="Language of labels and messages in the report.")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "fr"]),
+    default="en",
+    show_default=True,
+    help="Language of labels and messages in the report.",
+)
 def validate_command(paths: tuple[Path, ...], lang: str) -> None:
     """Validate PATHS (default: graph/) with the ontology against shapes/.
 
@@ -81,7 +86,9 @@ def serve_command(host: str | None, port: int | None) -> None:
         click.echo(f"coopkg: {reason}", err=True)
     click.echo(f"coopkg: release {published.version} ({published.release.folder})")
     triples = len(published.store)
-    click.echo(f"coopkg: {triples} triples validated and loaded; serving on http://{settings.host}:{settings.port}/")
+    click.echo(
+        f"coopkg: {triples} triples validated and loaded; serving on http://{settings.host}:{settings.port}/"
+    )
     waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="coopkg")
 
 

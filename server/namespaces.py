@@ -55,4 +55,4 @@ def shorten(iri: str, prefixes: dict[str, str]) -> str:
     if best is None:
         return f"<{iri}>"
     name = next(p for p, ns in prefixes.items() if ns == best)
-    return f"{name}:{iri[len(best):]}"
+    return f"{name}:{iri[len(best) :]}"
