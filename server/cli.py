@@ -1,4 +1,4 @@
-"""The coopkg command line: validate, serve."""
+"""The coopkg command line: validate, release, serve."""
 
 from __future__ import annotations
 
@@ -88,18 +88,62 @@ def serve_command(host: str | None, port: int | None) -> None:
             f"refusing to serve: the data does not conform to the shapes ({len(error.report.violations)} "
             "violation(s) listed above; fix graph/ and check with `coopkg validate`)",
         )
+    published = app.extensions["coopkg"]
+    if published.refused is not None:
+        reason = f"sources not released ({published.refused}); serving the last good release"
+        click.echo(f"coopkg: {reason}", err=True)
+    click.echo(f"coopkg: release {published.version} ({published.release.folder})")
     try:
         app.extensions["coopkg.sparql"].pool.start()  # the first query need not wait for its worker
     except QueryFailed as error:
         _fail(EXIT_UNREADABLE, f"cannot start the SPARQL query workers: {error}")
-    triples = len(app.extensions["coopkg"].store)
     click.echo(
-        f"coopkg: {triples} triples validated and loaded; ready in {time.monotonic() - started:.2f} s; "
+        f"coopkg: {len(published.store)} triples validated and loaded; ready in {time.monotonic() - started:.2f} s; "
         f"serving on http://{settings.host}:{settings.port}/ (SPARQL: /sparql)"
     )
-    # SIGTERM (systemd, docker stop) exits like Ctrl+C: workers stopped, temporary store removed.
+    # SIGTERM (systemd, docker stop) exits like Ctrl+C: the query workers are stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="coopkg")
+
+
+@main.command("release")
+@click.option("--force", is_flag=True, help="Build a new release even if the sources did not change.")
+def release_command(force: bool) -> None:
+    """Validate the sources and publish them as a new release (see docs/distribution.md).
+
+    Exits 0 with the release's files, 1 on violations, 2 when input cannot be read;
+    on failure the current release stays served and untouched.
+    """
+    from .release import build_release, current_release
+
+    settings = _settings()
+    before = current_release(settings.releases)
+    try:
+        release = build_release(settings, force=force)
+    except UnreadableSource as error:
+        _fail(EXIT_UNREADABLE, f"cannot read {error}")
+    except DataDoesNotConform as error:
+        click.echo(format_report(error.report, "en", "graph/", 0), err=True)
+        _fail(EXIT_VIOLATIONS, "release refused: the data does not conform to the shapes")
+    except OSError as error:
+        _fail(EXIT_UNREADABLE, f"cannot write the release: {error}")
+    if before is not None and before.folder == release.folder:
+        click.echo("coopkg: the sources did not change since this release (--force builds a new one)")
+    click.echo(format_release(release))
+
+
+def format_release(release) -> str:
+    """Return the release as text: version, folder, counts, then each file's size and SHA-256."""
+    counts = release.manifest["counts"]
+    lines = [
+        f"release {release.version} ({release.manifest['date']}): {release.folder}",
+        f"{counts['triples']} triples, {counts['entities']} entities; "
+        + ", ".join(f"{graph}: {n}" for graph, n in counts["graphs"].items()),
+    ]
+    for name, entry in release.manifest["files"].items():
+        if not name.startswith("sources/"):
+            lines.append(f"{entry['bytes']:>10}  {entry['sha256']}  {name}")
+    return "\n".join(lines)
 
 
 def _settings(overrides: dict | None = None) -> Settings:

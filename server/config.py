@@ -21,7 +21,6 @@ class ConfigError(ValueError):
 class Settings:
     base_iri: str = CANONICAL_BASE
     root: Path = PROJECT_ROOT
-    store_path: Path | None = None
     release_dir: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8000
@@ -30,10 +29,16 @@ class Settings:
     max_rows: int = 10_000
     max_query_length: int = 20_000
     query_workers: int = 2
+    public_url: str | None = None
 
     @property
     def releases(self) -> Path:
         return self.release_dir or self.root / "releases"
+
+    @property
+    def public_root(self) -> str:
+        """The absolute URL the server is reached at, ending in '/' (for catalogue, VoID, sitemap)."""
+        return self.public_url or f"http://{self.host}:{self.port}/"
 
     @classmethod
     def load(cls, overrides: dict | None = None, environ: dict | None = None) -> Settings:
@@ -83,4 +88,7 @@ def _typed(values: dict) -> dict:
     base = typed.get("base_iri")
     if base is not None and not (base.startswith(("http://", "https://")) and base.endswith("/")):
         raise ConfigError(f"setting 'base_iri' must be an http(s) IRI ending in '/': {base!r}")
+    public = typed.get("public_url")
+    if public is not None and not (public.startswith(("http://", "https://")) and public.endswith("/")):
+        raise ConfigError(f"setting 'public_url' must be an http(s) URL ending in '/': {public!r}")
     return typed

@@ -1,10 +1,7 @@
-"""What one app serves: the settings, the validated knowledge base and its store."""
+"""What one app serves: the settings, the current release, its knowledge base and its store."""
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,50 +9,44 @@ import pyoxigraph as ox
 
 from .config import Settings
 from .knowledge import KnowledgeBase, load_knowledge
-from .store import build_store
-from .validation import ValidationReport, validate
+from .release import DataDoesNotConform, Release, ensure_release
 
-
-class DataDoesNotConform(Exception):
-    """The data fails the shapes: it must not be published."""
-
-    def __init__(self, report: ValidationReport):
-        super().__init__(f"the data does not conform to the shapes ({len(report.violations)} violations)")
-        self.report = report
+__all__ = ["DataDoesNotConform", "Published"]
 
 
 @dataclass
 class Published:
-    """The knowledge base as the app publishes it (kept on app.extensions['coopkg']).
+    """The release the app publishes (kept on app.extensions['coopkg']).
 
-    `store` is opened read-only from `store_path`, an on-disk Oxigraph store that other
-    processes (query workers) may open read-only too.
+    `store` is opened read-only from `store_path`, the release's on-disk Oxigraph store that
+    other processes (query workers) may open read-only too. `knowledge` is read from the
+    Turtle the release was built from. `refused` says why newer sources were not released
+    (the previous good release is served meanwhile), or is None.
     """
 
     settings: Settings
     knowledge: KnowledgeBase
     store: ox.Store
     store_path: Path
+    release: Release | None = None
+    refused: Exception | None = None
+
+    @property
+    def version(self) -> str | None:
+        return self.release.version if self.release else None
+
+    @property
+    def manifest(self) -> dict:
+        return self.release.manifest if self.release else {}
 
     @classmethod
     def open(cls, settings: Settings) -> Published:
-        """Load and validate the sources, then build the store on disk and open it read-only.
+        """Open the current release under settings.releases, building one first when there is
+        none or the sources changed since (validation must pass before anything is written).
 
-        Raises UnreadableSource for a file that cannot be read and DataDoesNotConform
-        when validation fails: nothing invalid is ever served.
+        Raises UnreadableSource or DataDoesNotConform when there is no good release to serve.
         """
-        knowledge = load_knowledge(settings.root)
-        report = validate(knowledge)
-        if not report.conforms:
-            raise DataDoesNotConform(report)
-        path = settings.store_path or _temporary_folder()
-        writable = build_store(knowledge, settings.base_iri, path)
-        writable.flush()
-        del writable
-        return cls(settings, knowledge, ox.Store.read_only(str(path)), Path(path))
-
-
-def _temporary_folder() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="coopkg-store-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return folder
+        release, refused = ensure_release(settings)
+        knowledge = load_knowledge(release.sources)
+        store = ox.Store.read_only(str(release.store_path))
+        return cls(settings, knowledge, store, release.store_path, release, refused)

@@ -29,8 +29,10 @@ def store(knowledge):
 
 
 @pytest.fixture(scope="session")
-def published():
-    return Published.open(Settings.load({}, environ={}))
+def published(tmp_path_factory):
+    """The release `coopkg serve` would publish, built in a temporary releases folder."""
+    releases = tmp_path_factory.mktemp("releases")
+    return Published.open(Settings.load({"release_dir": releases}, environ={}))
 
 
 @pytest.fixture(scope="session")
@@ -69,9 +71,52 @@ def sources_readme_text() -> str:
 
 @pytest.fixture()
 def project_copy(tmp_path) -> Path:
-    """A copy of ontology/, shapes/, graph/ and queries/ that a test may break."""
+    """A copy of ontology/, shapes/, graph/, queries/ and catalog/ that a test may break."""
     import shutil
 
-    for folder in ("ontology", "shapes", "graph", "queries"):
+    for folder in ("ontology", "shapes", "graph", "queries", "catalog"):
         shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
     return tmp_path
+
+
+@pytest.fixture(scope="module")
+def coopkg_server(tmp_path_factory):
+    """`coopkg serve` in a subprocess on a free loopback port, with its own releases folder.
+
+    Yields (root URL, releases folder); the server is stopped at the end of the module.
+    """
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    releases = tmp_path_factory.mktemp("served-releases")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPKG_")}
+    env.update(COOPKG_RELEASE_DIR=str(releases), COOPKG_PORT=str(port))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "server", "serve"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    root = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            with urllib.request.urlopen(root + "health", timeout=5):
+                break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("coopkg serve did not start: " + server.stderr.read().decode())
+            time.sleep(0.3)
+    yield root, releases
+    server.terminate()
+    server.wait(timeout=30)
+    server.stderr.close()

@@ -54,5 +54,5 @@ def test_malformed_file_is_refused(tmp_path):
 
 
 def test_paths_are_paths():
-    settings = Settings.load({"store_path": "/tmp/x"}, environ={})
-    assert settings.store_path == Path("/tmp/x")
+    settings = Settings.load({"release_dir": "/tmp/x"}, environ={})
+    assert settings.releases == Path("/tmp/x")

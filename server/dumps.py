@@ -1,0 +1,162 @@
+"""The dumps of a release: the whole dataset in six RDF formats, each also gzip-compressed.
+
+Every dump is written once per release, streamed from the store by pyoxigraph's own
+serializers, so memory stays flat whatever the dataset's size. Dataset formats (N-Quads,
+TriG) keep the ontology, shapes and data named graphs apart; graph formats (Turtle,
+N-Triples, JSON-LD, RDF/XML) hold the union of the three graphs, each triple once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .namespaces import CANONICAL_BASE, data_prefixes, graph_iri
+
+IANA = "http://www.iana.org/assignments/media-types/"
+EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+GZIP_MEDIA_TYPE = "application/gzip"
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class DumpFormat:
+    """One serialization of the dataset: file suffix, media type and EU file-type code."""
+
+    suffix: str
+    label: str
+    rdf_format: ox.RdfFormat
+    media_type: str
+    file_type: str
+    keeps_graphs: bool
+
+    @property
+    def media_type_iri(self) -> str:
+        return IANA + self.media_type
+
+    @property
+    def file_type_iri(self) -> str:
+        return EU_FILE_TYPE + self.file_type
+
+
+FORMATS: tuple[DumpFormat, ...] = (
+    DumpFormat("ttl", "Turtle", ox.RdfFormat.TURTLE, "text/turtle", "RDF_TURTLE", False),
+    DumpFormat("nt", "N-Triples", ox.RdfFormat.N_TRIPLES, "application/n-triples", "RDF_N_TRIPLES", False),
+    DumpFormat("nq", "N-Quads", ox.RdfFormat.N_QUADS, "application/n-quads", "RDF_N_QUADS", True),
+    DumpFormat("trig", "TriG", ox.RdfFormat.TRIG, "application/trig", "RDF_TRIG", True),
+    DumpFormat("jsonld", "JSON-LD", ox.RdfFormat.JSON_LD, "application/ld+json", "JSON_LD", False),
+    DumpFormat("rdf", "RDF/XML", ox.RdfFormat.RDF_XML, "application/rdf+xml", "RDF_XML", False),
+)
+
+
+@dataclass(frozen=True)
+class Dump:
+    """A dump file of a release: its name in dumps/, its format and whether it is gzipped."""
+
+    name: str
+    format: DumpFormat
+    gzipped: bool
+
+    @property
+    def media_type(self) -> str:
+        """The media type the file is served with (application/gzip for the .gz copies)."""
+        return GZIP_MEDIA_TYPE if self.gzipped else self.format.media_type
+
+
+def dump_files(stem: str = "coopkg") -> list[Dump]:
+    """Return every dump of a release, plain then gzipped, in FORMATS order."""
+    return [
+        Dump(f"{stem}.{fmt.suffix}" + (".gz" if gzipped else ""), fmt, gzipped)
+        for fmt in FORMATS
+        for gzipped in (False, True)
+    ]
+
+
+def part_graphs(base: str) -> list[ox.NamedNode]:
+    """Return the named graphs of the parts: data first (the big one is then read without
+    look-ups in union_triples), then ontology and shapes."""
+    return [ox.NamedNode(graph_iri(base, part)) for part in ("data", "ontology", "shapes")]
+
+
+def union_triples(store: ox.Store, graphs: list[ox.NamedNode]) -> Iterator[ox.Triple]:
+    """Yield every triple of `graphs` once: a triple already in an earlier graph is skipped.
+
+    Only index look-ups, no set in memory: the store itself remembers what was seen.
+    """
+    for index, graph in enumerate(graphs):
+        earlier = graphs[:index]
+        for quad in store.quads_for_pattern(None, None, None, graph):
+            if not any(_contains(store, quad, other) for other in earlier):
+                yield quad.triple
+
+
+def _contains(store: ox.Store, quad: ox.Quad, graph: ox.NamedNode) -> bool:
+    return next(iter(store.quads_for_pattern(quad.subject, quad.predicate, quad.object, graph)), None) is not None
+
+
+def write_dumps(store: ox.Store, base: str, folder: Path, prefixes: dict[str, str] | None = None) -> list[Dump]:
+    """Write every dump of `store` into `folder` (created), with `prefixes`; return them.
+
+    Raises OSError when a file cannot be written.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    prefixes = prefixes or data_prefixes(base)
+    graphs = part_graphs(base)
+    dumps = dump_files()
+    for dump in dumps:
+        path = folder / dump.name
+        if dump.gzipped:
+            gzip_copy(folder / dump.name.removesuffix(".gz"), path)
+        elif dump.format.keeps_graphs:
+            store.dump(path, dump.format.rdf_format, prefixes=prefixes)
+        elif dump.format.rdf_format == ox.RdfFormat.JSON_LD:
+            write_json_ld(union_triples(store, graphs), path, prefixes)
+        else:
+            ox.serialize(union_triples(store, graphs), path, dump.format.rdf_format, prefixes=prefixes)
+    return dumps
+
+
+def source_prefixes(files: Iterable[Path], base: str) -> dict[str, str]:
+    """Return the shared prefixes plus those the Turtle `files` declare (data ones moved under `base`).
+
+    So the Turtle dump reads `organisation:cc-zou` as its sources do, not `id:organisation\\/cc-zou`.
+    Raises SyntaxError or OSError when a file cannot be read.
+    """
+    prefixes = data_prefixes(base)
+    for path in files:
+        parser = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        for _ in parser:
+            pass
+        for name, namespace in parser.prefixes.items():
+            if namespace.startswith(CANONICAL_BASE + "id/"):
+                namespace = base + namespace.removeprefix(CANONICAL_BASE)
+            if name not in prefixes and namespace not in prefixes.values():
+                prefixes[name] = namespace
+    return prefixes
+
+
+def write_json_ld(triples: Iterator[ox.Triple], path: Path, prefixes: dict[str, str]) -> None:
+    """Write `triples` as a JSON-LD document whose @context declares `prefixes`.
+
+    The nodes stay in expanded form (full IRIs), streamed by pyoxigraph inside "@graph".
+    """
+    with path.open("wb") as out:
+        out.write(b'{"@context": ' + json.dumps(prefixes, indent=1).encode() + b',\n"@graph": ')
+        ox.serialize(triples, out, ox.RdfFormat.JSON_LD)
+        out.write(b"\n}\n")
+
+
+def gzip_copy(source: Path, target: Path) -> None:
+    """Write a gzip copy of `source` (no name nor date in its header: reproducible bytes)."""
+    with (
+        source.open("rb") as plain,
+        target.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as packed,
+    ):
+        shutil.copyfileobj(plain, packed, CHUNK)

@@ -1,0 +1,302 @@
+"""Releases: one immutable folder per version, built only from data that passes the shapes.
+
+    releases/
+      current -> 2026.11.26.1        a symbolic link, switched atomically (rename)
+      2026.11.26.1/
+        manifest.json                version, dates, counts, size and SHA-256 of every file
+        store/                       the Oxigraph store the server queries (read-only)
+        dumps/coopkg.{ttl,nt,nq,trig,jsonld,rdf}[.gz]
+        catalog.{ttl,jsonld,rdf,nt}  DCAT-AP 3.0.1
+        void.{ttl,jsonld,rdf,nt}     VoID
+        sitemap.xml
+        sources/                     the Turtle the release was built from
+
+A release is written into a hidden sibling folder (.building-VERSION), synced to disk, renamed
+to its version, and only then does `current` point to it. A build that fails or is killed
+leaves `current` and every earlier release untouched; the next build removes its debris.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .catalog import (
+    DESCRIPTION_FILE,
+    PublishedDump,
+    ReleaseFacts,
+    catalog_graph,
+    check_description,
+    temporal_coverage,
+)
+from .config import Settings
+from .descriptions import write_description
+from .dumps import source_prefixes, write_dumps
+from .knowledge import UnreadableSource, load_knowledge
+from .links import PublicLinks
+from .namespaces import PARTS
+from .sitemap import write_sitemap
+from .store import build_store
+from .validation import ValidationReport, validate
+from .void import dataset_statistics, void_graph
+
+MANIFEST, CURRENT, LOCK, UNFINISHED = "manifest.json", "current", ".lock", ".building-"
+
+
+class DataDoesNotConform(Exception):
+    """The data fails the shapes: it must not be published."""
+
+    def __init__(self, report: ValidationReport):
+        super().__init__(f"the data does not conform to the shapes ({len(report.violations)} violations)")
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Release:
+    """A finished release folder and its manifest."""
+
+    folder: Path
+    manifest: dict
+
+    @property
+    def version(self) -> str:
+        return self.manifest["version"]
+
+    @property
+    def store_path(self) -> Path:
+        return self.folder / "store"
+
+    @property
+    def sources(self) -> Path:
+        return self.folder / "sources"
+
+    def file(self, name: str) -> Path | None:
+        """Return the path of a published file ('dumps/coopkg.ttl'), or None if the release has none."""
+        return self.folder / name if name in self.manifest["files"] else None
+
+    def is_up_to_date(self, settings: Settings) -> bool:
+        """Return True when the release was built from the current sources with these settings."""
+        return self.manifest["sources"] == source_digests(settings.root) and self.manifest[
+            "settings"
+        ] == build_settings(settings)
+
+
+def build_settings(settings: Settings) -> dict:
+    """Return the settings a release depends on (its IRIs and URLs)."""
+    return {"base_iri": settings.base_iri, "public_url": settings.public_root}
+
+
+def source_files(root: Path) -> list[Path]:
+    """Return the source files a release is built from, relative to `root`, sorted."""
+    files = [p.relative_to(root) for folder in PARTS for p in sorted((root / folder).rglob("*.ttl"))]
+    return [*files, DESCRIPTION_FILE]
+
+
+def source_digests(root: Path) -> dict[str, str]:
+    """Return the SHA-256 of every source file under `root` by relative path ('' if missing)."""
+    return {path.as_posix(): sha256_file(root / path) if (root / path).is_file() else "" for path in source_files(root)}
+
+
+def sha256_file(path: Path) -> str:
+    """Return the SHA-256 of a file in hex, read in chunks."""
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def current_release(releases: Path) -> Release | None:
+    """Return the release `current` points to, or None when there is none (or it is unreadable)."""
+    try:
+        folder = releases / os.readlink(releases / CURRENT)
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return Release(folder, manifest)
+
+
+def ensure_release(settings: Settings) -> tuple[Release, Exception | None]:
+    """Return the release to serve and, when the sources could not be released, why.
+
+    Builds a release when there is none or the sources (or settings) changed. If that build
+    is refused or fails (disk full...) and an earlier release exists, the earlier one is
+    served. Raises DataDoesNotConform, UnreadableSource or OSError when there is nothing
+    good to serve.
+    """
+    current = current_release(settings.releases)
+    if current is not None and current.is_up_to_date(settings):
+        return current, None
+    try:
+        return build_release(settings), None
+    except (DataDoesNotConform, UnreadableSource, OSError) as error:
+        if current is None:
+            raise
+        return current, error
+
+
+def build_release(settings: Settings, force: bool = False, progress: Callable[[str], None] | None = None) -> Release:
+    """Validate the sources and build a new release, then make it current; return it.
+
+    Without `force`, returns the current release when it is already up to date. `progress`
+    is called with the name of each step ('validate', 'store', 'dumps', ..., 'switch').
+    Raises UnreadableSource or DataDoesNotConform (nothing is written), OSError on disk errors.
+    """
+    step = progress or (lambda name: None)
+    releases = settings.releases
+    releases.mkdir(parents=True, exist_ok=True)
+    with _locked(releases):
+        current = current_release(releases)
+        if current is not None and not force and current.is_up_to_date(settings):
+            return current
+        step("validate")
+        digests = source_digests(settings.root)
+        check_description(settings.root / DESCRIPTION_FILE, settings.public_root)
+        knowledge = load_knowledge(settings.root)
+        report = validate(knowledge)
+        if not report.conforms:
+            raise DataDoesNotConform(report)
+        _remove_unfinished(releases)
+        now = datetime.now(UTC)
+        version = next_version(releases, now)
+        issued = current.manifest["issued"] if current else now.date().isoformat()
+        building = releases / (UNFINISHED + version)
+        building.mkdir()
+        try:
+            _copy_sources(settings.root, building / "sources", digests)
+            step("store")
+            store = build_store(knowledge, settings.base_iri, building / "store")
+            facts = {"version": version, "issued": issued, "now": now}
+            manifest = _write_files(store, settings, building, facts, step)
+            store.flush()
+            del store
+            (building / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+            step("sync")
+            _sync_tree(building)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        folder = releases / version
+        building.rename(folder)
+        _sync_folder(releases)
+        step("switch")
+        _point_current(releases, version)
+        return Release(folder, manifest)
+
+
+def _write_files(store: ox.Store, settings: Settings, folder: Path, release: dict, step) -> dict:
+    """Write the dumps, VoID, sitemap and catalogue of `store` into `folder`; return the manifest."""
+    base, links = settings.base_iri, PublicLinks(settings.public_root)
+    today = release["now"].date().isoformat()
+    step("dumps")
+    sources = folder / "sources"
+    prefixes = source_prefixes((sources / path for path in source_files(sources) if path != DESCRIPTION_FILE), base)
+    dumps = write_dumps(store, base, folder / "dumps", prefixes)
+    step("void")
+    stats = dataset_statistics(store, base)
+    write_description(void_graph(stats, links, [d.name for d in dumps], base), folder, "void")
+    step("sitemap")
+    write_sitemap(store, base, settings.public_root, folder / "sitemap.xml", today)
+    step("catalog")
+    published = []
+    for dump in dumps:
+        path = folder / "dumps" / dump.name
+        published.append(PublishedDump(dump, path.stat().st_size, sha256_file(path)))
+    facts = ReleaseFacts(release["version"], release["issued"], today, temporal_coverage(store, base))
+    graph = catalog_graph(folder / "sources" / DESCRIPTION_FILE, links, facts, published)
+    write_description(graph, folder, "catalog")
+    return {
+        "version": release["version"],
+        "date": today,
+        "created": release["now"].isoformat(timespec="seconds"),
+        "issued": release["issued"],
+        "settings": build_settings(settings),
+        "counts": stats.as_json(),
+        "sources": source_digests(folder / "sources"),
+        "files": _file_table(folder),
+    }
+
+
+def _file_table(folder: Path) -> dict[str, dict]:
+    """Return {relative path: {'bytes', 'sha256', 'media_type'?}} for every file but the store's."""
+    table = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_file() and not relative.startswith("store/"):
+            table[relative] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
+    return table
+
+
+def next_version(releases: Path, now: datetime) -> str:
+    """Return the next version for `now`: the date as YYYY.MM.DD, then a counter from 1."""
+    day = now.strftime("%Y.%m.%d")
+    taken = [p.name.removeprefix(day + ".") for p in releases.glob(day + ".*")]
+    counters = [int(n) for n in taken if n.isdigit()]
+    return f"{day}.{max(counters, default=0) + 1}"
+
+
+def _copy_sources(root: Path, target: Path, digests: dict[str, str]) -> None:
+    """Copy the sources into the release; raise UnreadableSource if they changed since `digests`
+    were taken (an edit during the build: the copy would not be what was validated)."""
+    for relative in source_files(root):
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / relative, target / relative)
+    if source_digests(target) != digests:
+        raise UnreadableSource(root, "the sources changed during the build; run it again")
+
+
+def _remove_unfinished(releases: Path) -> None:
+    """Remove what killed builds left (called while holding the lock)."""
+    for debris in releases.glob(UNFINISHED + "*"):
+        shutil.rmtree(debris, ignore_errors=True)
+    for link in releases.glob(CURRENT + ".*"):
+        link.unlink(missing_ok=True)
+
+
+def _point_current(releases: Path, version: str) -> None:
+    """Make `current` point to `version` in one atomic rename of a new symbolic link."""
+    link = releases / f"{CURRENT}.{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(version)
+    link.replace(releases / CURRENT)
+    _sync_folder(releases)
+
+
+def _sync_tree(folder: Path) -> None:
+    """fsync every file and folder below `folder`, so a crash cannot leave a file half-written."""
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_file():
+            with path.open("rb") as stream:
+                os.fsync(stream.fileno())
+        elif path.is_dir():
+            _sync_folder(path)
+    _sync_folder(folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+@contextmanager
+def _locked(releases: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the releases folder: one build at a time, across processes.
+
+    The kernel drops the lock when its process dies, so a killed build never blocks the next.
+    """
+    with (releases / LOCK).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -1,0 +1,44 @@
+"""sitemap.xml: the page of every entity of the data graph, for crawlers.
+
+Written once per release, streamed from the store. The sitemap protocol allows 50,000 URLs
+per file; a bigger dataset would need a sitemap index (not needed yet: see docs).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pyoxigraph as ox
+
+from .iris import local_url
+from .namespaces import graph_iri
+
+SITEMAP_LIMIT = 50_000
+ENTITIES = """SELECT DISTINCT ?s WHERE {
+    GRAPH $graph { ?s ?p ?o } FILTER(isIRI(?s) && STRSTARTS(STR(?s), $space)) } ORDER BY ?s"""
+
+
+def entity_iris(store: ox.Store, base: str) -> list[str]:
+    """Return the IRIs under `{base}id/` that are the subject of a triple in the data graph, sorted."""
+    query = ENTITIES.replace("$graph", str(ox.NamedNode(graph_iri(base, "data"))))
+    query = query.replace("$space", str(ox.Literal(base + "id/")))
+    return [row["s"].value for row in store.query(query)]
+
+
+def write_sitemap(store: ox.Store, base: str, root_url: str, path: Path, lastmod: str) -> int:
+    """Write the sitemap of every entity page under `root_url` to `path`; return the URL count.
+
+    Raises ValueError past SITEMAP_LIMIT URLs (the protocol's limit for one file).
+    """
+    iris = entity_iris(store, base)
+    if len(iris) > SITEMAP_LIMIT:
+        raise ValueError(f"{len(iris)} entities: more than {SITEMAP_LIMIT} URLs need a sitemap index")
+    with path.open("w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        out.write('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n')
+        for iri in iris:
+            url = local_url(iri, base, root_url)
+            out.write(f"  <url><loc>{escape(url)}</loc><lastmod>{lastmod}</lastmod></url>\n")
+        out.write("</urlset>\n")
+    return len(iris)

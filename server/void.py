@@ -1,0 +1,145 @@
+"""VoID: the statistics of a release, counted with SPARQL on its store, and their graph.
+
+The dataset is the union of the three named graphs (ontology, shapes, data); each graph is
+also a void:subset with its own triple count. Entities are the IRIs under the data space
+`{base}id/` that are the subject of a triple.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import DCTERMS, FOAF, RDF, VOID, XSD
+
+from .links import PublicLinks
+from .namespaces import data_prefixes
+
+SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+DISTINCT_TRIPLES = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+QUERIES = {
+    "triples": f"SELECT (COUNT(*) AS ?n) WHERE {{ {DISTINCT_TRIPLES} }}",
+    "entities": """SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {
+        GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s) && STRSTARTS(STR(?s), $space)) }""",
+    "classes": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?g { ?s a ?c } }",
+    "properties": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "distinct_subjects": "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "distinct_objects": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+}
+GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+CLASS_PARTITIONS = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c ORDER BY ?c"
+PROPERTY_PARTITIONS = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {DISTINCT_TRIPLES} }} GROUP BY ?p ORDER BY ?p"
+EXAMPLES = """SELECT ?c (MIN(STR(?s)) AS ?example) (COUNT(DISTINCT ?s) AS ?n) WHERE {
+    GRAPH ?g { ?s a ?c } FILTER(isIRI(?s) && STRSTARTS(STR(?s), $space)) }
+    GROUP BY ?c ORDER BY DESC(?n) ?c LIMIT 3"""
+# DatasetStatistics field -> VoID property stating it.
+COUNTED = {
+    "triples": VOID.triples,
+    "entities": VOID.entities,
+    "classes": VOID.classes,
+    "properties": VOID.properties,
+    "distinct_subjects": VOID.distinctSubjects,
+    "distinct_objects": VOID.distinctObjects,
+}
+
+
+@dataclass(frozen=True)
+class DatasetStatistics:
+    """What VoID states about a release: counts over the union of its graphs, and per part."""
+
+    uri_space: str
+    triples: int
+    entities: int
+    classes: int
+    properties: int
+    distinct_subjects: int
+    distinct_objects: int
+    graph_triples: dict[str, int]
+    class_entities: dict[str, int]
+    property_triples: dict[str, int]
+    examples: tuple[str, ...]
+
+    def as_json(self) -> dict:
+        """Return the counts as JSON-ready data (for the release manifest)."""
+        return {
+            "triples": self.triples,
+            "entities": self.entities,
+            "classes": self.classes,
+            "properties": self.properties,
+            "graphs": self.graph_triples,
+        }
+
+
+def dataset_statistics(store: ox.Store, base: str) -> DatasetStatistics:
+    """Return the statistics of `store`, each counted by one SPARQL query."""
+    space = ox.Literal(base + "id/")
+    counts = {name: _count(store, query.replace("$space", str(space))) for name, query in QUERIES.items()}
+    examples = [str(row["example"].value) for row in store.query(EXAMPLES.replace("$space", str(space)))]
+    return DatasetStatistics(
+        uri_space=space.value,
+        graph_triples=_grouped(store.query(GRAPHS), "g"),
+        class_entities=_grouped(store.query(CLASS_PARTITIONS), "c"),
+        property_triples=_grouped(store.query(PROPERTY_PARTITIONS), "p"),
+        examples=tuple(examples),
+        **counts,
+    )
+
+
+def _count(store: ox.Store, query: str) -> int:
+    row = next(iter(store.query(query)))
+    return int(row["n"].value)
+
+
+def _grouped(rows: Iterable, key: str) -> dict[str, int]:
+    return {row[key].value: int(row["n"].value) for row in rows}
+
+
+def void_graph(stats: DatasetStatistics, links: PublicLinks, dump_names: Iterable[str], base: str) -> rdflib.Graph:
+    """Return the VoID description of the release's dataset (at links.void)."""
+    graph = rdflib.Graph(bind_namespaces="core")
+    for prefix, namespace in {**data_prefixes(base), "void": str(VOID), "foaf": str(FOAF)}.items():
+        graph.bind(prefix, namespace)
+    dataset, description = rdflib.URIRef(links.dataset), rdflib.URIRef(links.void)
+    graph.add((description, RDF.type, VOID.DatasetDescription))
+    graph.add((description, DCTERMS.title, rdflib.Literal("VoID description of coopkg", lang="en")))
+    graph.add((description, FOAF.primaryTopic, dataset))
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add((dataset, DCTERMS.title, rdflib.Literal("coopkg", lang="en")))
+    for name, predicate in COUNTED.items():
+        graph.add((dataset, predicate, rdflib.Literal(getattr(stats, name), datatype=XSD.integer)))
+    graph.add((dataset, VOID.uriSpace, rdflib.Literal(stats.uri_space)))
+    graph.add((dataset, VOID.sparqlEndpoint, rdflib.URIRef(links.sparql)))
+    for name in dump_names:
+        graph.add((dataset, VOID.dataDump, rdflib.URIRef(links.dump(name))))
+    for example in stats.examples:
+        graph.add((dataset, VOID.exampleResource, rdflib.URIRef(example)))
+    _partitions(graph, dataset, stats)
+    return graph
+
+
+def _partitions(graph: rdflib.Graph, dataset: rdflib.URIRef, stats: DatasetStatistics) -> None:
+    """Add the class and property partitions and one subset per named graph."""
+    for cls, entities in stats.class_entities.items():
+        node = rdflib.BNode()
+        graph.add((dataset, VOID.classPartition, node))
+        graph.add((node, VOID["class"], rdflib.URIRef(cls)))
+        graph.add((node, VOID.entities, rdflib.Literal(entities, datatype=XSD.integer)))
+    for prop, triples in stats.property_triples.items():
+        node = rdflib.BNode()
+        graph.add((dataset, VOID.propertyPartition, node))
+        graph.add((node, VOID.property, rdflib.URIRef(prop)))
+        graph.add((node, VOID.triples, rdflib.Literal(triples, datatype=XSD.integer)))
+    for name, triples in stats.graph_triples.items():
+        subset = rdflib.URIRef(links_subset(dataset, name))
+        graph.add((dataset, VOID.subset, subset))
+        graph.add((subset, RDF.type, VOID.Dataset))
+        graph.add((subset, SD.name, rdflib.URIRef(name)))
+        graph.add((subset, VOID.triples, rdflib.Literal(triples, datatype=XSD.integer)))
+
+
+def links_subset(dataset: rdflib.URIRef, graph_name: str) -> str:
+    """Return the IRI of the subset for the named graph `graph_name` ('...#dataset-data')."""
+    return f"{dataset}-{graph_name.rstrip('/').rsplit('/', 1)[-1]}"

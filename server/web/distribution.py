@@ -1,0 +1,129 @@
+"""The distribution: dumps, the DCAT-AP catalogue, VoID, sitemap.xml and robots.txt.
+
+Everything here is a file of the current release, written once when it was built and served
+with send_file: Content-Length, ETag (the file's SHA-256), Last-Modified, 304 answers to
+conditional requests, HEAD and Range come from Werkzeug.
+"""
+
+from __future__ import annotations
+
+import rdflib
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+
+from ..catalog import catalog_summary
+from ..descriptions import DESCRIPTION_FORMATS, DescriptionFormat
+from ..dumps import dump_files
+from ..links import PublicLinks
+from ..release import Release
+
+blueprint = Blueprint("distribution", __name__)
+
+DUMPS = {dump.name: dump for dump in dump_files()}
+BY_SUFFIX = {fmt.suffix: fmt for fmt in DESCRIPTION_FORMATS}
+LANGUAGES = ("fr", "en")
+
+
+@blueprint.get("/dumps/<name>")
+def dump(name: str):
+    """A dump file of the current release, downloaded under a name carrying its version."""
+    release = _release()
+    if name not in DUMPS or release.file(f"dumps/{name}") is None:
+        return _plain(f"no dump named {name!r}; the catalogue lists them: /catalog\n", 404)
+    stem, _, suffix = name.partition(".")
+    return _release_file(f"dumps/{name}", DUMPS[name].media_type, f"{stem}-{release.version}.{suffix}")
+
+
+@blueprint.get("/catalog")
+def catalog():
+    """The DCAT-AP catalogue: HTML for browsers, Turtle, JSON-LD, RDF/XML or N-Triples."""
+    chosen = _negotiate(html=True)
+    if isinstance(chosen, Response):
+        return chosen
+    if chosen is None:
+        return _catalog_page()
+    response = _release_file(f"catalog.{chosen.suffix}", chosen.media_type)
+    response.vary.add("Accept")
+    return response
+
+
+@blueprint.get("/.well-known/void")
+def void():
+    """The VoID description of the dataset, counted from the current release."""
+    chosen = _negotiate(html=False)
+    if isinstance(chosen, Response):
+        return chosen
+    response = _release_file(f"void.{chosen.suffix}", chosen.media_type)
+    response.vary.add("Accept")
+    return response
+
+
+@blueprint.get("/sitemap.xml")
+def sitemap():
+    """Every entity page of the current release, for crawlers."""
+    return _release_file("sitemap.xml", "application/xml")
+
+
+@blueprint.get("/robots.txt")
+def robots():
+    """Crawlers may read every page but not run SPARQL queries; the sitemap lists the pages."""
+    links = PublicLinks(_release().manifest["settings"]["public_url"])
+    return _plain(f"User-agent: *\nDisallow: /sparql\nAllow: /\n\nSitemap: {links.sitemap}\n", 200)
+
+
+def _catalog_page():
+    release = _release()
+    lang = request.args.get("lang") or request.accept_languages.best_match(LANGUAGES, default="fr")
+    if lang not in LANGUAGES:
+        return _plain(f"unknown language {lang!r}: use fr or en\n", 400)
+    graph = rdflib.Graph().parse(release.file("catalog.ttl"), format="turtle")
+    links = PublicLinks(release.manifest["settings"]["public_url"])
+    summary = catalog_summary(graph, links.dataset, lang)
+    page = render_template("catalog.html", summary=summary, formats=DESCRIPTION_FORMATS, lang=lang)
+    response = Response(page)
+    response.vary.add("Accept")
+    response.vary.add("Accept-Language")
+    return response
+
+
+def _negotiate(html: bool) -> DescriptionFormat | Response | None:
+    """Return the RDF format asked for (?format= or Accept), None for HTML, or a 4xx answer."""
+    asked = request.args.get("format")
+    if asked is not None:
+        if asked == "html" and html:
+            return None
+        if asked not in BY_SUFFIX:
+            names = ", ".join([*BY_SUFFIX, *(["html"] if html else [])])
+            return _plain(f"unknown format {asked!r}; use one of: {names}\n", 400)
+        return BY_SUFFIX[asked]
+    offers = [fmt.media_type for fmt in DESCRIPTION_FORMATS] + (["text/html"] if html else [])
+    best = request.accept_mimetypes.best_match(offers) if "Accept" in request.headers else offers[0]
+    if best is None:
+        return _plain("not acceptable; this resource is available as: " + ", ".join(offers) + "\n", 406)
+    return None if best == "text/html" else next(f for f in DESCRIPTION_FORMATS if f.media_type == best)
+
+
+def _release_file(name: str, media_type: str, download_name: str | None = None) -> Response:
+    """Send a file of the current release with its SHA-256 as a strong ETag."""
+    release = _release()
+    entry = release.manifest["files"][name]
+    return send_file(
+        release.file(name),
+        mimetype=media_type,
+        as_attachment=download_name is not None,
+        download_name=download_name,
+        conditional=True,
+        etag=entry["sha256"],
+        max_age=0,
+    )
+
+
+def _release() -> Release:
+    """Return the release the app serves; answer 503 when it serves none (a bare store)."""
+    release = current_app.extensions["coopkg"].release
+    if release is None:
+        abort(_plain("this server publishes no release: run `coopkg release`\n", 503))
+    return release
+
+
+def _plain(text: str, status: int) -> Response:
+    return Response(text, status=status, mimetype="text/plain")

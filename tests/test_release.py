@@ -1,0 +1,236 @@
+"""Releases: built only from valid data, written atomically, never losing the last good one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from server import create_app
+from server.cli import main
+from server.config import PROJECT_ROOT, ConfigError, Settings
+from server.knowledge import UnreadableSource
+from server.namespaces import graph_iri
+from server.release import build_release, current_release
+from server.state import DataDoesNotConform, Published
+
+BAD_PARTNERSHIP = """@prefix coop: <https://w3id.org/coopkg/def/> .
+<https://w3id.org/coopkg/id/partnership/lonely> a coop:Partnership .
+"""
+
+
+@pytest.fixture()
+def settings(project_copy, tmp_path) -> Settings:
+    return Settings.load(
+        {"root": project_copy, "release_dir": tmp_path / "releases", "public_url": "http://coopkg.test/"},
+        environ={},
+    )
+
+
+def digests(folder: Path) -> dict[str, str]:
+    """Every file below `folder` (store included) and its SHA-256, computed here."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_release_writes_manifest_matching_its_files(settings):
+    release = build_release(settings)
+    manifest = json.loads((release.folder / "manifest.json").read_text())
+    assert re.fullmatch(r"\d{4}\.\d{2}\.\d{2}\.1", manifest["version"])
+    assert manifest["date"] == datetime.now(UTC).date().isoformat() == manifest["issued"]
+    assert os.readlink(settings.releases / "current") == manifest["version"]
+    on_disk = digests(release.folder)
+    listed = {name for name in on_disk if not name.startswith("store/") and name != "manifest.json"}
+    assert set(manifest["files"]) == listed
+    for name, entry in manifest["files"].items():
+        assert entry["sha256"] == on_disk[name]
+        assert entry["bytes"] == (release.folder / name).stat().st_size
+    assert {
+        f"dumps/coopkg.{s}{gz}" for s in ("ttl", "nt", "nq", "trig", "jsonld", "rdf") for gz in ("", ".gz")
+    } <= listed
+
+
+def test_release_counts_each_graph_of_its_store(settings):
+    release = build_release(settings)
+    store = ox.Store.read_only(str(release.store_path))
+    for part in ("ontology", "shapes", "data"):
+        name = graph_iri(settings.base_iri, part)
+        quads = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+        assert release.manifest["counts"]["graphs"][name] == quads > 0
+
+
+def test_unchanged_sources_reuse_the_release_and_force_builds_another(settings):
+    first = build_release(settings)
+    assert build_release(settings).folder == first.folder
+    before = digests(first.folder)
+    second = build_release(settings, force=True)
+    assert second.version.endswith(".2") and second.version != first.version
+    assert current_release(settings.releases).folder == second.folder
+    assert digests(first.folder) == before, "a new release must not touch the previous one"
+    assert second.manifest["issued"] == first.manifest["issued"]
+
+
+def test_published_opens_the_current_release_and_rebuilds_when_sources_change(settings, project_copy):
+    published = Published.open(settings)
+    assert published.store_path == published.release.store_path
+    assert len(published.store) == sum(published.manifest["counts"]["graphs"].values())
+    assert Published.open(settings).version == published.version
+    label = project_copy / "graph" / "actors.ttl"
+    label.write_text(label.read_text(encoding="utf-8").replace('"Benin"@en', '"Benin (country)"@en'), "utf-8")
+    renewed = Published.open(settings)
+    assert renewed.version != published.version
+    assert renewed.refused is None
+    benin = ox.Literal("Benin (country)", language="en")
+    assert any(True for _ in renewed.store.quads_for_pattern(None, None, benin))
+
+
+def test_release_of_invalid_data_is_refused_and_previous_still_serves(settings, project_copy, runner):
+    good = build_release(settings)
+    before = digests(good.folder)
+    (project_copy / "graph" / "lonely.ttl").write_text(BAD_PARTNERSHIP, encoding="utf-8")
+    env = {"COOPKG_ROOT": str(project_copy), "COOPKG_RELEASE_DIR": str(settings.releases)}
+    result = runner.invoke(main, ["release"], env={**env, "COOPKG_PUBLIC_URL": "http://coopkg.test/"})
+    assert result.exit_code == 1
+    assert "partnership/lonely" in result.output
+    assert "release refused" in result.output
+    assert current_release(settings.releases).folder == good.folder
+    assert sorted(p.name for p in settings.releases.iterdir() if not p.name.startswith(".")) == sorted(
+        [good.version, "current"]
+    )
+    assert digests(good.folder) == before
+    published = Published.open(settings)
+    assert published.version == good.version
+    assert isinstance(published.refused, DataDoesNotConform)
+    client = create_app(settings.__dict__, published=published).test_client()
+    with client.get("/dumps/coopkg.nt") as response:
+        assert response.status_code == 200
+        assert response.headers["ETag"].strip('"') == good.manifest["files"]["dumps/coopkg.nt"]["sha256"]
+
+
+def test_invalid_data_without_any_release_is_not_served(settings, project_copy):
+    (project_copy / "graph" / "lonely.ttl").write_text(BAD_PARTNERSHIP, encoding="utf-8")
+    with pytest.raises(DataDoesNotConform):
+        Published.open(settings)
+    assert not (settings.releases / "current").exists()
+
+
+@pytest.mark.parametrize("broken", ["graph/broken.ttl", "catalog/dataset.ttl"])
+def test_unreadable_source_exits_2_and_keeps_the_release(settings, project_copy, runner, broken):
+    good = build_release(settings)
+    (project_copy / broken).write_text("<a> <b> .", encoding="utf-8")
+    env = {"COOPKG_ROOT": str(project_copy), "COOPKG_RELEASE_DIR": str(settings.releases)}
+    result = runner.invoke(main, ["release"], env={**env, "COOPKG_PUBLIC_URL": "http://coopkg.test/"})
+    assert result.exit_code == 2
+    assert f"{broken}:1" in result.output
+    assert current_release(settings.releases).folder == good.folder
+
+
+def test_missing_catalogue_description_is_refused(settings, project_copy):
+    (project_copy / "catalog" / "dataset.ttl").unlink()
+    with pytest.raises(UnreadableSource):
+        build_release(settings)
+    assert not (settings.releases / "current").exists()
+
+
+KILL_AT = """
+import os, signal, sys
+from server.config import Settings
+from server.release import build_release
+settings = Settings.load({"root": sys.argv[1], "release_dir": sys.argv[2], "public_url": "http://coopkg.test/"},
+                         environ={})
+def die(step):
+    if step == sys.argv[3]:
+        os.kill(os.getpid(), signal.SIGKILL)
+build_release(settings, force=True, progress=die)
+"""
+
+
+@pytest.mark.parametrize("step", ["store", "dumps", "catalog", "sync", "switch"])
+def test_build_killed_half_way_leaves_the_previous_release_intact(settings, step):
+    good = build_release(settings)
+    before = digests(good.folder)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_AT, str(settings.root), str(settings.releases), step],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        timeout=120,
+    )
+    assert killed.returncode == -9, killed.stderr.decode()
+    left = {p.name for p in settings.releases.iterdir()} - {".lock", "current", good.version}
+    assert left, "the killed build should have left its unfinished folder behind"
+    assert current_release(settings.releases).folder == good.folder
+    assert digests(good.folder) == before
+    assert Published.open(settings).version == good.version
+    following = build_release(settings, force=True)
+    assert not any(p.name.startswith(".building-") for p in settings.releases.iterdir())
+    assert current_release(settings.releases).folder == following.folder != good.folder
+
+
+def test_cli_release_lists_files_with_size_and_checksum(settings, project_copy, runner):
+    env = {
+        "COOPKG_ROOT": str(project_copy),
+        "COOPKG_RELEASE_DIR": str(settings.releases),
+        "COOPKG_PUBLIC_URL": "http://coopkg.test/",
+    }
+    result = runner.invoke(main, ["release"], env=env)
+    assert result.exit_code == 0, result.output
+    release = current_release(settings.releases)
+    listed = {line.split()[2]: line.split()[:2] for line in result.output.splitlines()[2:]}
+    assert "dumps/coopkg.ttl.gz" in listed
+    for name, (size, sha256) in listed.items():
+        assert int(size) == (release.folder / name).stat().st_size
+        assert sha256 == hashlib.sha256((release.folder / name).read_bytes()).hexdigest()
+    again = runner.invoke(main, ["release"], env=env)
+    assert again.exit_code == 0 and "did not change" in again.output
+    assert current_release(settings.releases).folder == release.folder
+
+
+@pytest.mark.parametrize("value", ["ftp://example.org/", "http://example.org"])
+def test_public_url_must_be_an_http_url_ending_in_slash(value):
+    with pytest.raises(ConfigError):
+        Settings.load({"public_url": value}, environ={})
+
+
+def test_serve_on_a_fresh_clone_builds_a_release_then_serves_it(coopkg_server):
+    root, releases = coopkg_server
+    release = current_release(releases)
+    assert release is not None, "coopkg serve should have built the first release"
+    with urllib.request.urlopen(root + "robots.txt", timeout=30) as response:
+        assert f"Sitemap: {root}sitemap.xml" in response.read().decode().splitlines()
+    with urllib.request.urlopen(root + "dumps/coopkg.nq", timeout=30) as response:
+        body = response.read()
+    assert hashlib.sha256(body).hexdigest() == release.manifest["files"]["dumps/coopkg.nq"]["sha256"]
+
+
+def test_an_app_without_a_release_answers_503(published, settings):
+    bare = Published(settings, published.knowledge, published.store, published.store_path)
+    client = create_app({}, published=bare).test_client()
+    for path in ("/catalog", "/dumps/coopkg.ttl", "/.well-known/void", "/sitemap.xml", "/robots.txt"):
+        with client.get(path) as response:
+            assert response.status_code == 503, path
+            assert b"coopkg release" in response.data
+
+
+def test_build_failing_with_an_error_cleans_up_and_keeps_the_previous_release(settings):
+    good = build_release(settings)
+
+    def disk_full(step):
+        if step == "catalog":
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        build_release(settings, force=True, progress=disk_full)
+    assert {p.name for p in settings.releases.iterdir()} == {".lock", "current", good.version}
+    assert current_release(settings.releases).folder == good.folder
