@@ -13,22 +13,14 @@ from urllib.parse import urlsplit
 import pytest
 import rdflib
 import waitress
+from browser_support import AXE, chromium
 from pages_support import BASE, labels, path_of, select
-from playwright.sync_api import sync_playwright
 
 from server import create_app
 from server.config import PROJECT_ROOT
 
-AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 WIDTHS = {"desktop": 1280, "phone": 390}
 PAGES = {
     "home": "/",
@@ -63,10 +55,8 @@ def server_url(published):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -202,7 +202,7 @@ class Page(HTMLParser):
         attrs = dict(attrs)
         if tag == "html":
             self.lang = attrs.get("lang")
-        if tag == "link" and attrs.get("rel") == "alternate":
+        if tag == "link" and attrs.get("rel") == "alternate" and "type" in attrs:  # not the hreflang ones
             self.alternates.append(attrs["type"])
         if tag == "a" and "/dumps/" in attrs.get("href", ""):
             self._href = attrs["href"]
@@ -227,6 +227,16 @@ def test_catalogue_page_lists_every_download_with_its_checksum(client, catalog, 
         expected.add((str(catalog.value(node, DCAT.downloadURL)), str(checksum)))
     assert set(page.rows) == expected
     assert {"text/turtle", "application/ld+json", "application/rdf+xml"} <= set(page.alternates)
+
+
+def test_the_downloads_folder_leads_to_the_catalogue_page(client, catalog):
+    response = client.get("/dumps/?lang=en", headers={"Accept": "text/html"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/catalog?lang=en"
+    page = Page()
+    page.feed(client.get(response.headers["Location"], headers={"Accept": "text/html"}).get_data(as_text=True))
+    assert page.lang == "en"
+    assert {url for url, _ in page.rows} == {str(u) for u in catalog.objects(None, DCAT.downloadURL)}
 
 
 # --- VoID ------------------------------------------------------------------------------

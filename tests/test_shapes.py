@@ -5,32 +5,16 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 from rdflib.namespace import RDF, SH
+from shapes_support import TURTLE_PREFIXES
 from test_sources_shapes import CASE_SHAPES
 
 from server.knowledge import KnowledgeBase
 from server.validation import validate
 
-PREFIXES = """
-@prefix coop: <https://w3id.org/coopkg/def/> .
-@prefix role: <https://w3id.org/coopkg/def/role/> .
-@prefix unit: <https://w3id.org/coopkg/def/unit/> .
-@prefix qualifier: <https://w3id.org/coopkg/def/qualifier/> .
-@prefix aggregation: <https://w3id.org/coopkg/def/aggregation/> .
-@prefix ex: <https://w3id.org/coopkg/id/example/> .
-@prefix dcat: <http://www.w3.org/ns/dcat#> .
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix foaf: <http://xmlns.com/foaf/0.1/> .
-@prefix org: <http://www.w3.org/ns/org#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix qb: <http://purl.org/linked-data/cube#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix schema: <https://schema.org/> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix time: <http://www.w3.org/2006/time#> .
-@prefix sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#> .
-@prefix sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#> .
-@prefix sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+PREFIXES = (
+    TURTLE_PREFIXES
+    + "@prefix ex: <https://w3id.org/coopkg/id/example/> .\n"
+    + """
 
 # A well-formed source, publisher and period that the counter-examples below can point to.
 ex:source a coop:PressRelease ; rdfs:label "source"@fr ; dct:title "Source"@fr ; dct:publisher ex:publisher .
@@ -41,6 +25,7 @@ ex:partnership a coop:Partnership ; rdfs:label "partenariat"@fr ;
     org:hasMember ex:publisher , ex:partner ; prov:wasDerivedFrom ex:source .
 ex:partner a org:Organization ; rdfs:label "partenaire"@fr ; prov:wasDerivedFrom ex:source .
 """
+)
 
 # shape local name -> (counter-example Turtle, IRI of the focus node it must be rejected at)
 COUNTER_EXAMPLES = {

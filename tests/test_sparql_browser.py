@@ -5,19 +5,8 @@ server, and axe-core finds no accessibility violation."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import sync_playwright
+from browser_support import AXE, chromium
 from sparql_server import live_server
-
-from server.config import PROJECT_ROOT
-
-AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +17,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture()

@@ -8,7 +8,7 @@ conditional requests, HEAD and Range come from Werkzeug.
 from __future__ import annotations
 
 import rdflib
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
 from ..catalog import catalog_summary
 from ..descriptions import DESCRIPTION_FORMATS, DescriptionFormat
@@ -21,6 +21,12 @@ blueprint = Blueprint("distribution", __name__)
 DUMPS = {dump.name: dump for dump in dump_files()}
 BY_SUFFIX = {fmt.suffix: fmt for fmt in DESCRIPTION_FORMATS}
 LANGUAGES = ("fr", "en")
+
+
+@blueprint.get("/dumps/")
+def dumps_index():
+    """The downloads are listed, with their sizes and checksums, on the catalogue page."""
+    return redirect(url_for(".catalog", **request.args), 303)
 
 
 @blueprint.get("/dumps/<name>")
