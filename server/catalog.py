@@ -16,11 +16,12 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import DCTERMS, RDF, XSD
 
-from .dumps import GZIP_MEDIA_TYPE, IANA, Dump
+from .dumps import GZIP_MEDIA_TYPE, Dump
 from .knowledge import UnreadableSource
 from .labels import pick_label
 from .links import PublicLinks
 from .namespaces import graph_iri
+from .rdf_syntaxes import IANA
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")  # open: DCAT 3 terms (version)
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")

@@ -3,26 +3,14 @@ release in every format the server negotiates, then served as files."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import rdflib
 
-
-@dataclass(frozen=True)
-class DescriptionFormat:
-    suffix: str
-    media_type: str
-    rdflib_format: str
-
+from .rdf_syntaxes import RdfSyntax, syntaxes
 
 # The formats /catalog and /.well-known/void answer in, the first being the default.
-DESCRIPTION_FORMATS: tuple[DescriptionFormat, ...] = (
-    DescriptionFormat("ttl", "text/turtle", "turtle"),
-    DescriptionFormat("jsonld", "application/ld+json", "json-ld"),
-    DescriptionFormat("rdf", "application/rdf+xml", "xml"),
-    DescriptionFormat("nt", "application/n-triples", "nt11"),
-)
+DESCRIPTION_FORMATS: tuple[RdfSyntax, ...] = syntaxes("ttl", "jsonld", "rdf", "nt")
 
 
 def write_description(graph: rdflib.Graph, folder: Path, stem: str) -> list[Path]:

@@ -18,41 +18,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .namespaces import CANONICAL_BASE, data_prefixes, graph_iri
+from .rdf_syntaxes import SYNTAXES, RdfSyntax
 
-IANA = "http://www.iana.org/assignments/media-types/"
-EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 GZIP_MEDIA_TYPE = "application/gzip"
 CHUNK = 1 << 20
 
 
-@dataclass(frozen=True)
-class DumpFormat:
-    """One serialization of the dataset: file suffix, media type and EU file-type code."""
-
-    suffix: str
-    label: str
-    rdf_format: ox.RdfFormat
-    media_type: str
-    file_type: str
-    keeps_graphs: bool
-
-    @property
-    def media_type_iri(self) -> str:
-        return IANA + self.media_type
-
-    @property
-    def file_type_iri(self) -> str:
-        return EU_FILE_TYPE + self.file_type
-
-
-FORMATS: tuple[DumpFormat, ...] = (
-    DumpFormat("ttl", "Turtle", ox.RdfFormat.TURTLE, "text/turtle", "RDF_TURTLE", False),
-    DumpFormat("nt", "N-Triples", ox.RdfFormat.N_TRIPLES, "application/n-triples", "RDF_N_TRIPLES", False),
-    DumpFormat("nq", "N-Quads", ox.RdfFormat.N_QUADS, "application/n-quads", "RDF_N_QUADS", True),
-    DumpFormat("trig", "TriG", ox.RdfFormat.TRIG, "application/trig", "RDF_TRIG", True),
-    DumpFormat("jsonld", "JSON-LD", ox.RdfFormat.JSON_LD, "application/ld+json", "JSON_LD", False),
-    DumpFormat("rdf", "RDF/XML", ox.RdfFormat.RDF_XML, "application/rdf+xml", "RDF_XML", False),
-)
+# Every syntax, each written once per release; N-Quads and TriG keep the named graphs apart.
+FORMATS: tuple[RdfSyntax, ...] = SYNTAXES
 
 
 @dataclass(frozen=True)
@@ -60,7 +33,7 @@ class Dump:
     """A dump file of a release: its name in dumps/, its format and whether it is gzipped."""
 
     name: str
-    format: DumpFormat
+    format: RdfSyntax
     gzipped: bool
 
     @property

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from .entities import LABEL_PREDICATES, RDF_TYPE, term_key, triples_about
 from .namespaces import PREFIXES
+from .rdf_syntaxes import syntaxes
 
 
 @dataclass(frozen=True)
@@ -20,24 +21,17 @@ class Representation:
     name: str
 
 
-# One table: the first media type of each row is the one the server sends.
+# The first row is the one the server sends by default; the RDF rows come from the shared table.
 REPRESENTATIONS = (
     Representation("html", "text/html", None, "HTML"),
-    Representation("ttl", "text/turtle", ox.RdfFormat.TURTLE, "Turtle"),
-    Representation("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, "JSON-LD"),
-    Representation("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, "N-Triples"),
-    Representation("rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML, "RDF/XML"),
+    *(Representation(s.suffix, s.media_type, s.rdf_format, s.label) for s in syntaxes("ttl", "jsonld", "nt", "rdf")),
 )
 BY_SUFFIX = {r.suffix: r for r in REPRESENTATIONS}
 BY_MEDIA_TYPE = {r.media_type: r for r in REPRESENTATIONS}
 # Other names clients send for the same formats.
 ALIASES = {
     "application/xhtml+xml": "text/html",
-    "application/x-turtle": "text/turtle",
-    "application/json": "application/ld+json",
-    "text/plain": "application/n-triples",
-    "application/xml": "application/rdf+xml",
-    "text/xml": "application/rdf+xml",
+    **{alias: s.media_type for s in syntaxes("ttl", "jsonld", "nt", "rdf") for alias in s.aliases},
 }
 HTML = BY_SUFFIX["html"]
 RDF_REPRESENTATIONS = tuple(r for r in REPRESENTATIONS if r.rdf_format is not None)

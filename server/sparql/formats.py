@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MIMEAccept
 
+from ..rdf_syntaxes import syntaxes
+
 
 @dataclass(frozen=True)
 class Format:
@@ -39,13 +41,9 @@ RESULTS: tuple[Format, ...] = (
     Format("tsv", "text/tab-separated-values", (), "tsv"),
 )
 # For CONSTRUCT and DESCRIBE, "json" and "xml" mean JSON-LD and RDF/XML (as Accept aliases do).
-GRAPHS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", ("application/x-turtle",), "ttl", ("ttl",)),
-    Format("ntriples", "application/n-triples", ("text/plain",), "nt", ("nt", "n-triples")),
-    Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml"), "rdf", ("rdf+xml", "rdf", "xml")),
-    Format("jsonld", "application/ld+json", ("application/json",), "jsonld", ("json-ld", "json")),
-    Format("nquads", "application/n-quads", (), "nq", ("nq", "n-quads")),
-    Format("trig", "application/trig", (), "trig"),
+GRAPHS: tuple[Format, ...] = tuple(
+    Format(s.name, s.media_type, s.aliases, s.suffix, s.words)
+    for s in syntaxes("ttl", "nt", "rdf", "jsonld", "nq", "trig")
 )
 HTML = Format("html", "text/html", ("application/xhtml+xml",), "html")
 BY_NAME: dict[str, Format] = {f.name: f for f in (*RESULTS, *GRAPHS, HTML)}

@@ -11,9 +11,10 @@ import rdflib
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
 from ..catalog import catalog_summary
-from ..descriptions import DESCRIPTION_FORMATS, DescriptionFormat
+from ..descriptions import DESCRIPTION_FORMATS
 from ..dumps import dump_files
 from ..links import PublicLinks
+from ..rdf_syntaxes import RdfSyntax
 from ..release import Release
 
 blueprint = Blueprint("distribution", __name__)
@@ -91,7 +92,7 @@ def _catalog_page():
     return response
 
 
-def _negotiate(html: bool) -> DescriptionFormat | Response | None:
+def _negotiate(html: bool) -> RdfSyntax | Response | None:
     """Return the RDF format asked for (?format= or Accept), None for HTML, or a 4xx answer."""
     asked = request.args.get("format")
     if asked is not None:
