@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from flask import Flask
 
 from .config import Settings
@@ -11,16 +13,33 @@ from .state import Published
 def create_app(config: dict | None = None, published: Published | None = None) -> Flask:
     """Return the Flask app serving the knowledge base.
 
-    Settings come from defaults, coopkg.toml, COOPKG_* variables, then `config`.
-    `published` lets a caller (tests, the CLI) reuse an already validated store.
+    Settings come from defaults, coopkg.toml, COOPKG_* variables, then `config`; an app given
+    an already validated `published` (tests, the CLI) takes its settings, `config` on top.
+    Everything the app holds is built here, once, into `app.extensions["coopkg"]` (a
+    server.service.Service); then the app-wide error pages and template helpers, then the
+    blueprints, which only declare routes.
     Raises UnreadableSource or DataDoesNotConform when the data cannot be served.
     """
-    settings = Settings.load(config)
+    from . import charts
+    from .service import Service
+    from .web import errors, register_blueprints, site
+
+    settings = _settings(config, published)
     app = Flask(__name__)
-    app.config["COOPKG"] = settings
-    app.extensions["coopkg"] = published or Published.open(settings)
-
-    from .web import register_blueprints
-
+    app.extensions["coopkg"] = Service.open(settings, published)
+    app.register_error_handler(404, errors.not_found)
+    app.context_processor(site.template_helpers)
+    app.add_template_filter(charts.value_text, "value_text")
     register_blueprints(app)
     return app
+
+
+def _settings(config: dict | None, published: Published | None) -> Settings:
+    """Return the app's settings: loaded with `config`, or `published`'s with `config` on top.
+
+    Raises ConfigError for an unknown setting or a bad value.
+    """
+    if published is None:
+        return Settings.load(config)
+    opened_with = {f.name: getattr(published.settings, f.name) for f in fields(Settings)}
+    return Settings.load({**opened_with, **(config or {})}, environ={})

@@ -11,30 +11,13 @@ from html import escape
 
 from .domain import ConventionSummary, Period
 from .indicators import IndicatorSeries, Observation
+from .words import WORDS
 
 WIDTH = 420
 LEFT, RIGHT = 8, 8
 BAR_HEIGHT, LINE = 14, 17
 TEXT_CHARS = 52  # characters per line of a wrapped label at the chart's font size
 COLOURS = ("#0b5394", "#8a4b08", "#2f6b2f", "#6a3d9a")  # each ≥ 4.5:1 on white
-WORDS = {
-    "fr": {
-        "own_scale": "chaque indicateur a sa propre échelle",
-        "lower": "borne inférieure",
-        "indicators": "Indicateurs",
-        "timeline": "Frise des conventions",
-        "open": "sans fin indiquée",
-        "more_than": "plus de",
-    },
-    "en": {
-        "own_scale": "each indicator has its own scale",
-        "lower": "lower bound",
-        "indicators": "Indicators",
-        "timeline": "Timeline of the conventions",
-        "open": "no end stated",
-        "more_than": "more than",
-    },
-}
 
 
 def format_number(value: Decimal | None, lang: str) -> str:
@@ -99,7 +82,7 @@ def indicator_chart(series: Sequence[IndicatorSeries], lang: str, chart_id: str 
             summary.append(f"{s.indicator.label(lang)}: {text}")
             y += BAR_HEIGHT
         y += 8
-    title = f"{words['indicators']} ({words['own_scale']})"
+    title = f"{words['indicators']} ({words['chart_own_scale']})"
     return _svg(chart_id, title, "; ".join(summary), y + 8, parts)
 
 
@@ -140,7 +123,7 @@ def timeline_chart(
             f'height="{BAR_HEIGHT}" fill="{colour}" fill-opacity="{1 if period.end_year else 0.35}" '
             f'stroke="{colour}"{dash}/>'
         )
-        until = str(period.end_year) if period.end_year else words["open"]
+        until = str(period.end_year) if period.end_year else words["open_end"]
         summary.append(f"{label}: {period.start_year}–{until}")
         y += BAR_HEIGHT + 4
     y += 6
@@ -148,7 +131,7 @@ def timeline_chart(
         parts.append(f'<line x1="{x(year):.1f}" x2="{x(year):.1f}" y1="{y - 4}" y2="{y}" stroke="#4a5561"/>')
         parts.append(f'<text x="{x(year):.1f}" y="{y + 14}" class="chart-axis" text-anchor="middle">{year}</text>')
     parts.append(f'<line x1="{margin}" x2="{margin + span}" y1="{y}" y2="{y}" stroke="#4a5561"/>')
-    return _svg(chart_id, words["timeline"], "; ".join(summary), y + 22, parts)
+    return _svg(chart_id, words["chart_timeline"], "; ".join(summary), y + 22, parts)
 
 
 def _svg(chart_id: str, title: str, description: str, height: float, parts: list[str]) -> str:

@@ -88,13 +88,13 @@ def serve_command(host: str | None, port: int | None) -> None:
             f"refusing to serve: the data does not conform to the shapes ({len(error.report.violations)} "
             "violation(s) listed above; fix graph/ and check with `coopkg validate`)",
         )
-    published = app.extensions["coopkg"]
+    published = app.extensions["coopkg"].published
     if published.refused is not None:
         reason = f"sources not released ({published.refused}); serving the last good release"
         click.echo(f"coopkg: {reason}", err=True)
     click.echo(f"coopkg: release {published.version} ({published.release.folder})")
     try:
-        app.extensions["coopkg.sparql"].pool.start()  # the first query need not wait for its worker
+        app.extensions["coopkg"].sparql.pool.start()  # the first query need not wait for its worker
     except QueryFailed as error:
         _fail(EXIT_UNREADABLE, f"cannot start the SPARQL query workers: {error}")
     click.echo(

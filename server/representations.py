@@ -1,5 +1,6 @@
 """The representations of an entity: one table of media types, the triples that describe an
-entity, and their serialization with pyoxigraph. The web layer negotiates over this table.
+entity, and their serialization with pyoxigraph. The web layer negotiates over this table
+(server/web/negotiation.py).
 """
 
 from __future__ import annotations
@@ -19,34 +20,25 @@ class Representation:
     media_type: str
     rdf_format: ox.RdfFormat | None  # None: the HTML page
     name: str
+    aliases: tuple[str, ...] = ()  # other names clients send for the same format
 
 
 # The first row is the one the server sends by default; the RDF rows come from the shared table.
 REPRESENTATIONS = (
-    Representation("html", "text/html", None, "HTML"),
-    *(Representation(s.suffix, s.media_type, s.rdf_format, s.label) for s in syntaxes("ttl", "jsonld", "nt", "rdf")),
+    Representation("html", "text/html", None, "HTML", ("application/xhtml+xml",)),
+    *(
+        Representation(s.suffix, s.media_type, s.rdf_format, s.label, s.aliases)
+        for s in syntaxes("ttl", "jsonld", "nt", "rdf")
+    ),
 )
 BY_SUFFIX = {r.suffix: r for r in REPRESENTATIONS}
-BY_MEDIA_TYPE = {r.media_type: r for r in REPRESENTATIONS}
-# Other names clients send for the same formats.
-ALIASES = {
-    "application/xhtml+xml": "text/html",
-    **{alias: s.media_type for s in syntaxes("ttl", "jsonld", "nt", "rdf") for alias in s.aliases},
-}
 HTML = BY_SUFFIX["html"]
-RDF_REPRESENTATIONS = tuple(r for r in REPRESENTATIONS if r.rdf_format is not None)
-
-
-def offered_media_types() -> list[str]:
-    """Return every media type the server can answer with, preferred first (HTML for browsers)."""
-    return [r.media_type for r in REPRESENTATIONS] + list(ALIASES)
 
 
 def representation_for(media_type: str | None) -> Representation | None:
-    """Return the representation a negotiated media type stands for, or None."""
-    if media_type is None:
-        return None
-    return BY_MEDIA_TYPE.get(ALIASES.get(media_type, media_type))
+    """Return the representation a media type (its own or an alias) stands for, or None."""
+    own = next((r for r in REPRESENTATIONS if r.media_type == media_type), None)
+    return own or next((r for r in REPRESENTATIONS if media_type in r.aliases), None)
 
 
 def split_suffix(path: str) -> tuple[str, Representation | None]:

@@ -1,4 +1,5 @@
-"""The web layer: one blueprint per concern, registered here."""
+"""The web layer: one blueprint per concern, registered by the app factory (server/__init__.py),
+which builds the app's state (server/service.py) and its error pages and template helpers first."""
 
 from __future__ import annotations
 

@@ -16,12 +16,13 @@ from ..dumps import dump_files
 from ..links import PublicLinks
 from ..rdf_syntaxes import RdfSyntax
 from ..release import Release
+from ..representations import HTML
+from .negotiation import choose_language, choose_representation
 
 blueprint = Blueprint("distribution", __name__)
 
 DUMPS = {dump.name: dump for dump in dump_files()}
 BY_SUFFIX = {fmt.suffix: fmt for fmt in DESCRIPTION_FORMATS}
-LANGUAGES = ("fr", "en")
 
 
 @blueprint.get("/dumps/")
@@ -79,13 +80,11 @@ def robots():
 
 def _catalog_page():
     release = _release()
-    lang = request.args.get("lang") or request.accept_languages.best_match(LANGUAGES, default="fr")
-    if lang not in LANGUAGES:
-        return _plain(f"unknown language {lang!r}: use fr or en\n", 400)
+    lang = choose_language()
     graph = rdflib.Graph().parse(release.file("catalog.ttl"), format="turtle")
     links = PublicLinks(release.manifest["settings"]["public_url"])
     summary = catalog_summary(graph, links.dataset, lang)
-    page = render_template("catalog.html", summary=summary, formats=DESCRIPTION_FORMATS, lang=lang)
+    page = render_template("catalog.html", summary=summary, formats=DESCRIPTION_FORMATS)
     response = Response(page)
     response.vary.add("Accept")
     response.vary.add("Accept-Language")
@@ -102,11 +101,12 @@ def _negotiate(html: bool) -> RdfSyntax | Response | None:
             names = ", ".join([*BY_SUFFIX, *(["html"] if html else [])])
             return _plain(f"unknown format {asked!r}; use one of: {names}\n", 400)
         return BY_SUFFIX[asked]
-    offers = [fmt.media_type for fmt in DESCRIPTION_FORMATS] + (["text/html"] if html else [])
-    best = request.accept_mimetypes.best_match(offers) if "Accept" in request.headers else offers[0]
+    offers = (*DESCRIPTION_FORMATS, *([HTML] if html else []))
+    best = choose_representation(offers)
     if best is None:
-        return _plain("not acceptable; this resource is available as: " + ", ".join(offers) + "\n", 406)
-    return None if best == "text/html" else next(f for f in DESCRIPTION_FORMATS if f.media_type == best)
+        offered = ", ".join(offer.media_type for offer in offers)
+        return _plain(f"not acceptable; this resource is available as: {offered}\n", 406)
+    return None if best is HTML else best
 
 
 def _release_file(name: str, media_type: str, download_name: str | None = None) -> Response:
@@ -126,7 +126,7 @@ def _release_file(name: str, media_type: str, download_name: str | None = None) 
 
 def _release() -> Release:
     """Return the release the app serves; answer 503 when it serves none (a bare store)."""
-    release = current_app.extensions["coopkg"].release
+    release = current_app.extensions["coopkg"].published.release
     if release is None:
         abort(_plain("this server publishes no release: run `coopkg release`\n", 503))
     return release

@@ -9,5 +9,5 @@ blueprint = Blueprint("health", __name__)
 
 @blueprint.get("/health")
 def health():
-    published = current_app.extensions["coopkg"]
+    published = current_app.extensions["coopkg"].published
     return jsonify(status="ok", triples=len(published.store))

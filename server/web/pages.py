@@ -7,7 +7,7 @@ content negotiation (200 with `Vary: Accept`), and each representation has its o
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 
 from .. import charts, overview
 from ..domain import domain_view
@@ -15,11 +15,10 @@ from ..entities import Resource, is_iri, read_entity, resource
 from ..iris import iri_for_path
 from ..namespaces import PREFIXES
 from ..representations import HTML, REPRESENTATIONS, description, serialize, split_suffix
-from . import site
+from . import errors, site
+from .negotiation import choose_language, choose_representation
 
 blueprint = Blueprint("pages", __name__)
-blueprint.app_context_processor(site.template_helpers)
-blueprint.add_app_template_filter(charts.value_text, "value_text")
 
 
 @blueprint.get("/")
@@ -78,7 +77,7 @@ def entity_response(path: str):
     """
     stem, representation = split_suffix(path)
     negotiated = representation is None
-    representation = representation or site.negotiated()
+    representation = representation or choose_representation(REPRESENTATIONS)
     if representation is None:
         return _not_acceptable()
     iri = iri_for_path(stem, site.base())
@@ -98,7 +97,7 @@ def entity_response(path: str):
 def _page_parts(entity, stem: str) -> dict:
     """Return what the entity page shows beside the generic facts: a domain view, its charts,
     the term's usage for vocabulary terms, the representations."""
-    store, base, lang = site.store(), site.base(), site.page_language()
+    store, base, lang = site.store(), site.base(), choose_language()
     view = domain_view(store, entity)
     parts: dict = {"view": view, "alternates": site.alternates(stem), "charts": {}}
     if view is not None and getattr(view, "indicators", ()):
@@ -120,9 +119,7 @@ def _incoming_page() -> dict[str, int]:
 def _not_found(iri: str, representation):
     if representation is not HTML:
         return Response(f"Not found: no entity has the IRI {iri}\n", 404, mimetype="text/plain")
-    words = " ".join(part for part in iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ").split() if part)
-    suggestions = current_app.extensions["coopkg.search"].suggest(words, site.page_language())
-    return site.render("not_found.html", 404, iri=iri, suggestions=suggestions, query=words)
+    return errors.not_found_page(iri)
 
 
 def _not_acceptable():
@@ -141,18 +138,9 @@ def _entry_points() -> list[tuple[Resource, tuple[Resource, ...]]]:
     return found
 
 
-@blueprint.app_errorhandler(404)
-def not_found(error):
-    """Answer an unknown URL, anywhere in the app, with a helpful page for browsers and one line
-    of text for other clients. (A blueprint's own 404 handler still wins for its views.)"""
-    if site.negotiated() is not HTML:
-        return Response(f"{error.name}: {error.description}\n", 404, mimetype="text/plain")
-    return _not_found(request.path, HTML)
-
-
 @blueprint.errorhandler(400)
 def bad_request(error):
     """Answer a bad parameter of these pages with its reason."""
-    if site.negotiated() is not HTML:
-        return Response(f"{error.name}: {error.description}\n", 400, mimetype="text/plain")
+    if choose_representation(REPRESENTATIONS) is not HTML:
+        return errors.plain(error, 400)
     return site.render("error.html", 400, error=error)

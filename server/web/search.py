@@ -1,36 +1,31 @@
 """Search over the labels, as a page (`/search?q=`) and as JSON (`/search.json?q=`, or
-`/search` with `Accept: application/json`). The index is built once, when the app starts."""
+`/search` with `Accept: application/json`). The index is built once, by the app factory."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
-from ..search import MAX_QUERY_LENGTH, SearchIndex
+from ..search import MAX_QUERY_LENGTH
 from . import site
+from .negotiation import choose_language, choose_representation
 
 blueprint = Blueprint("search", __name__)
-EXTENSION = "coopkg.search"
-
-
-@blueprint.record_once
-def build_index(state) -> None:
-    published = state.app.extensions["coopkg"]
-    state.app.extensions[EXTENSION] = SearchIndex.build(published.store, published.settings.base_iri)
+OFFERED = ("text/html", "application/json")  # anything else gets the page
 
 
 @blueprint.get("/search")
 def search_page():
-    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+    if choose_representation(OFFERED) == "application/json":
         return search_json()
-    query, lang = _query(), site.page_language()
-    hits = current_app.extensions[EXTENSION].search(query, lang) if query else []
+    query, lang = _query(), choose_language()
+    hits = site.service().search.search(query, lang) if query else []
     return site.render("search.html", query=query, hits=hits)
 
 
 @blueprint.get("/search.json")
 def search_json():
-    query, lang = _query(), site.page_language()
-    hits = current_app.extensions[EXTENSION].search(query, lang)
+    query, lang = _query(), choose_language()
+    hits = site.service().search.search(query, lang)
     results = [
         {
             "iri": h.iri,

@@ -1,53 +1,36 @@
-"""What every page needs: the reader's language, links to the graph's IRIs on this server,
-content negotiation over the one table of representations, and the words of the interface."""
+"""What every page needs: the app's service (settings, store, search index), links to the
+graph's IRIs on this server, the representations' links, and rendering in the reader's
+language with the words of the interface (server/words.py)."""
 
 from __future__ import annotations
-
-from urllib.parse import urlencode
 
 from flask import current_app, has_request_context, render_template, request
 from werkzeug.exceptions import BadRequest
 
+from ..config import Settings
 from ..iris import path_for_iri
-from ..labels import LANGUAGES
 from ..namespaces import PREFIXES, shorten
-from ..representations import HTML, REPRESENTATIONS, Representation, offered_media_types, representation_for
-from .words import WORDS
+from ..representations import REPRESENTATIONS, Representation
+from ..service import Service
+from ..words import WORDS
+from .negotiation import choose_language, other_language, switch_url, with_lang
 
-DEFAULT_LANGUAGE = "fr"
 
-
-def published():
-    """Return the Published state of the current app."""
+def service() -> Service:
+    """Return the state of the current app, built by the app factory."""
     return current_app.extensions["coopkg"]
 
 
+def settings() -> Settings:
+    return service().settings
+
+
 def store():
-    return published().store
+    return service().published.store
 
 
 def base() -> str:
-    return published().settings.base_iri
-
-
-def chosen_language() -> tuple[str, bool]:
-    """Return the page language and whether the reader chose it with ?lang= (else Accept-Language)."""
-    asked = request.args.get("lang")
-    if asked in LANGUAGES:
-        return asked, True
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE), False
-
-
-def page_language() -> str:
-    return chosen_language()[0]
-
-
-def with_lang(path: str) -> str:
-    """Return a local path, carrying ?lang= along when the reader chose the language that way."""
-    lang, explicit = chosen_language()
-    if not explicit:
-        return path
-    return path + ("&" if "?" in path else "?") + urlencode({"lang": lang})
+    return settings().base_iri
 
 
 def href(iri: str) -> str | None:
@@ -66,13 +49,6 @@ def class_href(iri: str) -> str:
     return with_lang(request.script_root + "/classes/" + shorten(iri, PREFIXES).strip("<>"))
 
 
-def switch_url(lang: str) -> str:
-    """Return the current page's URL in language `lang`."""
-    args = request.args.to_dict()
-    args["lang"] = lang
-    return request.path + "?" + urlencode(args)
-
-
 def page_number(name: str = "page") -> int:
     """Return the non-negative integer query parameter `name` (0 when absent).
 
@@ -82,14 +58,6 @@ def page_number(name: str = "page") -> int:
     if not raw.isdigit() or len(raw) > 6:
         raise BadRequest(f"'{name}' must be a non-negative integer")
     return int(raw)
-
-
-def negotiated() -> Representation | None:
-    """Return the representation the Accept header prefers (HTML when there is none), or None
-    when nothing the server offers is acceptable."""
-    if not request.headers.get("Accept"):
-        return HTML
-    return representation_for(request.accept_mimetypes.best_match(offered_media_types()))
 
 
 def alternates(path: str) -> list[tuple[Representation, str]]:
@@ -104,21 +72,21 @@ def link_header(path: str) -> str:
 
 def render(template: str, status: int = 200, **context):
     """Return a page in the reader's language, with Vary set for caches."""
-    lang = page_language()
-    body = render_template(template, lang=lang, t=WORDS[lang], **context)
+    lang = choose_language()
+    body = render_template(template, **context)
     return body, status, {"Vary": "Accept, Accept-Language", "Content-Language": lang}
 
 
 def template_helpers() -> dict:
-    """Return what every template of the app may use (registered as an app-wide context
-    processor): the page language `lang` and its words `t` (so that another blueprint's page
-    extending base.html gets the navigation in the reader's language; a value the view passes
-    itself wins), and the link helpers."""
+    """Return what every template of the app may use (the app factory registers it as a
+    context processor): the page language `lang`, the other one `other_lang`, its words `t`,
+    and the link helpers. A value the view passes itself wins."""
     if not has_request_context():
         return {}
-    lang = page_language()
+    lang = choose_language()
     return {
         "lang": lang,
+        "other_lang": other_language(lang),
         "t": WORDS[lang],
         "href": href,
         "class_href": class_href,

@@ -1,6 +1,14 @@
-"""The words of the interface, in French and in English (the data brings its own labels)."""
+"""The words of the interface, in French and in English: every string a page, a chart or an
+error page shows that does not come from the data (the data brings its own labels).
+
+One table of (fr, en) pairs, so both languages always have the same keys; templates read them
+as `t.key` (`t` is the reader's language's table), the charts as `WORDS[lang][key]`. A
+sentence with a number in it holds a `{name}` placeholder for `str.format`.
+"""
 
 from __future__ import annotations
+
+from .labels import LANGUAGES
 
 _PAIRS = {
     "site_title": ("Coopération décentralisée en données liées", "Decentralised cooperation as linked data"),
@@ -17,9 +25,7 @@ _PAIRS = {
     "shapes": ("Règles", "Rules"),
     "main_nav": ("Navigation principale", "Main navigation"),
     "skip": ("Aller au contenu", "Skip to content"),
-    "language": ("Langue", "Language"),
     "in_other_language": ("English", "Français"),
-    "types": ("Types", "Types"),
     "sources": ("Sources", "Sources"),
     "source": ("Source", "Source"),
     "property": ("Propriété", "Property"),
@@ -61,7 +67,6 @@ _PAIRS = {
     "cooperation_countries": ("Pays de sa coopération", "Countries of its cooperation"),
     "observation": ("Observation", "Observation"),
     "stated_as": ("Dans les mots de la source", "In the source's words"),
-    "qualifier": ("Qualificatif", "Qualifier"),
     "aggregation": ("Agrégation", "Aggregation"),
     "ref_period": ("Période de référence", "Reference period"),
     "claims": ("Ce que disent les sources de cette grandeur", "What the sources say of this quantity"),
@@ -75,7 +80,6 @@ _PAIRS = {
     "triples": ("triplets de données", "data triples"),
     "entities": ("entités décrites", "described entities"),
     "entry_points": ("Par où commencer", "Where to start"),
-    "about": ("À propos de ces données", "About this data"),
     "about_text": (
         "Ce graphe de connaissances décrit la coopération internationale décentralisée : partenariats "
         "entre collectivités, conventions, programmes, enjeux et indicateurs. Chaque fait renvoie au "
@@ -106,7 +110,6 @@ _PAIRS = {
         "The published data follows these rules (SHACL shapes): a graph that breaks one is not published.",
     ),
     "applies_to": ("S'applique à", "Applies to"),
-    "rule_path": ("Propriété", "Property"),
     "results_for": ("Résultats pour", "Results for"),
     "no_results": ("Aucun résultat.", "No results."),
     "results_count": ("résultat(s)", "result(s)"),
@@ -116,14 +119,61 @@ _PAIRS = {
     "bad_request": ("Requête incorrecte", "Bad request"),
     "iri": ("IRI", "IRI"),
     "shape_page": ("Voir la règle", "See the rule"),
-    "timeline": ("Frise chronologique", "Timeline"),
-    "role": ("rôle", "role"),
     "more_than": ("plus de", "more than"),
     "yes": ("oui", "yes"),
     "no": ("non", "no"),
+    # the SVG charts (server/charts.py)
+    "chart_own_scale": ("chaque indicateur a sa propre échelle", "each indicator has its own scale"),
+    "chart_timeline": ("Frise des conventions", "Timeline of the conventions"),
+    # the catalogue page (/catalog)
+    "version": ("Version", "Version"),
+    "first_issued": ("Première publication", "First issued"),
+    "last_modified": ("Dernière modification", "Last modified"),
+    "time_covered": ("Période couverte", "Time covered"),
+    "licence": ("Licence", "Licence"),
+    "sparql_endpoint": ("Point d'accès SPARQL", "SPARQL endpoint"),
+    "keywords": ("Mots-clés", "Keywords"),
+    "whole_dataset": ("Le jeu de données entier, un fichier par format", "The whole dataset, one file per format"),
+    "file": ("Fichier", "File"),
+    "media_type": ("Type de média", "Media type"),
+    "size_bytes": ("Taille (octets)", "Size (bytes)"),
+    "catalog_formats": ("Ce catalogue dans d’autres formats", "This catalogue in other formats"),
+    # the SPARQL query page (/sparql)
+    "sparql_queries": ("Requêtes SPARQL", "SPARQL queries"),
+    "sparql_heading": ("Point d’accès SPARQL", "SPARQL endpoint"),
+    "sparql_intro": (
+        "Interrogez le graphe de connaissances en SPARQL 1.1. Le graphe par défaut est l’union des "
+        "graphes nommés (ontologie, formes, données). Ce point d’accès est en lecture seule ; une "
+        "requête est arrêtée au-delà de la limite de temps.",
+        "Query the knowledge graph in SPARQL 1.1. The default graph is the union of the named graphs "
+        "(ontology, shapes, data). This endpoint is read-only; a query is stopped past the time limit.",
+    ),
+    "query": ("Requête", "Query"),
+    "editor_help": (
+        "Ctrl+Entrée exécute la requête ; Tab quitte l’éditeur.",
+        "Ctrl+Enter runs the query; Tab leaves the editor.",
+    ),
+    "result_format": ("Format du résultat", "Result format"),
+    "table_this_page": ("Tableau (cette page)", "Table (this page)"),
+    "run": ("Exécuter", "Run"),
+    "error": ("Erreur", "Error"),
+    "results": ("Résultats", "Results"),
+    "answer_cut": (
+        "Résultat tronqué à {rows} lignes (limite du serveur).",
+        "Answer cut at {rows} rows (the server’s limit).",
+    ),
+    "download_colon": ("Télécharger :", "Download:"),
+    "share_link": ("Lien à partager", "Shareable link"),
+    "open": ("ouvrir", "open"),
+    "examples": ("Questions de compétence (exemples)", "Competency questions (examples)"),
+    "true": ("vrai", "true"),
+    "false": ("faux", "false"),
+    "row": ("ligne", "row"),
+    "rows": ("lignes", "rows"),
+    "results_table": ("Tableau des résultats", "Results table"),
 }
 
+# Each pair is in the order of LANGUAGES (fr, en).
 WORDS: dict[str, dict[str, str]] = {
-    "fr": {key: pair[0] for key, pair in _PAIRS.items()},
-    "en": {key: pair[1] for key, pair in _PAIRS.items()},
+    lang: {key: pair[i] for key, pair in _PAIRS.items()} for i, lang in enumerate(LANGUAGES)
 }

@@ -1,0 +1,31 @@
+"""The app-wide error pages (registered by the app factory): a helpful page for browsers,
+one line of text for other clients."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from ..representations import HTML, REPRESENTATIONS
+from . import site
+from .negotiation import choose_language, choose_representation
+
+
+def not_found(error):
+    """Answer an unknown URL, anywhere in the app. (A blueprint's own 404 handler still wins
+    for its views.)"""
+    if choose_representation(REPRESENTATIONS) is not HTML:
+        return plain(error, 404)
+    return not_found_page(request.path)
+
+
+def not_found_page(iri: str):
+    """Return the 404 page for `iri`, with the entities whose labels come closest to its last
+    segment's words."""
+    words = " ".join(part for part in iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ").split() if part)
+    suggestions = site.service().search.suggest(words, choose_language())
+    return site.render("not_found.html", 404, iri=iri, suggestions=suggestions, query=words)
+
+
+def plain(error, status: int) -> Response:
+    """Return an HTTP error as one line of text: its name and description."""
+    return Response(f"{error.name}: {error.description}\n", status, mimetype="text/plain")
