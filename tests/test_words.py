@@ -64,4 +64,3 @@ def test_no_template_chooses_its_words_inline(template: Path):
 )
 def test_the_inline_alternative_pattern_finds_the_old_forms(line):
     assert INLINE_ALTERNATIVE.search(line)
-
