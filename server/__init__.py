@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from .config import Settings
+from .logs import install_request_log
 from .state import Published
 
 
@@ -19,6 +20,7 @@ def create_app(config: dict | None = None, published: Published | None = None) -
     app = Flask(__name__)
     app.config["COOPKG"] = settings
     app.extensions["coopkg"] = published or Published.open(settings)
+    install_request_log(app)  # one log line per request (coopkg.request)
 
     from .web import register_blueprints
 
