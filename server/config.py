@@ -41,7 +41,8 @@ class Settings:
     @property
     def public_root(self) -> str:
         """The absolute URL the server is reached at, ending in '/' (for catalogue, VoID, sitemap)."""
-        return self.public_url or f"http://{self.host}:{self.port}/"
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address
+        return self.public_url or f"http://{host}:{self.port}/"
 
     @classmethod
     def load(cls, overrides: dict | None = None, environ: dict | None = None) -> Settings:

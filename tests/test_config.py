@@ -81,3 +81,7 @@ def test_relative_paths_in_the_file_are_relative_to_its_folder(tmp_path, monkeyp
     assert settings.releases == (tmp_path / "site" / "out" / "releases").resolve()
     # Elsewhere (environment, flags), a relative path stays relative to the working directory.
     assert Settings.load({}, environ={"COOPKG_ROOT": "data"}).root == Path("data")
+
+
+def test_public_root_of_an_ipv6_host_has_brackets():
+    assert Settings.load({"host": "::1", "port": 8001}, environ={}).public_root == "http://[::1]:8001/"
