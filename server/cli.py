@@ -63,7 +63,6 @@ def main() -> None:
 
 @main.command("init", epilog=EXIT_CODES)
 @click.argument("folder", type=click.Path(path_type=Path))
-@_log_level_option
 def init_command(folder: Path) -> None:
     """Lay out a new publisher's FOLDER: ontology/, shapes/, an example graph/ that conforms,
     catalog/dataset.ttl to edit, queries/ and a coopkg.toml whose `root` is the folder.
@@ -72,7 +71,6 @@ def init_command(folder: Path) -> None:
     """
     from .layout import CannotLayOut, lay_out
 
-    _settings()
     try:
         files = lay_out(folder)
     except CannotLayOut as error:
