@@ -26,7 +26,7 @@ Exit codes:
   1  the data does not conform to the shapes
   2  bad input: unreadable file, bad setting or option, init into a non-empty folder
   3  serve cannot listen on the host and port (in use, not allowed, no such address)"""
-LOG_LEVEL_HELP = "Log level: debug, info, warning, error (setting 'log_level', default info)."
+LOG_LEVEL_HELP = "debug, info, warning, error or critical (setting 'log_level', default info)."
 release_log = logging.getLogger("coopkg.release")
 
 

@@ -63,7 +63,8 @@ def install_request_log(app) -> None:
 
 class RequestLog:
     """WSGI middleware: logs method, path and query (cut at MAX_TARGET), status, duration in
-    milliseconds and response size, once the response has been sent (or has failed)."""
+    milliseconds and response size, once the response has been sent (or has failed); a file
+    the server sends by itself (wsgi.file_wrapper) is logged when its response starts."""
 
     def __init__(self, application: Callable) -> None:
         self.application = application
