@@ -7,6 +7,7 @@ from dataclasses import fields
 from flask import Flask
 
 from .config import Settings
+from .logs import install_request_log
 from .state import Published
 
 
@@ -30,6 +31,7 @@ def create_app(config: dict | None = None, published: Published | None = None) -
     app.register_error_handler(404, errors.not_found)
     app.context_processor(site.template_helpers)
     app.add_template_filter(charts.value_text, "value_text")
+    install_request_log(app)  # one log line per request (coopkg.request)
     register_blueprints(app)
     return app
 

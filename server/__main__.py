@@ -3,4 +3,4 @@
 from .cli import main
 
 if __name__ == "__main__":  # not when a query worker process re-imports this module (spawn)
-    main()
+    main(prog_name="coopkg")

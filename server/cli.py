@@ -1,7 +1,9 @@
-"""The coopkg command line: validate, release, serve."""
+"""The coopkg command line: init, validate, release, serve."""
 
 from __future__ import annotations
 
+import logging
+import shlex
 import signal
 import sys
 import time
@@ -11,19 +13,75 @@ import click
 
 from .config import ConfigError, Settings
 from .knowledge import UnreadableSource, load_knowledge
+from .logs import configure
 from .namespaces import PREFIXES, shorten
+from .progress import RELEASE_STEPS, VALIDATE_STEPS, Steps, log_release
 from .state import DataDoesNotConform
 from .validation import ValidationReport, validate
 
-EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
+EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE, EXIT_CANNOT_LISTEN = 0, 1, 2, 3
+EXIT_CODES = """\b
+Exit codes:
+  0  done (the data conforms)
+  1  the data does not conform to the shapes
+  2  bad input: unreadable file, bad setting or option, init into a non-empty folder
+  3  serve cannot listen on the host and port (in use, not allowed, no such address)"""
+LOG_LEVEL_HELP = "debug, info, warning, error or critical (setting 'log_level', default info)."
+release_log = logging.getLogger("coopkg.release")
 
 
-@click.group()
+def _remember_log_level(context: click.Context, _parameter, value: str | None) -> None:
+    if value is not None:
+        context.meta["coopkg.log_level"] = value
+
+
+def _log_level_option(command):
+    return click.option(
+        "--log-level", metavar="LEVEL", expose_value=False, callback=_remember_log_level, help=LOG_LEVEL_HELP
+    )(command)
+
+
+def _print_version(context: click.Context, _parameter, value: bool) -> None:
+    if value and not context.resilient_parsing:
+        from .version import coopkg_version
+
+        click.echo(f"coopkg {coopkg_version()}")
+        context.exit()
+
+
+@click.group(epilog=EXIT_CODES)
+@click.option(
+    "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version, help="Print the version."
+)
+@_log_level_option
 def main() -> None:
-    """coopkg: the knowledge graph of decentralised international cooperation."""
+    """coopkg: the knowledge graph of decentralised international cooperation.
+
+    Logs go to stderr, results to stdout. Settings: coopkg.toml, COOPKG_* variables, flags.
+    """
 
 
-@main.command("validate")
+@main.command("init", epilog=EXIT_CODES)
+@click.argument("folder", type=click.Path(path_type=Path))
+def init_command(folder: Path) -> None:
+    """Lay out a new publisher's FOLDER: ontology/, shapes/, an example graph/ that conforms,
+    catalog/dataset.ttl to edit, queries/ and a coopkg.toml whose `root` is the folder.
+
+    FOLDER must not exist or be empty (else exit 2).
+    """
+    from .layout import CannotLayOut, lay_out
+
+    try:
+        files = lay_out(folder)
+    except CannotLayOut as error:
+        _fail(EXIT_UNREADABLE, f"cannot init: {error}")
+    except OSError as error:
+        _fail(EXIT_UNREADABLE, f"cannot init {folder}: {error.strerror or error}")
+    click.echo(f"coopkg: laid out {folder} ({len(files)} files). Next:")
+    click.echo(f"  cd {shlex.quote(str(folder))} && coopkg validate && coopkg serve")
+
+
+@main.command("validate", epilog=EXIT_CODES)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--lang",
@@ -32,6 +90,7 @@ def main() -> None:
     show_default=True,
     help="Language of labels and messages in the report.",
 )
+@_log_level_option
 def validate_command(paths: tuple[Path, ...], lang: str) -> None:
     """Validate PATHS (default: graph/) with the ontology against shapes/.
 
@@ -39,10 +98,13 @@ def validate_command(paths: tuple[Path, ...], lang: str) -> None:
     """
     settings = _settings()
     try:
-        knowledge = load_knowledge(settings.root, paths or None)
+        with Steps("validate", VALIDATE_STEPS, logging.getLogger("coopkg.validation")) as step:
+            step("read")
+            knowledge = load_knowledge(settings.root, paths or None)
+            step("validate")
+            report = validate(knowledge)
     except UnreadableSource as error:
         _fail(EXIT_UNREADABLE, f"cannot read {error}")
-    report = validate(knowledge)
     checked = ", ".join(str(p) for p in paths) or "graph/"
     click.echo(format_report(report, lang, checked, len(knowledge.parts["data"])))
     sys.exit(EXIT_CONFORMS if report.conforms else EXIT_VIOLATIONS)
@@ -64,21 +126,32 @@ def format_report(report: ValidationReport, lang: str, checked: str, triples: in
     return "\n".join(lines)
 
 
-@main.command("serve")
+@main.command("serve", epilog=EXIT_CODES)
 @click.option("--host", help="Interface to listen on (setting 'host').")
 @click.option("--port", type=int, help="Port to listen on (setting 'port').")
+@_log_level_option
 def serve_command(host: str | None, port: int | None) -> None:
-    """Load, validate and serve the knowledge base under a production WSGI server."""
+    """Load, validate and serve the knowledge base under a production WSGI server.
+
+    Builds a release first when there is none or the sources changed. Exits 1 when the data
+    does not conform (and no earlier release can be served), 3 when it cannot listen.
+    """
     import waitress
 
     from . import create_app
+    from .release import current_release
     from .sparql.engine import QueryFailed
+    from .state import Published
 
     started = time.monotonic()
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = _settings(overrides)
+    before = current_release(settings.releases)
     try:
-        app = create_app(overrides)
+        with Steps("release", RELEASE_STEPS, release_log, first=f"building a release of {settings.root}") as step:
+            published = Published.open(settings, progress=step)
+        log_release(before, published.release, published.refused, step.elapsed)
+        app = create_app(overrides, published=published)
     except UnreadableSource as error:
         _fail(EXIT_UNREADABLE, f"cannot read {error}")
     except DataDoesNotConform as error:
@@ -88,26 +161,44 @@ def serve_command(host: str | None, port: int | None) -> None:
             f"refusing to serve: the data does not conform to the shapes ({len(error.report.violations)} "
             "violation(s) listed above; fix graph/ and check with `coopkg validate`)",
         )
-    published = app.extensions["coopkg"].published
-    if published.refused is not None:
-        reason = f"sources not released ({published.refused}); serving the last good release"
-        click.echo(f"coopkg: {reason}", err=True)
     click.echo(f"coopkg: release {published.version} ({published.release.folder})")
+    try:  # binds now: nothing else to undo if the address is taken
+        server = waitress.create_server(
+            app, host=settings.host, port=settings.port, threads=settings.threads, ident="coopkg"
+        )
+    except (OSError, ValueError) as error:
+        _fail(EXIT_CANNOT_LISTEN, f"cannot listen on {settings.host}:{settings.port}: {_socket_reason(error)}")
     try:
         app.extensions["coopkg"].sparql.pool.start()  # the first query need not wait for its worker
     except QueryFailed as error:
+        server.close()
         _fail(EXIT_UNREADABLE, f"cannot start the SPARQL query workers: {error}")
     click.echo(
         f"coopkg: {len(published.store)} triples validated and loaded; ready in {time.monotonic() - started:.2f} s; "
-        f"serving on http://{settings.host}:{settings.port}/ (SPARQL: /sparql)"
+        f"serving on {_listening_url(server)} (SPARQL: /sparql)"
     )
     # SIGTERM (systemd, docker stop) exits like Ctrl+C: the query workers are stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="coopkg")
+    server.run()
 
 
-@main.command("release")
+def _socket_reason(error: Exception) -> str:
+    """Return why a socket could not be opened, in lower case ('address already in use')."""
+    reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+    reason = "invalid host or port" if isinstance(error, ValueError) else reason
+    return reason[:1].lower() + reason[1:].rstrip(".")
+
+
+def _listening_url(server) -> str:
+    """Return the URL of the (first) socket the waitress server listens on."""
+    listening = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
+    host, port = listening[0][:2]
+    return f"http://[{host}]:{port}/" if ":" in str(host) else f"http://{host}:{port}/"
+
+
+@main.command("release", epilog=EXIT_CODES)
 @click.option("--force", is_flag=True, help="Build a new release even if the sources did not change.")
+@_log_level_option
 def release_command(force: bool) -> None:
     """Validate the sources and publish them as a new release (see docs/distribution.md).
 
@@ -119,7 +210,8 @@ def release_command(force: bool) -> None:
     settings = _settings()
     before = current_release(settings.releases)
     try:
-        release = build_release(settings, force=force)
+        with Steps("release", RELEASE_STEPS, release_log, first=f"building a release of {settings.root}") as step:
+            release = build_release(settings, force=force, progress=step)
     except UnreadableSource as error:
         _fail(EXIT_UNREADABLE, f"cannot read {error}")
     except DataDoesNotConform as error:
@@ -127,6 +219,7 @@ def release_command(force: bool) -> None:
         _fail(EXIT_VIOLATIONS, "release refused: the data does not conform to the shapes")
     except OSError as error:
         _fail(EXIT_UNREADABLE, f"cannot write the release: {error}")
+    log_release(before, release, seconds=step.elapsed)
     if before is not None and before.folder == release.folder:
         click.echo("coopkg: the sources did not change since this release (--force builds a new one)")
     click.echo(format_release(release))
@@ -147,10 +240,14 @@ def format_release(release) -> str:
 
 
 def _settings(overrides: dict | None = None) -> Settings:
+    """Return the settings (with --log-level if given) and set up logging at their level."""
+    level = click.get_current_context().meta.get("coopkg.log_level")
     try:
-        return Settings.load(overrides)
+        settings = Settings.load({**(overrides or {}), **({"log_level": level} if level else {})})
     except ConfigError as error:
         _fail(EXIT_UNREADABLE, f"configuration: {error}")
+    configure(settings.log_level)
+    return settings
 
 
 def _fail(code: int, reason: str) -> None:

@@ -1,5 +1,6 @@
 """Settings, read once: defaults, then a TOML file, then COOPKG_* environment variables,
-then explicit overrides (tests, command-line flags)."""
+then explicit overrides (tests, command-line flags). Relative paths in the TOML file are
+relative to its folder; elsewhere, to the working directory."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from .logs import LEVELS
 from .namespaces import CANONICAL_BASE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +32,7 @@ class Settings:
     max_query_length: int = 20_000
     query_workers: int = 2
     public_url: str | None = None
+    log_level: str = "info"
 
     @property
     def releases(self) -> Path:
@@ -38,7 +41,8 @@ class Settings:
     @property
     def public_root(self) -> str:
         """The absolute URL the server is reached at, ending in '/' (for catalogue, VoID, sitemap)."""
-        return self.public_url or f"http://{self.host}:{self.port}/"
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address
+        return self.public_url or f"http://{host}:{self.port}/"
 
     @classmethod
     def load(cls, overrides: dict | None = None, environ: dict | None = None) -> Settings:
@@ -55,6 +59,7 @@ class Settings:
                 values.update(tomllib.loads(path.read_text(encoding="utf-8")).get("coopkg", {}))
             except (OSError, tomllib.TOMLDecodeError) as error:
                 raise ConfigError(f"{path}: {error}") from error
+            values.update(_beside(path, values))
         elif config_file:
             raise ConfigError(f"{path}: no such configuration file")
         for field in fields(cls):
@@ -63,6 +68,17 @@ class Settings:
                 values[field.name] = environ[key]
         values.update(overrides or {})
         return replace(cls(), **_typed(values))
+
+
+def _beside(config_file: Path, values: dict) -> dict:
+    """Return the relative paths of a configuration file (root, release_dir) made relative to
+    the file's folder, so that a publisher's coopkg.toml works from any working directory."""
+    paths = {field.name for field in fields(Settings) if "Path" in str(field.type)}
+    return {
+        name: str(config_file.resolve().parent / value)
+        for name, value in values.items()
+        if name in paths and isinstance(value, str) and value and not Path(value).is_absolute()
+    }
 
 
 def _typed(values: dict) -> dict:
@@ -91,4 +107,12 @@ def _typed(values: dict) -> dict:
     public = typed.get("public_url")
     if public is not None and not (public.startswith(("http://", "https://")) and public.endswith("/")):
         raise ConfigError(f"setting 'public_url' must be an http(s) URL ending in '/': {public!r}")
+    port = typed.get("port")
+    if port is not None and not 0 <= port <= 65535:
+        raise ConfigError(f"setting 'port' must be between 0 and 65535: {port}")
+    level = typed.get("log_level")
+    if level is not None:
+        if level.lower() not in LEVELS:
+            raise ConfigError(f"setting 'log_level' must be one of {', '.join(LEVELS)}: {level!r}")
+        typed["log_level"] = level.lower()
     return typed

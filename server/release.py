@@ -123,19 +123,21 @@ def current_release(releases: Path) -> Release | None:
     return Release(folder, manifest)
 
 
-def ensure_release(settings: Settings) -> tuple[Release, Exception | None]:
+def ensure_release(
+    settings: Settings, progress: Callable[[str], None] | None = None
+) -> tuple[Release, Exception | None]:
     """Return the release to serve and, when the sources could not be released, why.
 
     Builds a release when there is none or the sources (or settings) changed. If that build
     is refused or fails (disk full...) and an earlier release exists, the earlier one is
     served. Raises DataDoesNotConform, UnreadableSource or OSError when there is nothing
-    good to serve.
+    good to serve. `progress` is passed to build_release.
     """
     current = current_release(settings.releases)
     if current is not None and current.is_up_to_date(settings):
         return current, None
     try:
-        return build_release(settings), None
+        return build_release(settings, progress=progress), None
     except (DataDoesNotConform, UnreadableSource, OSError) as error:
         if current is None:
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,13 +41,14 @@ class Published:
         return self.release.manifest if self.release else {}
 
     @classmethod
-    def open(cls, settings: Settings) -> Published:
+    def open(cls, settings: Settings, progress: Callable[[str], None] | None = None) -> Published:
         """Open the current release under settings.releases, building one first when there is
-        none or the sources changed since (validation must pass before anything is written).
+        none or the sources changed since (validation must pass before anything is written);
+        `progress` is called with the name of each build step.
 
         Raises UnreadableSource or DataDoesNotConform when there is no good release to serve.
         """
-        release, refused = ensure_release(settings)
+        release, refused = ensure_release(settings, progress)
         knowledge = load_knowledge(release.sources)
         store = ox.Store.read_only(str(release.store_path))
         return cls(settings, knowledge, store, release.store_path, release, refused)

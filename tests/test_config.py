@@ -56,3 +56,32 @@ def test_malformed_file_is_refused(tmp_path):
 def test_paths_are_paths():
     settings = Settings.load({"release_dir": "/tmp/x"}, environ={})
     assert settings.releases == Path("/tmp/x")
+
+
+def test_log_level_defaults_to_info_and_is_read_from_the_environment():
+    assert Settings.load({}, environ={}).log_level == "info"
+    assert Settings.load({}, environ={"COOPKG_LOG_LEVEL": "WARNING"}).log_level == "warning"
+    with pytest.raises(ConfigError, match="log_level"):
+        Settings.load({}, environ={"COOPKG_LOG_LEVEL": "chatty"})
+
+
+@pytest.mark.parametrize("port", [-1, 65536, 70000])
+def test_port_out_of_range_is_refused(port):
+    with pytest.raises(ConfigError, match="'port' must be between 0 and 65535"):
+        Settings.load({"port": port}, environ={})
+
+
+def test_relative_paths_in_the_file_are_relative_to_its_folder(tmp_path, monkeypatch):
+    (tmp_path / "site").mkdir()
+    config = tmp_path / "site" / "coopkg.toml"
+    config.write_text('[coopkg]\nroot = "."\nrelease_dir = "out/releases"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # elsewhere than the file
+    settings = Settings.load({}, environ={"COOPKG_CONFIG": str(config)})
+    assert settings.root == (tmp_path / "site").resolve()
+    assert settings.releases == (tmp_path / "site" / "out" / "releases").resolve()
+    # Elsewhere (environment, flags), a relative path stays relative to the working directory.
+    assert Settings.load({}, environ={"COOPKG_ROOT": "data"}).root == Path("data")
+
+
+def test_public_root_of_an_ipv6_host_has_brackets():
+    assert Settings.load({"host": "::1", "port": 8001}, environ={}).public_root == "http://[::1]:8001/"

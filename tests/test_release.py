@@ -187,7 +187,7 @@ def test_cli_release_lists_files_with_size_and_checksum(settings, project_copy, 
     result = runner.invoke(main, ["release"], env=env)
     assert result.exit_code == 0, result.output
     release = current_release(settings.releases)
-    listed = {line.split()[2]: line.split()[:2] for line in result.output.splitlines()[2:]}
+    listed = {line.split()[2]: line.split()[:2] for line in result.stdout.splitlines()[2:]}
     assert "dumps/coopkg.ttl.gz" in listed
     for name, (size, sha256) in listed.items():
         assert int(size) == (release.folder / name).stat().st_size

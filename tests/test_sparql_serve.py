@@ -37,6 +37,14 @@ def test_serve_says_when_it_is_ready_and_answers(tmp_path):
         assert answer.json()["boolean"] is True
         ready = re.search(r"ready in (\d+\.\d+) s; serving on (\S+)", server.output())
         assert ready and ready.group(2) == server.url
+        # One log line per request, once its answer is sent.
+        logged = re.compile(
+            r"^\S+ \S+ INFO coopkg\.request GET /sparql\?query=ASK\S* 200 \d+\.\dms \d+B$", re.MULTILINE
+        )
+        deadline = time.monotonic() + 10
+        while not logged.search(server.output()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert logged.search(server.output()), server.output()
 
 
 def test_sigterm_stops_the_server_and_its_query_workers(tmp_path):
