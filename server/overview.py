@@ -151,24 +151,24 @@ def term(store: ox.Store, base: str, iri: str, kind: str = "") -> Term:
 def shape_rules(store: ox.Store, base: str) -> tuple[ShapeRules, ...]:
     """Return each node shape with its targets and, as rules, the messages of its constraints."""
     graph = ox.NamedNode(graph_iri(base, "shapes"))
-    found = []
-    for row in select(store, "node_shapes", graph=graph):
-        shape = row["s"].value
-        targets = select(store, "shape_targets", graph=graph, shape=shape)
-        rules = select(store, "shape_rules", graph=graph, shape=shape)
-        grouped: dict[str, tuple[list, list]] = {}
-        for r in rules:
-            paths, messages = grouped.setdefault(str(r["c"]), ([], []))
-            if r["path"] is not None and isinstance(r["path"], ox.NamedNode) and r["path"].value not in paths:
-                paths.append(r["path"].value)
-            pair = (r["m"].value, r["m"].language)
-            if pair not in messages:
-                messages.append(pair)
-        found.append(
-            ShapeRules(
-                resource(store, shape),
-                resources(store, (t["t"].value for t in targets if isinstance(t["t"], ox.NamedNode))),
-                tuple(Rule(resources(store, p), tuple(m)) for p, m in grouped.values()),
-            )
+    targets: dict[str, list[str]] = {}
+    for row in select(store, "shape_targets", graph=graph):
+        if isinstance(row["t"], ox.NamedNode):
+            targets.setdefault(row["shape"].value, []).append(row["t"].value)
+    # shape -> constraint -> (paths, messages), in the order the query gives them
+    rules: dict[str, dict[str, tuple[list, list]]] = {}
+    for r in select(store, "shape_rules", graph=graph):
+        paths, messages = rules.setdefault(r["shape"].value, {}).setdefault(str(r["c"]), ([], []))
+        if r["path"] is not None and isinstance(r["path"], ox.NamedNode) and r["path"].value not in paths:
+            paths.append(r["path"].value)
+        pair = (r["m"].value, r["m"].language)
+        if pair not in messages:
+            messages.append(pair)
+    return tuple(
+        ShapeRules(
+            resource(store, shape),
+            resources(store, targets.get(shape, ())),
+            tuple(Rule(resources(store, p), tuple(m)) for p, m in rules.get(shape, {}).values()),
         )
-    return tuple(found)
+        for shape in (row["s"].value for row in select(store, "node_shapes", graph=graph))
+    )

@@ -14,6 +14,7 @@ the union of its named graphs.
 
 from __future__ import annotations
 
+import itertools
 import operator
 import re
 from collections.abc import Iterable
@@ -98,8 +99,7 @@ def bound_text(name: str, *, limit: int | None = None, offset: int | None = None
         raise QueryBindingError(
             f"{name}.rq binds {_names(query.bound) or 'nothing'}; given {_names(bindings) or 'nothing'}"
         )
-    values = "".join(f"\n  VALUES ?{variable} {{ {_terms(value)} }}" for variable, value in bindings.items())
-    text = query.prefixes + query.text[: query.values_at] + values + query.text[query.values_at :]
+    text = query.prefixes + query.text[: query.values_at] + _values(bindings) + query.text[query.values_at :]
     text = text.rstrip() + "\n"
     if limit is not None:
         text += f"LIMIT {operator.index(limit)}\n"
@@ -122,10 +122,20 @@ def count(store: ox.Store, name: str, **bindings: Binding) -> int:
     return int(row["n"].value) if row is not None else 0
 
 
-def _terms(value: Binding) -> str:
-    """Return the terms of one binding in N-Triples form, which escapes them."""
-    values = value if isinstance(value, Iterable) and not isinstance(value, str) else [value]
-    return " ".join(str(_term(v)) for v in values)
+def _values(bindings: dict[str, Binding]) -> str:
+    """Return one VALUES block binding every variable: a row per combination of their values.
+
+    One block, not one per variable: Oxigraph plans a join with one block far better.
+    """
+    if not bindings:
+        return ""
+    columns = [[str(_term(v)) for v in _several(value)] for value in bindings.values()]
+    rows = " ".join(f"({' '.join(row)})" for row in itertools.product(*columns))
+    return f"\n  VALUES ({' '.join('?' + v for v in bindings)}) {{ {rows} }}"
+
+
+def _several(value: Binding) -> Iterable[Term | str]:
+    return value if isinstance(value, Iterable) and not isinstance(value, str) else [value]
 
 
 def _term(value: Term | str) -> Term:

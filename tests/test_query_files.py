@@ -71,7 +71,8 @@ def test_values_are_bound_in_a_values_block_inside_the_where_clause():
     for i in range(5):
         store.add(ox.Quad(ox.NamedNode(f"urn:coopkg:test:i{i}"), rdf_type, cls, graph))
     text = bound_text("instances", graph=graph, cls=cls, limit=2, offset=1)
-    assert "VALUES ?graph { <urn:coopkg:test:graph> }" in text
+    assert "WHERE {\n  VALUES (?graph ?cls) { (<urn:coopkg:test:graph> <urn:coopkg:test:Class>) }" in text
+    assert text.endswith("LIMIT 2\nOFFSET 1\n")
     rows = select(store, "instances", graph=graph, cls=cls.value, limit=2, offset=1)
     assert [row["s"].value for row in rows] == ["urn:coopkg:test:i1", "urn:coopkg:test:i2"]
     assert count(store, "instance_count", graph=graph, cls=cls) == 5
