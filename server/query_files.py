@@ -4,12 +4,14 @@ A file starts with comment lines saying what the query returns and, on a `# Boun
 the variables the caller must bind (`# Bound: ?iri ?graph`, or `# Bound: none`). It uses
 the prefixes of namespaces.PREFIXES without declaring them and has an explicit `WHERE {`.
 
-Values are never formatted into the text by hand: `bound_text` puts them in `VALUES` blocks
-at the top of the query's WHERE clause, each term written by pyoxigraph in its N-Triples form
-(which escapes it), so the same text runs on any SPARQL 1.1 engine. pyoxigraph's own
-`substitutions=` is not used: it only binds variables of the SELECT projection, and most of
-these queries count or group. The queries are written for a dataset whose default graph is
-the union of its named graphs.
+Values are never formatted into the text by hand: `bound_text` puts them in one `VALUES`
+block just inside the query's first `WHERE {`, each term written by pyoxigraph in its
+N-Triples form (which escapes it), so the same text runs on any SPARQL 1.1 engine. A bound
+variable is thus joined with the whole outer group: a subquery, or a FILTER or BIND in a
+nested group, does not see it (a subquery that needs it groups by it and projects it, see
+temporal_coverage.rq). pyoxigraph's own `substitutions=` is not used: it only binds
+variables of the SELECT projection, and most of these queries count or group. The queries
+are written for a dataset whose default graph is the union of its named graphs.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ class QueryFile:
     text: str
     bound: tuple[str, ...]
     prefixes: str  # the PREFIX declarations of the prefixes the text uses
-    values_at: int  # where in `text` the VALUES blocks go: just inside the first `WHERE {`
+    values_at: int  # where in `text` the VALUES block goes: just inside the first `WHERE {`
 
 
 class QueryBindingError(ValueError):
