@@ -11,6 +11,7 @@ import pytest
 import rdflib
 from rdflib.plugins.sparql import prepareQuery
 
+from server.config import Settings
 from server.namespaces import PREFIXES, graph_iri
 from server.query_files import (
     QUERY_FOLDER,
@@ -176,7 +177,7 @@ def _answers(rows) -> list[tuple[str, ...]]:
 @pytest.mark.filterwarnings("ignore:Dataset.contexts is deprecated:DeprecationWarning")
 @pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
 def test_the_bound_text_gives_the_same_answers_on_a_second_engine(store, second_engine):
-    base = "https://w3id.org/coopkg/"
+    base = Settings().base_iri  # as the `store` fixture builds it
     data, shapes = graph_iri(base, "data"), graph_iri(base, "shapes")
     target = base + "id/country/benin"
     cases = [
