@@ -39,18 +39,19 @@ _BOUND = re.compile(r"^#\s*Bound:(.*)$", re.MULTILINE)
 _VARIABLE = re.compile(r"\?(\w+)")
 _PREFIXED = re.compile(r"(?<![\w<:?$-])([A-Za-z][\w-]*):")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-_COMMENT_LINE = re.compile(r"^[ \t]*#.*$", re.MULTILINE)
+_COMMENT_LINE = re.compile(r"^[ \t]*#.*\n?", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class QueryFile:
-    """One query file: its name (the file's stem), its text and the variables it binds."""
+    """One query file: its name (the file's stem), the variables it binds, and its SPARQL
+    without the comment lines (which cost Oxigraph more to parse than the query itself),
+    cut where the VALUES block goes: just inside the first `WHERE {`."""
 
     name: str
-    text: str
     bound: tuple[str, ...]
-    prefixes: str  # the PREFIX declarations of the prefixes the text uses
-    values_at: int  # where in `text` the VALUES block goes: just inside the first `WHERE {`
+    head: str  # the PREFIX declarations of the prefixes the query uses, and the query up to `WHERE {`
+    tail: str
 
 
 class QueryBindingError(ValueError):
@@ -74,17 +75,17 @@ def query_file(name: str) -> QueryFile:
     declared = _BOUND.search(text)
     if declared is None:
         raise ValueError(f"{path.name}: no '# Bound:' line")
-    body = _COMMENT_LINE.sub(lambda m: " " * len(m.group()), text)
-    where = _WHERE.search(body)
+    sparql = _COMMENT_LINE.sub("", text).strip() + "\n"
+    where = _WHERE.search(sparql)
     if where is None:
         raise ValueError(f"{path.name}: no 'WHERE {{' to put the bound values in")
-    used = dict.fromkeys(p for p in _PREFIXED.findall(body) if p in PREFIXES)
+    used = dict.fromkeys(p for p in _PREFIXED.findall(sparql) if p in PREFIXES)
+    prefixes = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in used)
     return QueryFile(
         name=name,
-        text=text,
         bound=tuple(_VARIABLE.findall(declared.group(1))),
-        prefixes="".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in used),
-        values_at=where.end(),
+        head=prefixes + sparql[: where.end()],
+        tail=sparql[where.end() :],
     )
 
 
@@ -101,8 +102,7 @@ def bound_text(name: str, *, limit: int | None = None, offset: int | None = None
         raise QueryBindingError(
             f"{name}.rq binds {_names(query.bound) or 'nothing'}; given {_names(bindings) or 'nothing'}"
         )
-    text = query.prefixes + query.text[: query.values_at] + _values(bindings) + query.text[query.values_at :]
-    text = text.rstrip() + "\n"
+    text = query.head + _values(bindings) + query.tail
     if limit is not None:
         text += f"LIMIT {operator.index(limit)}\n"
     if offset is not None:
