@@ -89,7 +89,7 @@ def query_file(name: str) -> QueryFile:
     )
 
 
-def bound_text(name: str, *, limit: int | None = None, offset: int | None = None, **bindings: Binding) -> str:
+def bound_text(name: str, /, *, limit: int | None = None, offset: int | None = None, **bindings: Binding) -> str:
     """Return the SPARQL text of query `name` with its variables bound, ready for any engine.
 
     Each binding is a term, an IRI given as a string, or an iterable of them (several
@@ -110,7 +110,7 @@ def bound_text(name: str, *, limit: int | None = None, offset: int | None = None
     return text
 
 
-def select(store: ox.Store, name: str, *, limit: int | None = None, offset: int | None = None, **bindings: Binding):
+def select(store: ox.Store, name: str, /, *, limit: int | None = None, offset: int | None = None, **bindings: Binding):
     """Return the solutions of query `name` on `store`, its variables bound (see bound_text).
 
     The store's default graph is the union of its named graphs.
@@ -118,7 +118,7 @@ def select(store: ox.Store, name: str, *, limit: int | None = None, offset: int 
     return store.query(bound_text(name, limit=limit, offset=offset, **bindings), use_default_graph_as_union=True)
 
 
-def count(store: ox.Store, name: str, **bindings: Binding) -> int:
+def count(store: ox.Store, name: str, /, **bindings: Binding) -> int:
     """Return the number `?n` that the counting query `name` gives (0 when it gives no row)."""
     row = next(iter(select(store, name, **bindings)), None)
     return int(row["n"].value) if row is not None else 0
