@@ -21,6 +21,7 @@ from .knowledge import UnreadableSource
 from .labels import pick_label
 from .links import PublicLinks
 from .namespaces import graph_iri
+from .query_files import select
 from .rdf_syntaxes import IANA
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")  # open: DCAT 3 terms (version)
@@ -39,13 +40,6 @@ DUMP_DESCRIPTIONS = {
         "fr": "Le jeu de données entier (ontologie, formes et données) en un seul graphe.",
     },
 }
-
-COVERAGE = """PREFIX dcat: <http://www.w3.org/ns/dcat#>
-PREFIX dct: <http://purl.org/dc/terms/>
-SELECT ?first ?last WHERE {
-    { SELECT (MIN(?s) AS ?first) WHERE { GRAPH $graph { ?p a dct:PeriodOfTime ; dcat:startDate ?s } } }
-    { SELECT (MAX(?e) AS ?last) WHERE { GRAPH $graph { ?p a dct:PeriodOfTime ; dcat:endDate ?e } } }
-}"""
 
 
 @dataclass(frozen=True)
@@ -83,8 +77,7 @@ def check_description(path: Path, root_url: str) -> None:
 
 def temporal_coverage(store: ox.Store, base: str) -> tuple[ox.Literal | None, ox.Literal | None]:
     """Return the earliest start and the latest end of the periods of time in the data graph."""
-    query = COVERAGE.replace("$graph", str(ox.NamedNode(graph_iri(base, "data"))))
-    row = next(iter(store.query(query)))
+    row = next(iter(select(store, "temporal_coverage", graph=graph_iri(base, "data"))))
     return row["first"], row["last"]
 
 

@@ -20,11 +20,9 @@ from .indicators import (
     series_of_indicator,
 )
 from .namespaces import PREFIXES
+from .query_files import select
 
-COOP, ORG, PROV, DCT, DCAT, SCHEMA = (PREFIXES[p] for p in ("coop", "org", "prov", "dct", "dcat", "schema"))
-QUERY_PREFIXES = "".join(
-    f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("coop", "org", "prov", "dct", "dcat", "schema", "skos", "time")
-)
+COOP, ORG, PROV, DCT, DCAT = (PREFIXES[p] for p in ("coop", "org", "prov", "dct", "dcat"))
 
 
 @dataclass(frozen=True)
@@ -208,15 +206,7 @@ def organisation_view(store: ox.Store, iri: str) -> OrganisationView:
 
 
 def _partners(store: ox.Store, iri: str) -> tuple[Partner, ...]:
-    rows = store.query(
-        QUERY_PREFIXES
-        + f"""SELECT DISTINCT ?agent ?role WHERE {{
-  {{ <{iri}> org:hasMember ?agent }} UNION {{ <{iri}> prov:wasAssociatedWith ?agent }}
-  UNION {{ <{iri}> prov:wasAttributedTo ?agent }}
-  OPTIONAL {{ <{iri}> prov:qualifiedAssociation ?a . ?a prov:agent ?agent ; prov:hadRole ?role }}
-}} ORDER BY ?agent ?role""",
-        use_default_graph_as_union=True,
-    )
+    rows = select(store, "partners", cooperation=iri)
     roles: dict[str, list[str]] = {}
     for row in rows:
         found = roles.setdefault(row["agent"].value, [])

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from .labels import local_name, pick_label
 from .namespaces import PREFIXES, shorten
+from .query_files import select
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 WAS_DERIVED_FROM = PREFIXES["prov"] + "wasDerivedFrom"
@@ -189,7 +190,7 @@ def sources_of(store: ox.Store, key: str) -> tuple[Resource, ...]:
 
 
 def is_iri(text: str) -> bool:
-    """Return True when `text` is a valid IRI (so it may be written as <text> in SPARQL)."""
+    """Return True when `text` is a valid IRI."""
     try:
         ox.NamedNode(text)
     except ValueError:
@@ -244,20 +245,12 @@ def incoming_groups(
     `page` maps a property IRI to the page (from 0) to show for it; others show page 0.
     Raises ValueError when `iri` is not a valid IRI.
     """
-    ox.NamedNode(iri)  # refuses what could break out of <...> in the queries below
-    counts = store.query(
-        f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?target {{ <{iri}> }} {_INCOMING} }} GROUP BY ?p",
-        use_default_graph_as_union=True,
-    )
+    counts = select(store, "incoming_link_counts", target=iri)
     groups = []
     for row in counts:
         prop, count = row["p"].value, int(row["n"].value)
         offset = max(0, (page or {}).get(prop, 0)) * page_size
-        subjects = store.query(
-            f"SELECT DISTINCT ?s WHERE {{ VALUES (?target ?p) {{ (<{iri}> <{prop}>) }} {_INCOMING} }}"
-            f" ORDER BY ?s LIMIT {page_size} OFFSET {offset}",
-            use_default_graph_as_union=True,
-        )
+        subjects = select(store, "incoming_links", target=iri, p=prop, limit=page_size, offset=offset)
         groups.append(
             IncomingGroup(
                 resource(store, prop),
@@ -268,15 +261,6 @@ def incoming_groups(
             )
         )
     return tuple(sorted(groups, key=lambda g: (-g.count, g.prop.iri)))
-
-
-# Links to ?target: from an IRI, or from a blank node that an IRI holds. The IRIs put in the
-# queries come from the store or passed is_iri (in exists), so they cannot break out of <...>.
-_INCOMING = """
-  { ?s ?p ?target FILTER(isIRI(?s)) }
-  UNION
-  { ?b ?p ?target . ?s ?q ?b FILTER(isBlank(?b) && isIRI(?s)) }
-"""
 
 
 def read_entity(store: ox.Store, iri: str, incoming_page: dict[str, int] | None = None) -> Entity | None:

@@ -13,20 +13,9 @@ import pyoxigraph as ox
 
 from .entities import SAME_QUANTITY_AS, Literal, Resource, resource, sources_of
 from .namespaces import PREFIXES
+from .query_files import select
 
 COOP = PREFIXES["coop"]
-_QUERY = f"""PREFIX coop: <{COOP}>
-PREFIX sdmx-measure: <{PREFIXES["sdmx-measure"]}>
-PREFIX sdmx-attribute: <{PREFIXES["sdmx-attribute"]}>
-PREFIX sdmx-dimension: <{PREFIXES["sdmx-dimension"]}>
-SELECT ?obs ?ind ?value ?unit ?qualifier ?aggregation ?period WHERE {{
-  #PATTERN
-  OPTIONAL {{ ?obs sdmx-measure:obsValue ?value }}
-  OPTIONAL {{ ?obs sdmx-attribute:unitMeasure ?unit }}
-  OPTIONAL {{ ?obs coop:valueQualifier ?qualifier }}
-  OPTIONAL {{ ?obs coop:aggregation ?aggregation }}
-  OPTIONAL {{ ?obs sdmx-dimension:refPeriod ?period }}
-}} ORDER BY ?ind ?obs"""
 
 
 @dataclass(frozen=True)
@@ -69,34 +58,33 @@ class IndicatorSeries:
 
 def indicator_series(store: ox.Store, subject: str) -> tuple[IndicatorSeries, ...]:
     """Return the indicators of a programme or policy (coop:indicatorOf), each with its observations."""
-    pattern = f"?ind coop:indicatorOf <{subject}> . ?obs coop:indicator ?ind ."
-    return _series(store, _observations(store, pattern))
+    quads = store.quads_for_pattern(None, ox.NamedNode(COOP + "indicatorOf"), ox.NamedNode(subject), None)
+    indicators = sorted({q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)})
+    return _series(store, _observations(store, "indicator_observations", ind=indicators))
 
 
 def series_of_indicator(store: ox.Store, indicator: str) -> tuple[IndicatorSeries, ...]:
     """Return one indicator's observations as a one-element tuple (empty if it has none)."""
-    pattern = f"BIND(<{indicator}> AS ?ind) ?obs coop:indicator ?ind ."
-    return _series(store, _observations(store, pattern))
+    return _series(store, _observations(store, "indicator_observations", ind=indicator))
 
 
 def same_quantity_claims(store: ox.Store, observation: str) -> tuple[Observation, ...]:
     """Return the observation and every observation linked to it by coop:sameQuantityAs, in
     either direction and through other claims: the claims sources make about one quantity."""
-    pattern = (
-        f"<{observation}> (coop:sameQuantityAs|^coop:sameQuantityAs)* ?obs . OPTIONAL {{ ?obs coop:indicator ?ind }}"
-    )
-    claims = _observations(store, pattern)
+    linked = [row["obs"] for row in select(store, "same_quantity_claims", observation=observation)]
+    claims = _observations(store, "observations", obs=[o for o in linked if isinstance(o, ox.NamedNode)])
     return tuple(claims) if len(claims) > 1 else ()
 
 
 def read_observation(store: ox.Store, observation: str) -> Observation | None:
     """Return one observation with its value, unit, qualifier, period, words and sources."""
-    found = _observations(store, f"BIND(<{observation}> AS ?obs) OPTIONAL {{ ?obs coop:indicator ?ind }}")
+    found = _observations(store, "observations", obs=observation)
     return found[0] if found else None
 
 
-def _observations(store: ox.Store, pattern: str) -> list[Observation]:
-    rows = store.query(_QUERY.replace("#PATTERN", pattern), use_default_graph_as_union=True)
+def _observations(store: ox.Store, query: str, **bindings) -> list[Observation]:
+    """Return the observations that `query` (indicator_observations or observations) finds."""
+    rows = select(store, query, **bindings)
     grouped: dict[str, dict] = {}
     for row in rows:
         obs = row["obs"].value

@@ -11,9 +11,9 @@ import pyoxigraph as ox
 
 from .entities import Literal, Resource, resource, resources
 from .namespaces import CANONICAL_BASE, PREFIXES, graph_iri
+from .query_files import count, select
 
 ONTOLOGY_IRI = CANONICAL_BASE + "def/"
-SH = PREFIXES["sh"]
 # The classes the home page counts, in this order.
 KEY_CLASSES = tuple(
     PREFIXES[p] + name
@@ -77,20 +77,13 @@ class ShapeRules:
     rules: tuple[Rule, ...]
 
 
-def _count(store: ox.Store, query: str) -> int:
-    rows = list(store.query(query, use_default_graph_as_union=True))
-    return int(rows[0]["n"].value) if rows else 0
-
-
-def _data(base: str) -> str:
-    return f"<{graph_iri(base, 'data')}>"
+def _data(base: str) -> ox.NamedNode:
+    return ox.NamedNode(graph_iri(base, "data"))
 
 
 def class_counts(store: ox.Store, base: str) -> tuple[ClassCount, ...]:
     """Return every class that has instances in the data, with their number, most used first."""
-    rows = store.query(
-        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {_data(base)} {{ ?s a ?c }} }} GROUP BY ?c"
-    )
+    rows = select(store, "class_counts", graph=_data(base))
     found = sorted(((r["c"].value, int(r["n"].value)) for r in rows), key=lambda p: (-p[1], p[0]))
     return tuple(ClassCount(resource(store, c), n) for c, n in found)
 
@@ -98,32 +91,21 @@ def class_counts(store: ox.Store, base: str) -> tuple[ClassCount, ...]:
 def key_figures(store: ox.Store, base: str) -> KeyFigures:
     """Return the number of data triples, of described entities and of instances of KEY_CLASSES
     (counting instances of their subclasses, as the ontology states them)."""
-    triples = _count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_data(base)} {{ ?s ?p ?o }} }}")
-    entities = _count(
-        store,
-        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {_data(base)} {{ ?s a ?c FILTER isIRI(?s) }} }}",
-    )
+    graph = _data(base)
     classes = tuple(
-        ClassCount(
-            resource(store, c),
-            _count(
-                store,
-                f"PREFIX rdfs: <{PREFIXES['rdfs']}> SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE "
-                f"{{ ?c rdfs:subClassOf* <{c}> . GRAPH {_data(base)} {{ ?s a ?c }} }}",
-            ),
-        )
+        ClassCount(resource(store, c), count(store, "class_and_subclasses_count", graph=graph, cls=c))
         for c in KEY_CLASSES
     )
-    return KeyFigures(triples, entities, classes)
+    return KeyFigures(count(store, "triple_count", graph=graph), count(store, "entity_count", graph=graph), classes)
 
 
 def instances(
     store: ox.Store, base: str, cls: str, offset: int = 0, limit: int = 50
 ) -> tuple[int, tuple[Resource, ...]]:
     """Return how many data entities have type `cls`, and one page of them (sorted by IRI)."""
-    where = f"WHERE {{ GRAPH {_data(base)} {{ ?s a <{cls}> }} }}"
-    total = _count(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) {where}")
-    rows = store.query(f"SELECT DISTINCT ?s {where} ORDER BY ?s LIMIT {limit} OFFSET {max(offset, 0)}")
+    bindings = {"graph": _data(base), "cls": cls}
+    total = count(store, "instance_count", **bindings)
+    rows = select(store, "instances", limit=limit, offset=offset, **bindings)
     return total, resources(store, (r["s"].value for r in rows))
 
 
@@ -132,24 +114,16 @@ def term_usage(store: ox.Store, base: str, iri: str) -> TermUsage:
     triples with it as value (other than rdf:type)."""
     graph = _data(base)
     return TermUsage(
-        instances=_count(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {graph} {{ ?s a <{iri}> }} }}"),
-        triples=_count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s <{iri}> ?o }} }}"),
-        as_value=_count(
-            store,
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p <{iri}> "
-            f"FILTER(?p != <{PREFIXES['rdf']}type>) }} }}",
-        ),
+        instances=count(store, "instance_count", graph=graph, cls=iri),
+        triples=count(store, "property_use_count", graph=graph, property=iri),
+        as_value=count(store, "value_use_count", graph=graph, value=iri),
     )
 
 
 def ontology_terms(store: ox.Store, base: str) -> tuple[Term, ...]:
     """Return the classes and properties the coopkg ontology defines (rdfs:isDefinedBy), with
     their definitions and usage, classes first, then by IRI."""
-    rows = store.query(
-        f"""PREFIX rdfs: <{PREFIXES["rdfs"]}> PREFIX owl: <{PREFIXES["owl"]}>
-SELECT DISTINCT ?t ?type WHERE {{ ?t rdfs:isDefinedBy <{ONTOLOGY_IRI}> ; a ?type }} ORDER BY ?t""",
-        use_default_graph_as_union=True,
-    )
+    rows = select(store, "ontology_terms", ontology=ONTOLOGY_IRI)
     kinds: dict[str, str] = {}
     for row in rows:
         kind = "class" if row["type"].value.endswith("Class") else "property"
@@ -176,36 +150,25 @@ def term(store: ox.Store, base: str, iri: str, kind: str = "") -> Term:
 
 def shape_rules(store: ox.Store, base: str) -> tuple[ShapeRules, ...]:
     """Return each node shape with its targets and, as rules, the messages of its constraints."""
-    graph = f"<{graph_iri(base, 'shapes')}>"
-    shapes = store.query(
-        f"PREFIX sh: <{SH}> SELECT DISTINCT ?s WHERE {{ GRAPH {graph} {{ ?s a sh:NodeShape }} }} ORDER BY ?s"
+    graph = ox.NamedNode(graph_iri(base, "shapes"))
+    targets: dict[str, list[str]] = {}
+    for row in select(store, "shape_targets", graph=graph):
+        if isinstance(row["t"], ox.NamedNode):
+            targets.setdefault(row["shape"].value, []).append(row["t"].value)
+    # shape -> constraint -> (paths, messages), in the order the query gives them
+    rules: dict[str, dict[str, tuple[list, list]]] = {}
+    for r in select(store, "shape_rules", graph=graph):
+        paths, messages = rules.setdefault(r["shape"].value, {}).setdefault(str(r["c"]), ([], []))
+        if r["path"] is not None and isinstance(r["path"], ox.NamedNode) and r["path"].value not in paths:
+            paths.append(r["path"].value)
+        pair = (r["m"].value, r["m"].language)
+        if pair not in messages:
+            messages.append(pair)
+    return tuple(
+        ShapeRules(
+            resource(store, shape),
+            resources(store, targets.get(shape, ())),
+            tuple(Rule(resources(store, p), tuple(m)) for p, m in rules.get(shape, {}).values()),
+        )
+        for shape in (row["s"].value for row in select(store, "node_shapes", graph=graph))
     )
-    found = []
-    for row in shapes:
-        shape = row["s"].value
-        targets = store.query(
-            f"""PREFIX sh: <{SH}> SELECT DISTINCT ?t WHERE {{ GRAPH {graph} {{
-  <{shape}> sh:targetClass|sh:targetSubjectsOf|sh:targetObjectsOf|sh:targetNode ?t }} }} ORDER BY ?t"""
-        )
-        rules = store.query(
-            f"""PREFIX sh: <{SH}> SELECT ?c ?path ?m WHERE {{ GRAPH {graph} {{
-  {{ <{shape}> sh:property ?c . OPTIONAL {{ ?c sh:path ?path }} }} UNION {{ <{shape}> sh:sparql ?c }}
-  UNION {{ BIND(<{shape}> AS ?c) }}
-  ?c sh:message ?m }} }}"""
-        )
-        grouped: dict[str, tuple[list, list]] = {}
-        for r in rules:
-            paths, messages = grouped.setdefault(str(r["c"]), ([], []))
-            if r["path"] is not None and isinstance(r["path"], ox.NamedNode) and r["path"].value not in paths:
-                paths.append(r["path"].value)
-            pair = (r["m"].value, r["m"].language)
-            if pair not in messages:
-                messages.append(pair)
-        found.append(
-            ShapeRules(
-                resource(store, shape),
-                resources(store, (t["t"].value for t in targets if isinstance(t["t"], ox.NamedNode))),
-                tuple(Rule(resources(store, p), tuple(m)) for p, m in grouped.values()),
-            )
-        )
-    return tuple(found)

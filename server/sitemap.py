@@ -13,17 +13,15 @@ import pyoxigraph as ox
 
 from .iris import local_url
 from .namespaces import graph_iri
+from .query_files import select
 
 SITEMAP_LIMIT = 50_000
-ENTITIES = """SELECT DISTINCT ?s WHERE {
-    GRAPH $graph { ?s ?p ?o } FILTER(isIRI(?s) && STRSTARTS(STR(?s), $space)) } ORDER BY ?s"""
 
 
 def entity_iris(store: ox.Store, base: str) -> list[str]:
     """Return the IRIs under `{base}id/` that are the subject of a triple in the data graph, sorted."""
-    query = ENTITIES.replace("$graph", str(ox.NamedNode(graph_iri(base, "data"))))
-    query = query.replace("$space", str(ox.Literal(base + "id/")))
-    return [row["s"].value for row in store.query(query)]
+    rows = select(store, "sitemap_entities", graph=graph_iri(base, "data"), space=ox.Literal(base + "id/"))
+    return [row["s"].value for row in rows]
 
 
 def write_sitemap(store: ox.Store, base: str, root_url: str, path: Path, lastmod: str) -> int:

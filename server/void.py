@@ -16,25 +16,19 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, VOID, XSD
 
 from .links import PublicLinks
 from .namespaces import data_prefixes
+from .query_files import count, select
 
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 
-DISTINCT_TRIPLES = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+# DatasetStatistics field -> the query file (server/rq/) that counts it; `entities` is
+# counted by void_entities.rq, which is given the URI space.
 QUERIES = {
-    "triples": f"SELECT (COUNT(*) AS ?n) WHERE {{ {DISTINCT_TRIPLES} }}",
-    "entities": """SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {
-        GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s) && STRSTARTS(STR(?s), $space)) }""",
-    "classes": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?g { ?s a ?c } }",
-    "properties": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-    "distinct_subjects": "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-    "distinct_objects": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "triples": "void_triples",
+    "classes": "void_classes",
+    "properties": "void_properties",
+    "distinct_subjects": "void_distinct_subjects",
+    "distinct_objects": "void_distinct_objects",
 }
-GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-CLASS_PARTITIONS = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c ORDER BY ?c"
-PROPERTY_PARTITIONS = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {DISTINCT_TRIPLES} }} GROUP BY ?p ORDER BY ?p"
-EXAMPLES = """SELECT ?c (MIN(STR(?s)) AS ?example) (COUNT(DISTINCT ?s) AS ?n) WHERE {
-    GRAPH ?g { ?s a ?c } FILTER(isIRI(?s) && STRSTARTS(STR(?s), $space)) }
-    GROUP BY ?c ORDER BY DESC(?n) ?c LIMIT 3"""
 # DatasetStatistics field -> VoID property stating it.
 COUNTED = {
     "triples": VOID.triples,
@@ -76,21 +70,17 @@ class DatasetStatistics:
 def dataset_statistics(store: ox.Store, base: str) -> DatasetStatistics:
     """Return the statistics of `store`, each counted by one SPARQL query."""
     space = ox.Literal(base + "id/")
-    counts = {name: _count(store, query.replace("$space", str(space))) for name, query in QUERIES.items()}
-    examples = [str(row["example"].value) for row in store.query(EXAMPLES.replace("$space", str(space)))]
+    counts = {name: count(store, query) for name, query in QUERIES.items()}
+    examples = [str(row["example"].value) for row in select(store, "void_examples", space=space)]
     return DatasetStatistics(
         uri_space=space.value,
-        graph_triples=_grouped(store.query(GRAPHS), "g"),
-        class_entities=_grouped(store.query(CLASS_PARTITIONS), "c"),
-        property_triples=_grouped(store.query(PROPERTY_PARTITIONS), "p"),
+        graph_triples=_grouped(select(store, "triples_per_graph"), "g"),
+        class_entities=_grouped(select(store, "void_class_partitions"), "c"),
+        property_triples=_grouped(select(store, "void_property_partitions"), "p"),
         examples=tuple(examples),
+        entities=count(store, "void_entities", space=space),
         **counts,
     )
-
-
-def _count(store: ox.Store, query: str) -> int:
-    row = next(iter(store.query(query)))
-    return int(row["n"].value)
 
 
 def _grouped(rows: Iterable, key: str) -> dict[str, int]:

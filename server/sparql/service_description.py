@@ -10,6 +10,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from ..namespaces import PREFIXES
+from ..query_files import select
 from .formats import GRAPHS, RESULTS
 from .worker import RDF_FORMATS
 
@@ -35,7 +36,7 @@ FORMAT_IRIS = {
 
 def graph_sizes(store: ox.Store) -> dict[str, int]:
     """Return the number of triples in each named graph of `store`, by graph IRI."""
-    counts = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    counts = select(store, "triples_per_graph")
     return {row["g"].value: int(row["n"].value) for row in counts}
 
 
