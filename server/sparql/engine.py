@@ -301,9 +301,13 @@ class QueryPool:
         worker.process.join(timeout=5)
         code, name = worker.process.exitcode, worker.query
         self._replace(worker)
-        if code == -signal.SIGKILL:
+        if code is None or code == -signal.SIGKILL:  # None: its pipe broke, it did not stop by itself
             log.warning(
-                "%s: killed from outside (pid %s, signal SIGKILL) during query %s", worker, worker.process.pid, name
+                "%s: killed from outside (pid %s, %s) during query %s",
+                worker,
+                worker.process.pid,
+                _exit_status(code),
+                name,
             )
             raise QueryFailed(503, "a query worker stopped unexpectedly; try again") from None
         with self._lock:
