@@ -244,10 +244,13 @@ class QueryPool:
         """
         self.start()
         name = query_hash(job.query)
-        if (self.store_path, name) in self._counts.crashing:
-            log.info("query %s refused: it crashed a worker before", name)
-            raise QueryFailed(400, CRASHING)
+        self._refuse_if_crashing(name)
         worker = self._take_idle(name)
+        try:
+            self._refuse_if_crashing(name)  # it may have crashed another worker while this one waited
+        except QueryFailed:
+            self._give_back(worker)
+            raise
         deadline = time.monotonic() + self.timeout
         try:
             worker.connection.send(job)
@@ -258,6 +261,11 @@ class QueryPool:
             self._give_back(worker)
             raise QueryFailed(payload.status, payload.message)
         return Answer(payload, self, worker)
+
+    def _refuse_if_crashing(self, name: str) -> None:
+        if (self.store_path, name) in self._counts.crashing:
+            log.info("query %s refused: it crashed a worker before", name)
+            raise QueryFailed(400, CRASHING)
 
     def _take_idle(self, name: str) -> _Worker:
         """Return an idle live worker, marked busy with query `name`, within the time limit."""
@@ -298,8 +306,7 @@ class QueryPool:
         out-of-memory killer): the client may try again (503). Any other end (SIGABRT of an
         engine panic, SIGSEGV, an exit) was the query's doing: it is refused from now on (400).
         """
-        worker.process.join(timeout=5)
-        code, name = worker.process.exitcode, worker.query
+        code, name = _exit_code(worker.process), worker.query
         self._replace(worker)
         if code is None or code == -signal.SIGKILL:  # None: its pipe broke, it did not stop by itself
             log.warning(
@@ -328,9 +335,8 @@ class QueryPool:
             if worker.retired or worker.query is not None:
                 return
             worker.retired = True
-        worker.process.join(timeout=5)
         log.warning(
-            "%s: died while idle (pid %s, %s)", worker, worker.process.pid, _exit_status(worker.process.exitcode)
+            "%s: died while idle (pid %s, %s)", worker, worker.process.pid, _exit_status(_exit_code(worker.process))
         )
         self._replace(worker)
 
@@ -434,8 +440,7 @@ class QueryPool:
                     return
                 reason = str(payload)
         except (EOFError, OSError):
-            worker.process.join(timeout=5)
-            reason = f"it stopped ({_exit_status(worker.process.exitcode)})"
+            reason = f"it stopped ({_exit_status(_exit_code(worker.process))})"
         self._kill(worker)
         with self._lock:
             self._counts.last_failure = reason
@@ -448,6 +453,19 @@ class QueryPool:
         worker.process.kill()
         worker.process.join()
         worker.connection.close()
+
+
+def _exit_code(process: multiprocessing.process.BaseProcess, timeout: float = 5.0) -> int | None:
+    """Return the exit code of `process`, which has ended or is ending (None if it goes on running).
+
+    Starting a process reaps finished children in that thread: while it does, join() here can
+    see no exit code for a process that has ended, so wait for the other thread to record it.
+    """
+    deadline = time.monotonic() + timeout
+    process.join(timeout=timeout)
+    while process.exitcode is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return process.exitcode
 
 
 def _exit_status(code: int | None) -> str:
