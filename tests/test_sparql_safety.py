@@ -4,6 +4,8 @@ a length cap, and no request sent anywhere on a user's behalf (SERVICE, FROM, LO
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -92,6 +94,21 @@ def test_the_pool_recovers_after_a_runaway(server):
     assert len(_workers_settle(server)) == WORKERS  # one replacement, no more
 
 
+def test_a_worker_killed_from_outside_is_replaced_and_health_says_so(server):
+    before = _workers_settle(server)
+    victim = min(before)
+    os.kill(victim, signal.SIGKILL)
+    after = _workers_settle(server, without=victim)
+    assert victim not in after and len(after) == WORKERS
+    deadline = time.monotonic() + 30
+    while (health := requests.get(server.url + "health", timeout=60)).status_code != 200:
+        assert health.json()["status"] == "degraded" and time.monotonic() < deadline
+        time.sleep(0.1)
+    assert health.json()["sparql"]["workers"] == {"configured": WORKERS, "alive": WORKERS, "busy": 0}
+    assert health.json()["sparql"]["network_isolation"] == ["netns"]
+    assert ask(server, SMALL).status_code == 200
+
+
 def test_head_requests_and_unread_answers_keep_their_workers(server):
     before = _workers_settle(server)
     assert [requests.head(server.sparql, params={"query": SMALL}, timeout=60).status_code for _ in range(3)] == [
@@ -103,10 +120,10 @@ def test_head_requests_and_unread_answers_keep_their_workers(server):
     assert server.children() == before
 
 
-def _workers_settle(server) -> set[int]:
-    """Return the worker processes once their number is the configured one (or after 30 s)."""
+def _workers_settle(server, without: int | None = None) -> set[int]:
+    """Return the worker processes once their number is the configured one, `without` gone (or after 30 s)."""
     deadline = time.monotonic() + 30
-    while len(server.children()) != WORKERS and time.monotonic() < deadline:
+    while (len(server.children()) != WORKERS or without in server.children()) and time.monotonic() < deadline:
         time.sleep(0.1)
     return server.children()
 

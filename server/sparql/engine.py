@@ -1,26 +1,45 @@
 """Queries run in a small pool of worker processes, so that a time limit really stops the work.
 
-pyoxigraph cannot interrupt a query. Each worker process opens the published store
-read-only (worker.serve_jobs); a query waits at most `timeout` seconds for its worker, which
-is killed and replaced when it overruns. Meanwhile the other workers (and every request that
-needs no query) go on being answered.
+pyoxigraph cannot interrupt a query. Each worker process cuts itself off from the network,
+then opens the published store read-only (worker.serve_jobs); a query waits at most
+`timeout` seconds for its worker, which is killed and replaced when it overruns. Meanwhile
+the other workers (and every request that needs no query) go on being answered.
+
+The pool heals: a worker that dies (a crash of the engine, a kill from outside) is replaced,
+and a replacement that cannot start is tried again with backoff until it can. A query during
+which a worker crashed is refused at once for as long as the release is served, rather than
+crash more workers. Every worker event is one line of the "coopkg.sparql" log.
 """
 
 from __future__ import annotations
 
 import atexit
+import hashlib
+import itertools
+import logging
 import multiprocessing
 import queue
+import signal
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from .isolation import METHODS
 from .worker import Failure, Head, Job, serve_jobs
 
+log = logging.getLogger("coopkg.sparql")
+
 START_TIMEOUT = 60.0  # seconds a new worker may take to import its libraries and open the store
+RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0)  # between attempts to start a replacement
+CRASH_DOC = "docs/oxigraph-order-by-panic.md"
+CRASHING = (
+    "this query crashes the query engine (an Oxigraph bug, such as the known panic of an ORDER BY over "
+    f"numbers and strings, see {CRASH_DOC}); it is refused from now on for this release: change the query "
+    "(for example ORDER BY STR(?x), or sort numbers and strings apart)"
+)
 
 
 class QueryFailed(Exception):
@@ -31,10 +50,53 @@ class QueryFailed(Exception):
         self.failure = Failure(status, message)
 
 
+def query_hash(query: str) -> str:
+    """Return the short name a query goes by in the log: the first 16 hex digits of its SHA-256."""
+    return hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 @dataclass(eq=False)
 class _Worker:
+    number: int
     process: multiprocessing.process.BaseProcess
     connection: Connection
+    isolation: str = ""
+    ready: bool = False
+    query: str | None = None  # the hash of the query it is answering; None when idle
+    retired: bool = False  # killed or found dead: never to be given a query again
+
+    def __str__(self) -> str:
+        return f"worker {self.number}"
+
+
+@dataclass(frozen=True)
+class PoolStatus:
+    """What /health says of the pool."""
+
+    configured: int
+    alive: int
+    busy: int
+    started: bool
+    isolation: tuple[str, ...]  # the methods the live workers isolate themselves with
+    last_failure: str | None  # why the latest replacement could not start, while one is missing
+    refused_queries: int  # queries refused because they crashed a worker
+    crashes: int
+    restarts: int
+
+    @property
+    def degraded(self) -> bool:
+        return self.started and self.alive < self.configured
+
+    def as_dict(self) -> dict:
+        return {
+            "workers": {"configured": self.configured, "alive": self.alive, "busy": self.busy},
+            "started": self.started,
+            "network_isolation": list(self.isolation),
+            "last_failure": self.last_failure,
+            "crashes": self.crashes,
+            "restarts": self.restarts,
+            "queries_refused_as_crashing": self.refused_queries,
+        }
 
 
 @dataclass
@@ -91,28 +153,53 @@ class Answer:
         return worker
 
 
-class QueryPool:
-    """`size` worker processes answering queries on the store at `store_path`."""
+@dataclass
+class _Counts:
+    crashes: int = 0
+    restarts: int = 0
+    last_failure: str | None = None
+    crashing: set[tuple[str, str]] = field(default_factory=set)  # (store path, query hash)
 
-    def __init__(self, store_path: Path, size: int = 2, timeout: float = 5.0):
+
+class QueryPool:
+    """`size` worker processes answering queries on the store at `store_path`.
+
+    `isolation` names the ways a worker may cut itself off from the network, tried in order
+    (isolation.METHODS); `retry_delays` the seconds between attempts to start a replacement.
+    """
+
+    def __init__(
+        self,
+        store_path: Path,
+        size: int = 2,
+        timeout: float = 5.0,
+        isolation: tuple[str, ...] = METHODS,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS,
+    ):
         self.store_path, self.size, self.timeout = str(store_path), max(1, size), timeout
+        self.isolation, self.retry_delays = tuple(isolation), tuple(retry_delays)
         self._context = multiprocessing.get_context("spawn")  # fork is unsafe in a threaded server
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._started = False
+        self._stopping = threading.Event()
         self._workers: set[_Worker] = set()
+        self._numbers = itertools.count(1)
+        self._counts = _Counts()
 
     def start(self) -> None:
         """Start the workers (once) and return when they are ready; later calls do nothing.
 
-        Raises QueryFailed(503) when a worker cannot start.
+        Raises QueryFailed(503) when a worker cannot start (it is then tried again in the
+        background, with backoff).
         """
         with self._lock:
             if self._started:
                 return
             self._started = True
-            atexit.register(self.stop)
-            starting = [self._spawn() for _ in range(self.size)]
+        atexit.register(self.stop)
+        starting = [self._spawn() for _ in range(self.size)]
+        threading.Thread(target=self._watch, daemon=True, name="coopkg-query-pool-watch").start()
         failures = []
         for worker in starting:
             try:
@@ -120,85 +207,274 @@ class QueryPool:
                 self._idle.put(worker)
             except QueryFailed as failure:
                 failures.append(failure)
+                delay = self._retry_delay(0)
+                log.error("%s: failed to start (%s); retry in %g s", worker, failure.failure.message, delay)
+                self._start_replacement(worker, wait_first=delay)
         if failures:
             raise failures[0]
 
     def stop(self) -> None:
-        """Kill every worker (at exit)."""
+        """Kill every worker (at exit); replacements are no longer started."""
+        self._stopping.set()
         for worker in list(self._workers):
             self._kill(worker)
+
+    def status(self) -> PoolStatus:
+        """Return how many workers are alive and busy, how they are isolated, what went wrong."""
+        with self._lock:
+            live = [w for w in self._workers if w.ready and not w.retired]
+            return PoolStatus(
+                configured=self.size,
+                alive=len(live),
+                busy=sum(1 for w in live if w.query is not None),
+                started=self._started,
+                isolation=tuple(sorted({w.isolation for w in live})),
+                last_failure=self._counts.last_failure,
+                refused_queries=len(self._counts.crashing),
+                crashes=self._counts.crashes,
+                restarts=self._counts.restarts,
+            )
 
     def run(self, job: Job) -> Answer:
         """Send `job` to a free worker and return its Answer once evaluation has produced a head.
 
-        Raises QueryFailed: 503 when no worker is free in time or the query runs past the
-        time limit (its worker is then killed), or the job's own Failure (400, 406...).
+        Raises QueryFailed: 400 for a query known to crash the engine (or that just did), 503
+        when no worker is free in time or the query runs past the time limit (its worker is
+        then killed), or the job's own Failure (400, 406...).
         """
         self.start()
+        name = query_hash(job.query)
+        self._refuse_if_crashing(name)
+        worker = self._take_idle(name)
         try:
-            worker = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
-            raise QueryFailed(503, "every query worker is busy; try again in a moment") from None
+            self._refuse_if_crashing(name)  # it may have crashed another worker while this one waited
+        except QueryFailed:
+            self._give_back(worker)
+            raise
         deadline = time.monotonic() + self.timeout
         try:
             worker.connection.send(job)
         except (OSError, ValueError):
-            self._replace(worker)
-            raise QueryFailed(503, "a query worker stopped; try again") from None
+            self._ended(worker)
         kind, payload = self._receive(worker, deadline)
         if kind == "error":
             self._give_back(worker)
             raise QueryFailed(payload.status, payload.message)
         return Answer(payload, self, worker)
 
+    def _refuse_if_crashing(self, name: str) -> None:
+        if (self.store_path, name) in self._counts.crashing:
+            log.info("query %s refused: it crashed a worker before", name)
+            raise QueryFailed(400, CRASHING)
+
+    def _take_idle(self, name: str) -> _Worker:
+        """Return an idle live worker, marked busy with query `name`, within the time limit."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise QueryFailed(503, "every query worker is busy; try again in a moment") from None
+            with self._lock:
+                if worker.retired:
+                    continue
+                if worker.process.is_alive():
+                    worker.query = name
+                    return worker
+            self._found_dead(worker)
+
     def _receive(self, worker: _Worker, deadline: float) -> tuple[str, object]:
         try:
             if worker.connection.poll(max(0.0, deadline - time.monotonic())):
                 return worker.connection.recv()
         except (EOFError, OSError):
-            self._replace(worker)
-            raise QueryFailed(503, "a query worker stopped unexpectedly; try again") from None
+            self._ended(worker)
+        log.warning(
+            "%s: killed for timeout (pid %s): query %s ran past %g s",
+            worker,
+            worker.process.pid,
+            worker.query,
+            self.timeout,
+        )
         self._replace(worker)
         raise QueryFailed(503, f"query stopped: it ran longer than the limit of {self.timeout:g} seconds") from None
 
+    def _ended(self, worker: _Worker) -> None:
+        """`worker` stopped while answering a query: log why, replace it, raise QueryFailed.
+
+        A worker killed by SIGKILL was stopped from outside (an operator, the kernel's
+        out-of-memory killer): the client may try again (503). Any other end (SIGABRT of an
+        engine panic, SIGSEGV, an exit) was the query's doing: it is refused from now on (400).
+        """
+        code, name = _exit_code(worker.process), worker.query
+        self._replace(worker)
+        if code is None or code == -signal.SIGKILL:  # None: its pipe broke, it did not stop by itself
+            log.warning(
+                "%s: killed from outside (pid %s, %s) during query %s",
+                worker,
+                worker.process.pid,
+                _exit_status(code),
+                name,
+            )
+            raise QueryFailed(503, "a query worker stopped unexpectedly; try again") from None
+        with self._lock:
+            self._counts.crashes += 1
+            self._counts.crashing.add((self.store_path, name))
+        log.error(
+            "%s: crashed (pid %s, %s) during query %s; that query is refused from now on",
+            worker,
+            worker.process.pid,
+            _exit_status(code),
+            name,
+        )
+        raise QueryFailed(400, CRASHING) from None
+
+    def _found_dead(self, worker: _Worker) -> None:
+        """`worker` died while idle: log it and replace it (once, whoever finds it first)."""
+        with self._lock:
+            if worker.retired or worker.query is not None:
+                return
+            worker.retired = True
+        log.warning(
+            "%s: died while idle (pid %s, %s)", worker, worker.process.pid, _exit_status(_exit_code(worker.process))
+        )
+        self._replace(worker)
+
+    def _watch(self) -> None:
+        """Replace workers that die while idle, without waiting for a query to find them."""
+        while not self._stopping.is_set():
+            with self._lock:  # a busy worker that dies is the business of the request it serves
+                watched = {
+                    w.process.sentinel: w for w in self._workers if w.ready and not w.retired and w.query is None
+                }
+            if not watched:
+                self._stopping.wait(0.5)
+                continue
+            for sentinel in wait(list(watched), timeout=0.5):
+                if not self._stopping.is_set():
+                    self._found_dead(watched[sentinel])
+
     def _give_back(self, worker: _Worker) -> None:
+        with self._lock:
+            worker.query = None
+            if worker.retired:
+                return
         self._idle.put(worker)
 
     def _replace(self, worker: _Worker) -> None:
         """Kill `worker` now; start its successor in the background."""
         self._kill(worker)
-        threading.Thread(target=self._restart, daemon=True, name="coopkg-query-worker-restart").start()
+        self._start_replacement(worker)
 
-    def _restart(self) -> None:
-        try:
-            worker = self._spawn()
-            self._wait_ready(worker)
-        except QueryFailed:
+    def _start_replacement(self, worker: _Worker, wait_first: float = 0.0) -> None:
+        if self._stopping.is_set():
             return
-        self._idle.put(worker)
+        thread = threading.Thread(
+            target=self._restart, args=(worker, wait_first), daemon=True, name="coopkg-query-worker-restart"
+        )
+        thread.start()
+
+    def _restart(self, replaced: _Worker, wait_first: float) -> None:
+        """Start a successor to `replaced` (after `wait_first` s), trying again with backoff until one starts."""
+        if self._stopping.wait(wait_first):
+            return
+        for attempt in itertools.count(1 if wait_first else 0):
+            if self._stopping.is_set():
+                return
+            worker = None
+            try:
+                worker = self._spawn()
+                self._wait_ready(worker, replacing=replaced)
+            except QueryFailed as failure:
+                if self._stopping.is_set():  # stop() killed it while it started
+                    return
+                delay = self._retry_delay(attempt)
+                who = worker or f"the successor of {replaced}"
+                log.error("%s: failed to start (%s); retry in %g s", who, failure.failure.message, delay)
+                if self._stopping.wait(delay):
+                    return
+                continue
+            with self._lock:
+                self._counts.restarts += 1
+                self._counts.last_failure = None
+            self._idle.put(worker)
+            return
+
+    def _retry_delay(self, attempt: int) -> float:
+        return self.retry_delays[min(attempt, len(self.retry_delays) - 1)]
 
     def _spawn(self) -> _Worker:
+        """Start a worker process. Raises QueryFailed(503) if the system refuses a new process."""
         parent_end, child_end = self._context.Pipe(duplex=True)
         process = self._context.Process(
-            target=serve_jobs, args=(child_end, self.store_path), daemon=True, name="coopkg-query-worker"
+            target=serve_jobs,
+            args=(child_end, self.store_path, self.isolation),
+            daemon=True,
+            name="coopkg-query-worker",
         )
-        process.start()
-        child_end.close()
-        worker = _Worker(process, parent_end)
-        self._workers.add(worker)
+        try:
+            process.start()
+        except OSError as error:
+            parent_end.close()
+            raise QueryFailed(503, f"a query worker could not start: {error}") from error
+        finally:
+            child_end.close()
+        worker = _Worker(next(self._numbers), process, parent_end)
+        with self._lock:
+            self._workers.add(worker)
         return worker
 
-    def _wait_ready(self, worker: _Worker) -> None:
+    def _wait_ready(self, worker: _Worker, replacing: _Worker | None = None) -> None:
+        """Wait for `worker` to say it is ready; log it. Raises QueryFailed(503) if it cannot start."""
+        reason = f"no word within {START_TIMEOUT:g} s"
         try:
-            if worker.connection.poll(START_TIMEOUT) and worker.connection.recv()[0] == "ready":
-                return
+            if worker.connection.poll(START_TIMEOUT):
+                kind, payload = worker.connection.recv()
+                if kind == "ready":
+                    with self._lock:
+                        worker.isolation, worker.ready = payload, True
+                    instead = f", replacing {replacing}" if replacing else ""
+                    log.info(
+                        "%s: started (pid %s, network isolated: %s)%s", worker, worker.process.pid, payload, instead
+                    )
+                    return
+                reason = str(payload)
         except (EOFError, OSError):
-            pass
+            reason = f"it stopped ({_exit_status(_exit_code(worker.process))})"
         self._kill(worker)
-        raise QueryFailed(503, "a query worker could not start")
+        with self._lock:
+            self._counts.last_failure = reason
+        raise QueryFailed(503, f"a query worker could not start: {reason}")
 
     def _kill(self, worker: _Worker) -> None:
-        self._workers.discard(worker)
+        with self._lock:
+            worker.retired = True
+            self._workers.discard(worker)
         worker.process.kill()
         worker.process.join()
         worker.connection.close()
+
+
+def _exit_code(process: multiprocessing.process.BaseProcess, timeout: float = 5.0) -> int | None:
+    """Return the exit code of `process`, which has ended or is ending (None if it goes on running).
+
+    Starting a process reaps finished children in that thread: while it does, join() here can
+    see no exit code for a process that has ended, so wait for the other thread to record it.
+    """
+    deadline = time.monotonic() + timeout
+    process.join(timeout=timeout)
+    while process.exitcode is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return process.exitcode
+
+
+def _exit_status(code: int | None) -> str:
+    """Return how a process ended, as the log says it: 'exit code 1', 'signal SIGABRT'..."""
+    if code is None:
+        return "still running"
+    if code < 0:
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit code {code}"

@@ -1,8 +1,10 @@
 """What a query may not do here: call another service, or name graphs the store does not hold.
 
 The query is parsed (never evaluated) with rdflib's SPARQL parser to find `SERVICE` clauses
-and the `FROM` / `FROM NAMED` dataset clauses. Oxigraph would send a `SERVICE` query over
-HTTP on the user's behalf: it must never see one.
+and the `FROM` / `FROM NAMED` dataset clauses, so that a client gets a clear 400. This is a
+courtesy, not the defence: rdflib and Oxigraph can read one text differently, so the query
+workers that evaluate queries have no network at all (isolation.py), and a SERVICE missed
+here fails to connect (docs/sandbox.md).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from rdflib.plugins.sparql.parserutils import CompValue
 # tokens, so a keyword stands as a whole word (prov:wasDerivedFrom holds none); a \u escape
 # could spell one, so its presence means a full parse too.
 _WORTH_PARSING = re.compile(r"\b(?:service|from)\b|\\u", re.IGNORECASE)
+
+
+SERVICE_REFUSED = "SERVICE is refused: this endpoint does not query other services"
 
 
 class Refused(ValueError):
@@ -56,7 +61,7 @@ def check_query(text: str, graphs_held: frozenset[str]) -> QueryDataset:
         raise Unchecked(str(error)) from error
     prologue_part, query_part = parsed[0], parsed[1]
     if any(node.name == "ServiceGraphPattern" for node in _nodes(query_part)):
-        raise Refused("SERVICE is refused: this endpoint does not query other services")
+        raise Refused(SERVICE_REFUSED)
     prologue = translatePrologue(prologue_part, None)
     default, named = [], []
     # CompValue.get answers the key's name for a missing key: read it as the dict it is.

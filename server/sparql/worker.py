@@ -1,14 +1,22 @@
 """What runs inside a query worker process: check, evaluate and serialize one query at a time.
 
-A worker opens the published store read-only and answers jobs sent over a pipe. The parent
-(engine.QueryPool) can kill it at any moment: that is how a time limit really stops the work.
-Messages sent back, in order: ("head", Head) then ("chunk", bytes)... then ("end", None);
-or a single ("error", Failure); or, if writing fails after the head, ("abort", message).
+A worker first cuts itself off from the network (isolation.py), then opens the published
+store read-only and answers jobs sent over a pipe. It says ("ready", isolation method) or,
+if it cannot start, ("failed", reason). The parent (engine.QueryPool) can kill it at any
+moment: that is how a time limit really stops the work.
+Messages sent back for a job, in order: ("head", Head) then ("chunk", bytes)... then
+("end", None); or a single ("error", Failure); or, if writing fails after the head,
+("abort", message).
+
+The guard (guard.py, rdflib) only gives a clear 400 for the SERVICE clauses it sees; what
+keeps a query from fetching anything is the isolation: a SERVICE it misses fails to connect.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
+import signal
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -16,7 +24,8 @@ import pyoxigraph as ox
 
 from ..namespaces import PREFIXES
 from .formats import GRAPHS, RESULTS
-from .guard import Refused, Unchecked, check_graphs, check_query
+from .guard import SERVICE_REFUSED, Refused, Unchecked, check_graphs, check_query
+from .isolation import METHODS, NotIsolated, isolate_from_network
 
 CHUNK_BYTES = 64 * 1024
 RESULTS_FORMATS = {
@@ -34,6 +43,14 @@ RDF_FORMATS = {
     "trig": ox.RdfFormat.TRIG,
 }
 PREFIXED_FORMATS = ("turtle", "trig", "rdfxml")
+# What Oxigraph says when a SERVICE cannot reach its service from an isolated worker:
+# no network (netns), socket() denied (seccomp), no name resolution, a port or scheme it refuses.
+_NO_NETWORK = re.compile(
+    r"os error (?:101|13|1|99)\)|lookup address|not allowed for HTTP|URL scheme|unreachable|Permission denied",
+    re.IGNORECASE,
+)
+# A FROM clause (or a \u escape that could spell one) that rdflib could not read for us.
+_MAY_HAVE_FROM = re.compile(r"\bfrom\b|\\u", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -87,11 +104,25 @@ class _Pipe:
             self.buffer.clear()
 
 
-def serve_jobs(connection: Connection, store_path: str) -> None:
-    """Answer jobs from `connection` until the parent closes it (the worker process's main)."""
-    store = ox.Store.read_only(store_path)
-    held = frozenset(graph.value for graph in store.named_graphs() if isinstance(graph, ox.NamedNode))
-    connection.send(("ready", None))
+def serve_jobs(connection: Connection, store_path: str, isolation: tuple[str, ...] = METHODS) -> None:
+    """Answer jobs from `connection` until the parent closes it (the worker process's main).
+
+    Before anything else, the process cuts itself off from the network with the first of the
+    `isolation` methods that works; if none does, it says why and stops without reading a query.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the parent stops us
+    try:
+        method = isolate_from_network(isolation)
+    except NotIsolated as error:
+        connection.send(("failed", f"the worker cannot be cut off from the network: {error}"))
+        return
+    try:
+        store = ox.Store.read_only(store_path)
+        held = frozenset(graph.value for graph in store.named_graphs() if isinstance(graph, ox.NamedNode))
+    except OSError as error:
+        connection.send(("failed", f"the store {store_path} cannot be opened: {error}"))
+        return
+    connection.send(("ready", method))
     while True:
         try:
             job = connection.recv()
@@ -109,7 +140,10 @@ def answer_job(store: ox.Store, held: frozenset[str], job: Job, connection: Conn
     except Failed as failure:
         connection.send(("error", failure.failure))
     except (OSError, ValueError, SyntaxError, RuntimeError) as error:  # pyoxigraph reading or writing
-        if pipe.head_sent:
+        failure = _evaluation_failure(error)
+        if failure is not None and not pipe.head_sent:
+            connection.send(("error", failure))
+        elif pipe.head_sent:
             connection.send(("abort", f"the answer could not be completed: {error}"))
         else:
             connection.send(("error", Failure(500, f"the query could not be answered: {error}")))
@@ -124,23 +158,26 @@ class Failed(Exception):
 
 
 def evaluate(store: ox.Store, held: frozenset[str], job: Job):
-    """Return pyoxigraph's (lazy) results for a query found safe to run.
+    """Return pyoxigraph's (lazy) results for a query, in this network-isolated process.
 
-    Raises Failed(400) for a malformed or refused query.
+    Raises Failed(400) for a malformed query (Oxigraph's own parser says so), a SERVICE the
+    guard sees, or a FROM graph not held.
     """
     try:
-        dataset = check_query(job.query, held)
         check_graphs([*job.default_graphs, *job.named_graphs], held)
+        dataset = check_query(job.query, held)
     except Refused as refusal:
         raise Failed(400, str(refusal)) from refusal
-    except Unchecked as unchecked:
-        _raise_syntax_error(job.query)
-        raise Failed(400, f"the query could not be checked for SERVICE and FROM: {unchecked}") from None
+    except Unchecked as unchecked:  # rdflib cannot read it (SPARQL 1.2 syntax...): Oxigraph decides
+        dataset = None
+        if _MAY_HAVE_FROM.search(job.query):
+            _raise_syntax_error(job.query)
+            raise Failed(400, f"the query's FROM clauses could not be read: {unchecked}") from None
     options: dict = {}
     if job.default_graphs or job.named_graphs:
         options["default_graph"] = [ox.NamedNode(iri) for iri in job.default_graphs]
         options["named_graphs"] = [ox.NamedNode(iri) for iri in job.named_graphs]
-    elif not dataset.given:
+    elif dataset is None or not dataset.given:
         options["use_default_graph_as_union"] = True
     try:
         return store.query(job.query, **options)
@@ -149,13 +186,28 @@ def evaluate(store: ox.Store, held: frozenset[str], job: Job):
 
 
 def _raise_syntax_error(query: str) -> None:
-    """Raise Failed(400) with Oxigraph's parser message if `query` is not valid SPARQL."""
+    """Raise Failed(400) with Oxigraph's parser message if `query` is not valid SPARQL.
+
+    The query is prepared on an empty in-memory store, in this isolated process: whatever it
+    holds, it reaches nothing.
+    """
     try:
-        ox.Store().query(query)  # an empty store: nothing to fetch, nothing to evaluate at length
+        ox.Store().query(query)
     except SyntaxError as error:
         raise Failed(400, f"malformed query: {error}") from error
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):
         return
+
+
+def _evaluation_failure(error: Exception) -> Failure | None:
+    """Return the 400 for an evaluation error the query causes (None for a store or write error)."""
+    if isinstance(error, SyntaxError):
+        return Failure(400, f"malformed query: {error}")
+    if isinstance(error, OSError) and _NO_NETWORK.search(str(error)):
+        return Failure(400, f"{SERVICE_REFUSED} (the query engine has no network access: {error})")
+    if isinstance(error, RuntimeError):
+        return Failure(400, f"the query could not be evaluated: {error}")
+    return None
 
 
 def _send_results(results, job: Job, pipe: _Pipe) -> None:

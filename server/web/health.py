@@ -1,4 +1,10 @@
-"""A liveness probe for load balancers and the tests' server fixture."""
+"""A liveness probe for load balancers and the tests' server fixture.
+
+200 {"status": "ok", ...} while every configured query worker is alive; 503
+{"status": "degraded", ...} when fewer are (one is being replaced, or cannot start: see
+"last_failure"). The body says how many workers are alive and busy and how they are cut off
+from the network (docs/sandbox.md).
+"""
 
 from __future__ import annotations
 
@@ -9,5 +15,11 @@ blueprint = Blueprint("health", __name__)
 
 @blueprint.get("/health")
 def health():
-    published = current_app.extensions["coopkg"].published
-    return jsonify(status="ok", triples=len(published.store))
+    service = current_app.extensions["coopkg"]
+    body = {"status": "ok", "triples": len(service.published.store)}
+    pool = service.sparql.pool.status()
+    body["sparql"] = pool.as_dict()
+    if pool.degraded:
+        body["status"] = "degraded"
+        return jsonify(body), 503
+    return jsonify(body)
