@@ -7,17 +7,13 @@ And the walk of issue #4's "Done when", in French and in English."""
 from __future__ import annotations
 
 import json
-import threading
 import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
 import rdflib
-import waitress
 from browser_support import ARTIFACTS, AXE
 from pages_support import BASE, labels, path_of, select
-
-from server import create_app
 
 pytestmark = pytest.mark.browser
 
@@ -44,14 +40,9 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def server_url(published):
-    app = create_app({}, published=published)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+def server_url(server):
+    """The root of the session's `coopkg serve` (tests/conftest.py), without its final '/'."""
+    return server.url.rstrip("/")
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +188,8 @@ def test_done_when_walk(browser, server_url, store, lang):
 
 @pytest.fixture(scope="module")
 def served_by_cli(server):
-    """`python -m server serve` (the `coopkg serve` command) in a subprocess on a free port."""
+    """`python -m server serve` (the `coopkg serve` command) in a subprocess on a free port:
+    the session's server."""
     return server.url.rstrip("/")
 
 
