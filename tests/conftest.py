@@ -32,6 +32,15 @@ PRESS_RELEASE = SOURCES / "000_e304bfd7c8cccc77.txt"
 STARTED = time.time()
 
 
+def pytest_xdist_auto_num_workers(config) -> int:
+    """Workers for `-n auto` (pyproject.toml): for the suite or a folder of it, one per core, at
+    most four (the longest files set the pace); none when given files (starting workers costs
+    more than it saves on a few files)."""
+    if all(Path(arg.split("::")[0]).is_file() for arg in config.args):
+        return 0
+    return min(4, os.cpu_count() or 1)
+
+
 def pytest_terminal_summary(terminalreporter):
     if ARTIFACTS.is_dir() and ARTIFACTS.stat().st_mtime >= STARTED:
         terminalreporter.write_line(f"browser test artifacts (screenshots, axe results): {ARTIFACTS}")
