@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyshacl
 import rdflib
 import rdflib.collection
 from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 
 from .knowledge import KnowledgeBase
 from .labels import pick_label
@@ -43,7 +46,8 @@ def validate(knowledge: KnowledgeBase) -> ValidationReport:
 
     Only results of severity sh:Violation make the report non-conforming.
     """
-    data = knowledge.rdflib_graph("data", "ontology")
+    data = _PreparingGraph()
+    data += knowledge.rdflib_graph("data", "ontology")
     shapes = knowledge.rdflib_graph("shapes")
     _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
     languages = _message_languages(shapes)
@@ -58,6 +62,25 @@ def validate(knowledge: KnowledgeBase) -> ValidationReport:
     )
     conforms = not any(v.severity == str(SH.Violation) for v in violations)
     return ValidationReport(conforms, violations)
+
+
+class _PreparingGraph(rdflib.Graph):
+    """An rdflib graph that parses each SPARQL text once.
+
+    pyshacl runs the query of a SPARQL-based constraint once per focus node, with the same
+    text; parsing it, not evaluating it, is most of the time a validation takes.
+    """
+
+    def query(self, query_object, processor="sparql", result="sparql", initNs=None, *args, **kwargs):
+        if isinstance(query_object, str) and initNs is None and "base" not in kwargs:
+            query_object = _prepared(query_object, tuple(sorted(self.namespaces())))
+        return super().query(query_object, processor, result, initNs, *args, **kwargs)
+
+
+@lru_cache(maxsize=512)
+def _prepared(text: str, namespaces: tuple) -> Query:
+    """Return the parsed query, its prefixes resolved as rdflib would with the graph's own."""
+    return prepareQuery(text, initNs=dict(namespaces))
 
 
 def _path_steps(results: rdflib.Graph, path) -> tuple[str, ...]:

@@ -1,20 +1,62 @@
-"""Shared fixtures: the project's knowledge base, read and validated once per session."""
+"""Shared fixtures: the project's knowledge base read once, one release built once per session
+(in a temporary folder) for the in-process app and for every live server, and the servers.
+
+Nothing here writes into the checkout: releases, server logs and the working directory are
+temporary folders; browser tests write their artifacts outside it (browser_support.ARTIFACTS,
+named at the end of the run).
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from browser_support import ARTIFACTS, chromium, missing
 from click.testing import CliRunner
+from sparql_server import LiveServer, live_server
 
 from server import create_app
 from server.config import PROJECT_ROOT, Settings
 from server.knowledge import load_knowledge
+from server.release import build_release
 from server.state import Published
 from server.store import build_store
 
 SOURCES = PROJECT_ROOT.parent / "shared" / "sources"
 PRESS_RELEASE = SOURCES / "000_e304bfd7c8cccc77.txt"
+STARTED = time.time()
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """Workers for `-n auto` (pyproject.toml): for the suite or a folder of it, one per core, at
+    most four (the longest files set the pace); none when given files (starting workers costs
+    more than it saves on a few files)."""
+    if all(Path(arg.split("::")[0]).is_file() for arg in config.args):
+        return 0
+    return min(4, os.cpu_count() or 1)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if ARTIFACTS.is_dir() and ARTIFACTS.stat().st_mtime >= STARTED:
+        terminalreporter.write_line(f"browser test artifacts (screenshots, axe results): {ARTIFACTS}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _hermetic(tmp_path_factory) -> Iterator[None]:
+    """Run every test as on a fresh machine: in an empty working directory (no coopkg.toml is
+    read, nothing relative is written into the checkout), without the caller's COOPKG_* settings,
+    and with this checkout's code first on the path of every subprocess."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("cwd"))
+        for name in ["COOPKG_CONFIG", *("COOPKG_" + field.name.upper() for field in fields(Settings))]:
+            patch.delenv(name, raising=False)
+        patch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -29,15 +71,23 @@ def store(knowledge):
 
 
 @pytest.fixture(scope="session")
-def published(tmp_path_factory):
-    """The release `coopkg serve` would publish, built in a temporary releases folder."""
-    releases = tmp_path_factory.mktemp("releases")
-    return Published.open(Settings.load({"release_dir": releases}, environ={}))
+def release_dir(tmp_path_factory) -> Path:
+    """A releases folder holding one release of the project's sources, built once per session;
+    the in-process app and the live servers all serve it."""
+    folder = tmp_path_factory.mktemp("releases")
+    build_release(Settings.load({"release_dir": folder}, environ={}))
+    return folder
 
 
 @pytest.fixture(scope="session")
-def app(published):
-    app = create_app({}, published=published)
+def published(release_dir):
+    """The release `coopkg serve` would publish (the session's release)."""
+    return Published.open(Settings.load({"release_dir": release_dir}, environ={}))
+
+
+@pytest.fixture(scope="session")
+def app(published, release_dir):
+    app = create_app({"release_dir": release_dir}, published=published)
     app.config["TESTING"] = True
     return app
 
@@ -72,51 +122,54 @@ def sources_readme_text() -> str:
 @pytest.fixture()
 def project_copy(tmp_path) -> Path:
     """A copy of ontology/, shapes/, graph/, queries/ and catalog/ that a test may break."""
-    import shutil
-
     for folder in ("ontology", "shapes", "graph", "queries", "catalog"):
         shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
     return tmp_path
 
 
-@pytest.fixture(scope="module")
-def coopkg_server(tmp_path_factory):
-    """`coopkg serve` in a subprocess on a free loopback port, with its own releases folder.
+# --- live servers ------------------------------------------------------------------------------
 
-    Yields (root URL, releases folder); the server is stopped at the end of the module.
+
+@pytest.fixture(scope="session")
+def serve(tmp_path_factory, release_dir):
+    """Start `python -m server serve` on a free loopback port: `with serve(**settings) as server:`.
+
+    Settings are given by name (query_workers=2, ...) and passed as COOPKG_* variables. The server
+    serves the session's release unless `release_dir` names another folder (an empty one: the
+    server builds its first release there). It is stopped when the `with` block ends.
     """
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    def start(release_dir: Path | None = release_dir, **settings):
+        return live_server(tmp_path_factory.mktemp("server"), release_dir=release_dir, **settings)
+
+    return start
+
+
+@pytest.fixture(scope="session")
+def server(serve) -> Iterator[LiveServer]:
+    """One server with the default settings, shared by the tests that only read from it."""
+    with serve() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def coopkg_server(serve, tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """`coopkg serve` started on an empty releases folder, as on a fresh clone: it builds the
+    first release itself. Yields (root URL, releases folder)."""
     releases = tmp_path_factory.mktemp("served-releases")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPKG_")}
-    env.update(COOPKG_RELEASE_DIR=str(releases), COOPKG_PORT=str(port))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    root = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            with urllib.request.urlopen(root + "health", timeout=5):
-                break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("coopkg serve did not start: " + server.stderr.read().decode())
-            time.sleep(0.3)
-    yield root, releases
-    server.terminate()
-    server.wait(timeout=30)
-    server.stderr.close()
+    with serve(release_dir=releases) as running:
+        yield running.url, releases
+
+
+# --- browsers ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright, launched once per session. When it, Playwright or
+    the front-end assets are missing, the tests that need it fail and say what to install."""
+    needs = missing()
+    if needs:
+        pytest.fail("the browser tests need: " + "; ".join(needs), pytrace=False)
+    with chromium() as launched:
+        yield launched

@@ -1,25 +1,22 @@
 """The pages in a real browser (Debian's chromium driven by Playwright) against a real server
 on a loopback port: no console error, no request to another host, no critical or serious
-axe-core violation, readable at 390 px; screenshots kept in test-artifacts/screenshots/.
+axe-core violation, readable at 390 px; screenshots and axe results kept in the artifacts
+folder ($COOPKG_TEST_ARTIFACTS, by default coopkg-test-artifacts in the temporary folder).
 And the walk of issue #4's "Done when", in French and in English."""
 
 from __future__ import annotations
 
 import json
-import threading
 import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
 import rdflib
-import waitress
-from browser_support import AXE, chromium
+from browser_support import ARTIFACTS, AXE
 from pages_support import BASE, labels, path_of, select
 
-from server import create_app
-from server.config import PROJECT_ROOT
+pytestmark = pytest.mark.browser
 
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 WIDTHS = {"desktop": 1280, "phone": 390}
 PAGES = {
@@ -43,27 +40,16 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def server_url(published):
-    app = create_app({}, published=published)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
+def server_url(server):
+    """The root of the session's `coopkg serve` (tests/conftest.py), without its final '/'."""
+    return server.url.rstrip("/")
 
 
 @pytest.fixture(scope="module")
 def axe_results():
     found: dict = {}
     yield found
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "axe-results.json").write_text(json.dumps(found, indent=1, sort_keys=True), encoding="utf-8")
 
 
@@ -96,8 +82,6 @@ class Watched:
 @pytest.mark.parametrize("device", list(WIDTHS))
 @pytest.mark.parametrize("kind", list(PAGES))
 def test_each_kind_of_page_loads_cleanly_and_accessibly(browser, server_url, axe_results, kind, device):
-    if not AXE.is_file():
-        pytest.fail(f"axe-core is missing: run `make assets` ({AXE})")
     watched = Watched(browser, server_url, WIDTHS[device])
     try:
         response = watched.page.goto(server_url + PAGES[kind])
@@ -203,42 +187,10 @@ def test_done_when_walk(browser, server_url, store, lang):
 
 
 @pytest.fixture(scope="module")
-def served_by_cli():
-    """`python3 -m server serve` (the `coopkg serve` command) in a subprocess on a free port."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPKG_")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            if process.poll() is not None:
-                pytest.fail(f"coopkg serve stopped: {process.communicate()[0]}")
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            pytest.fail("coopkg serve did not answer within 60 s")
-        yield url
-    finally:
-        process.terminate()
-        process.communicate(timeout=10)  # reads and closes the pipe
+def served_by_cli(server):
+    """`python -m server serve` (the `coopkg serve` command) in a subprocess on a free port:
+    the session's server."""
+    return server.url.rstrip("/")
 
 
 def test_coopkg_serve_answers_browsers_and_rdf_clients(browser, served_by_cli, store):

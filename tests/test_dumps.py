@@ -41,9 +41,9 @@ PLAIN = sorted(PARSERS)
 
 
 @pytest.fixture(scope="module")
-def release(coopkg_server):
-    """The release the test server built on start-up and serves."""
-    return current_release(coopkg_server[1])
+def release(release_dir, server):
+    """The release the session's test server serves (read once that server is up)."""
+    return current_release(release_dir)
 
 
 @pytest.fixture(scope="module")
@@ -148,9 +148,9 @@ def test_catalogue_checksums_and_sizes_match_the_files(release):
 
 
 @pytest.fixture(scope="module")
-def server(coopkg_server) -> str:
-    """host:port of the running `coopkg serve`."""
-    return urlsplit(coopkg_server[0]).netloc
+def server(server) -> str:
+    """host:port of the session's running `coopkg serve` (tests/conftest.py)."""
+    return urlsplit(server.url).netloc
 
 
 def fetch(server: str, path: str, method: str = "GET", headers: dict | None = None):

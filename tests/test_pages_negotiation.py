@@ -176,13 +176,14 @@ def test_iris_that_cannot_exist_are_404(client, path):
 
 
 @pytest.fixture(scope="module")
-def rebased_client():
+def rebased_client(tmp_path_factory):
     from server import create_app
     from server.config import Settings
     from server.state import Published
 
-    settings = Settings.load({"base_iri": "http://data.example.org/coop/"}, environ={})
-    return create_app({"base_iri": settings.base_iri}, published=Published.open(settings)).test_client()
+    config = {"base_iri": "http://data.example.org/coop/", "release_dir": tmp_path_factory.mktemp("rebased")}
+    settings = Settings.load(config, environ={})
+    return create_app(config, published=Published.open(settings)).test_client()
 
 
 def test_a_configured_base_serves_its_own_iris_on_the_same_paths(rebased_client):

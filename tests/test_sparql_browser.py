@@ -5,20 +5,9 @@ server, and axe-core finds no accessibility violation."""
 from __future__ import annotations
 
 import pytest
-from browser_support import AXE, chromium
-from sparql_server import live_server
+from browser_support import AXE
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with live_server(tmp_path_factory.mktemp("browser")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture()

@@ -12,7 +12,6 @@ import pyoxigraph as ox
 import pytest
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from sparql_answers import rdflib_term, results_rows, store_rows, variables
-from sparql_server import live_server
 from SPARQLWrapper import GET, JSON, POST, POSTDIRECTLY, URLENCODED, XML, SPARQLWrapper
 
 from server.config import PROJECT_ROOT
@@ -20,12 +19,6 @@ from server.queries import competency_queries
 
 QUESTIONS = competency_queries(PROJECT_ROOT / "queries")
 IDS = [question.slug for question in QUESTIONS]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with live_server(tmp_path_factory.mktemp("clients")) as running:
-        yield running
 
 
 def test_every_question_has_answers(store):

@@ -12,7 +12,6 @@ import rdflib
 import requests
 from bs4 import BeautifulSoup
 from sparql_answers import store_rows, variables
-from sparql_server import live_server
 
 from server.config import PROJECT_ROOT, Settings
 from server.iris import local_url
@@ -23,12 +22,6 @@ QUESTIONS = competency_queries(PROJECT_ROOT / "queries")
 BASE = Settings().base_iri
 RESULT_FORMATS = {"json", "xml", "csv", "tsv"}
 GRAPH_FORMATS = {"turtle", "ntriples", "rdfxml", "jsonld", "nquads", "trig"}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with live_server(tmp_path_factory.mktemp("page")) as running:
-        yield running
 
 
 def page(url: str, **params) -> tuple[requests.Response, BeautifulSoup]:

@@ -13,7 +13,6 @@ import rdflib
 import requests
 from rdflib.compare import isomorphic
 from sparql_answers import results_rows, store_rows
-from sparql_server import live_server
 
 from server.config import Settings
 from server.namespaces import graph_iri
@@ -24,12 +23,6 @@ JSON = "application/sparql-results+json"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with live_server(tmp_path_factory.mktemp("protocol")) as running:
-        yield running
 
 
 def solutions(response: requests.Response) -> ox.QuerySolutions:

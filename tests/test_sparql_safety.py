@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from sparql_server import live_server
 
 TIMEOUT, MAX_ROWS, MAX_LENGTH, WORKERS = 1.5, 25, 2000, 2
 JSON = "application/sparql-results+json"
@@ -22,10 +21,9 @@ SMALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("safety")
+def server(serve):
     settings = {"query_timeout": TIMEOUT, "max_rows": MAX_ROWS, "max_query_length": MAX_LENGTH}
-    with live_server(folder, query_workers=WORKERS, **settings) as running:
+    with serve(query_workers=WORKERS, **settings) as running:
         yield running
 
 

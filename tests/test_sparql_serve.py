@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -11,9 +10,7 @@ import time
 from pathlib import Path
 
 import requests
-from sparql_server import free_port, live_server
-
-from server.config import PROJECT_ROOT
+from sparql_server import free_port, server_environment
 
 
 def test_serve_refuses_data_that_does_not_conform(project_copy):
@@ -21,7 +18,7 @@ def test_serve_refuses_data_that_does_not_conform(project_copy):
         "<https://w3id.org/coopkg/id/person/nobody> a <http://xmlns.com/foaf/0.1/Person> .\n",
         encoding="utf-8",
     )
-    env = {**os.environ, "COOPKG_ROOT": str(project_copy), "PYTHONPATH": str(PROJECT_ROOT)}
+    env = server_environment(root=project_copy, release_dir=project_copy / "releases")
     port = free_port()
     command = [sys.executable, "-m", "server", "serve", "--port", str(port)]
     done = subprocess.run(command, cwd=project_copy, env=env, capture_output=True, text=True, timeout=180)
@@ -31,8 +28,8 @@ def test_serve_refuses_data_that_does_not_conform(project_copy):
     assert "listening" not in done.stdout and "serving on" not in done.stdout
 
 
-def test_serve_says_when_it_is_ready_and_answers(tmp_path):
-    with live_server(tmp_path) as server:
+def test_serve_says_when_it_is_ready_and_answers(serve):
+    with serve() as server:
         answer = requests.get(server.sparql, params={"query": "ASK { ?s ?p ?o }", "format": "json"}, timeout=60)
         assert answer.json()["boolean"] is True
         ready = re.search(r"ready in (\d+\.\d+) s; serving on (\S+)", server.output())
@@ -47,8 +44,8 @@ def test_serve_says_when_it_is_ready_and_answers(tmp_path):
         assert logged.search(server.output()), server.output()
 
 
-def test_sigterm_stops_the_server_and_its_query_workers(tmp_path):
-    with live_server(tmp_path) as server:
+def test_sigterm_stops_the_server_and_its_query_workers(serve):
+    with serve() as server:
         workers = server.children()
         assert workers
         server.process.send_signal(signal.SIGTERM)
