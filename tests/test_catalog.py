@@ -19,7 +19,7 @@ from server.namespaces import graph_iri
 # rdflib's own JSON-LD parser calls its deprecated ConjunctiveGraph API internally.
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 
-DCAT_AP = PROJECT_ROOT.parent / "shared" / "reference" / "dcat-ap" / "3.0.1"
+DCAT_AP = PROJECT_ROOT / "reference" / "dcat-ap" / "3.0.1"
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 SD_NAME = rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#name")
