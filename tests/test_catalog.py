@@ -61,14 +61,21 @@ def release(published):
     return published.release
 
 
-@pytest.fixture(scope="module")
-def catalog(release) -> rdflib.Graph:
-    return rdflib.Graph().parse(release.file("catalog.ttl"), format="turtle")
+def served(app, path: str) -> rdflib.Graph:
+    """The Turtle the app serves at `path`, its URLs resolved against the public URL."""
+    with app.test_client().get(path, headers={"Accept": "text/turtle"}) as response:
+        assert response.status_code == 200
+        return rdflib.Graph().parse(data=response.get_data(), format="turtle")
 
 
 @pytest.fixture(scope="module")
-def void(release) -> rdflib.Graph:
-    return rdflib.Graph().parse(release.file("void.ttl"), format="turtle")
+def catalog(app) -> rdflib.Graph:
+    return served(app, "/catalog")
+
+
+@pytest.fixture(scope="module")
+def void(app) -> rdflib.Graph:
+    return served(app, "/.well-known/void")
 
 
 def get(client, path: str, **headers):
@@ -297,7 +304,7 @@ def test_sitemap_lists_the_page_of_every_entity(client, knowledge, published):
     status, mimetype, body = get(client, "/sitemap.xml")
     assert (status, mimetype) == (200, "application/xml")
     urls = [loc.text for loc in ET.fromstring(body).iter(SITEMAP + "loc")]
-    base, root = published.settings.base_iri, published.manifest["settings"]["public_url"]
+    base, root = published.settings.base_iri, published.settings.public_root
     subjects = {t.subject.value for t in knowledge.parts["data"] if isinstance(t.subject, ox.NamedNode)}
     expected = {local_url(iri, base, root) for iri in subjects if iri.startswith(base + "id/")}
     assert sorted(urls) == sorted(expected)
@@ -316,7 +323,7 @@ def test_robots_txt_points_to_the_sitemap(client, published):
     status, mimetype, body = get(client, "/robots.txt")
     assert (status, mimetype) == (200, "text/plain")
     lines = body.decode().splitlines()
-    root = published.manifest["settings"]["public_url"]
+    root = published.settings.public_root
     assert f"Sitemap: {root}sitemap.xml" in lines
     assert "User-agent: *" in lines
     assert "Disallow: /sparql" in lines
