@@ -47,7 +47,8 @@ class Published:
         """Open the current release under settings.releases, building one first when there is
         none or the sources changed since (validation must pass before anything is written).
 
-        Raises UnreadableSource or DataDoesNotConform when there is no good release to serve.
+        Raises UnreadableSource or DataDoesNotConform when there is no good release to serve,
+        OSError or SyntaxError when the files of the release cannot be read.
         """
         release, refused = ensure_release(settings)
         knowledge = load_knowledge(release.sources)
