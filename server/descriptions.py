@@ -7,6 +7,7 @@ negotiates: the address a release is served at is not part of the release.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -56,11 +57,41 @@ def _under(term, root: str):
 
 
 def render_description(graph: rdflib.Graph) -> dict[str, bytes]:
-    """Return `graph` in every description format, by suffix ('ttl', 'jsonld', 'rdf', 'nt');
-    the JSON-LD is compacted with the graph's prefixes."""
-    context = {prefix: str(namespace) for prefix, namespace in graph.namespaces() if prefix}
-    rendered = {}
-    for fmt in DESCRIPTION_FORMATS:
-        options = {"context": context, "auto_compact": True} if fmt.suffix == "jsonld" else {}
-        rendered[fmt.suffix] = graph.serialize(format=fmt.rdflib_format, encoding="utf-8", **options)
-    return rendered
+    """Return `graph` in every description format, by suffix ('ttl', 'jsonld', 'rdf', 'nt'),
+    the same bytes for the same graph in every process (rdflib's own N-Triples, RDF/XML and
+    JSON-LD follow the order of Python's sets, which changes from one start to the next).
+    The JSON-LD is compacted with the graph's prefixes."""
+    context = dict(sorted((prefix, str(namespace)) for prefix, namespace in graph.namespaces() if prefix))
+    triples = sorted((ox.Triple(*map(_oxigraph_term, triple)) for triple in graph), key=str)
+    compacted = graph.serialize(format="json-ld", encoding="utf-8", context=context, auto_compact=True)
+    return {
+        "ttl": graph.serialize(format="turtle", encoding="utf-8"),  # rdflib sorts subjects and objects
+        "jsonld": _sorted_json(json.loads(compacted)),
+        "rdf": ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=context),
+        "nt": ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
+    }
+
+
+def _sorted_json(document) -> bytes:
+    """Return a JSON-LD document with its keys and its unordered arrays sorted (@list kept)."""
+
+    def tidy(value, ordered=False):
+        if isinstance(value, dict):
+            return {key: tidy(item, key == "@list") for key, item in value.items()}
+        if isinstance(value, list):
+            items = [tidy(item) for item in value]
+            return items if ordered else sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+        return value
+
+    return (json.dumps(tidy(document), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _oxigraph_term(term):
+    """Return the pyoxigraph term equal to an rdflib term."""
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(term.datatype) if term.datatype else None)
+    return ox.NamedNode(str(term))
