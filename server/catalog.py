@@ -1,9 +1,10 @@
 """The DCAT-AP 3.0.1 catalogue of a release.
 
 The hand-written description (catalog/dataset.ttl: titles, licence, publisher, contact point,
-themes, spatial coverage, the SPARQL data service) is read with the public URL as its base;
-this module adds what a release knows: version, dates, temporal coverage computed from the
-data, and one dcat:Distribution per dump with its size and SHA-256.
+themes, spatial coverage, the SPARQL data service) is read with links.RELEASE_ROOT as its
+base (a server puts its public URL in its place, see public_files); this module adds what a
+release knows: version, dates, temporal coverage computed from the data, and one
+dcat:Distribution per dump with its size and SHA-256.
 """
 
 from __future__ import annotations

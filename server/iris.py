@@ -3,15 +3,16 @@
 The data IRIs live under the configured base ({base}id/...), the vocabulary under
 https://w3id.org/coopkg/def/ and the shapes under .../shapes/. A server running anywhere
 (http://127.0.0.1:8000/ on a laptop, the base itself in production) answers for all of
-them on the same paths: /id/..., /def/..., /shapes/...
+them on the same paths: /id/..., /def/..., /shapes/..., /sources/...
 """
 
 from __future__ import annotations
 
 from .namespaces import CANONICAL_BASE
 
-# URL path prefix -> where its IRIs live ('base' means the configured base).
-SPACES = {"id/": "base", "def/": CANONICAL_BASE, "shapes/": CANONICAL_BASE}
+# URL path prefix -> where its IRIs live ('base' means the configured base). sources/ holds
+# the archived documents the graph cites (schema:archivedAt), served as files.
+SPACES = {"id/": "base", "def/": CANONICAL_BASE, "shapes/": CANONICAL_BASE, "sources/": CANONICAL_BASE}
 
 
 def iri_for_path(path: str, base: str) -> str | None:

@@ -90,7 +90,32 @@ def load_knowledge(root: Path, data_paths: Iterable[Path] | None = None) -> Know
     for part, paths in folders.items():
         files[part] = [file for path in paths for file in turtle_files(path)]
         parts[part] = [triple for file in files[part] for triple in read_turtle(file)]
+    labels: dict[ox.BlankNode, ox.BlankNode] = {}
+    parts = {part: list(stable_blank_nodes(triples, labels)) for part, triples in parts.items()}
     return KnowledgeBase(parts, files)
+
+
+def stable_blank_nodes(triples: Iterable[ox.Triple], labels: dict | None = None) -> Iterator[ox.Triple]:
+    """Yield `triples` with each blank node renamed b1, b2, ... in the order it first appears.
+
+    The parser names blank nodes at random; the same files read in the same order then give
+    the same labels, so stores, dumps and their checksums do not change while the data does
+    not. Pass one `labels` dict to several calls to keep the names distinct across them.
+    """
+    labels = {} if labels is None else labels
+
+    def stable(term):
+        if not isinstance(term, ox.BlankNode):
+            return term
+        if term not in labels:
+            labels[term] = ox.BlankNode(f"b{len(labels) + 1}")
+        return labels[term]
+
+    for t in triples:
+        if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode):
+            yield ox.Triple(stable(t.subject), t.predicate, stable(t.object))
+        else:
+            yield t
 
 
 def rebase(triples: Iterable[ox.Triple], base: str) -> Iterator[ox.Triple]:

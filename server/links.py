@@ -1,12 +1,18 @@
 """The public URLs of a release: where the catalogue, VoID, dumps and endpoint are served.
 
 They are absolute, under the configured public root (setting `public_url`, by default
-http://{host}:{port}/), because catalogues and VoID are read by harvesters elsewhere.
+http://{host}:{port}/), because catalogues and VoID are read by harvesters elsewhere. A
+release writes them under RELEASE_ROOT, a placeholder that the server replaces with its
+public root when it loads the release (see public_files): the address a release is served
+at is not part of the release.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+# The root URL the files of a release are written against (.invalid: it can name no host).
+RELEASE_ROOT = "https://public-url.invalid/"
 
 
 @dataclass(frozen=True)

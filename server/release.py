@@ -6,14 +6,18 @@
         manifest.json                version, dates, counts, size and SHA-256 of every file
         store/                       the Oxigraph store the server queries (read-only)
         dumps/coopkg.{ttl,nt,nq,trig,jsonld,rdf}[.gz]
-        catalog.{ttl,jsonld,rdf,nt}  DCAT-AP 3.0.1
-        void.{ttl,jsonld,rdf,nt}     VoID
-        sitemap.xml
-        sources/                     the Turtle the release was built from
+        catalog.ttl                  DCAT-AP 3.0.1 } URLs under RELEASE_ROOT, resolved against
+        void.ttl                     VoID          } `public_url` when served (state.Published),
+        sitemap.xml                                } so that the port is not part of a release
+        sources/                     the files the release was built from: ontology/, shapes/,
+                                     graph/, catalog/dataset.ttl and the archived sources/
 
 A release is written into a hidden sibling folder (.building-VERSION), synced to disk, renamed
 to its version, and only then does `current` point to it. A build that fails or is killed
 leaves `current` and every earlier release untouched; the next build removes its debris.
+
+What a release depends on is its sources, `base_iri` and RELEASE_SCHEMA, never the host,
+port or public URL it is served at; the same sources give byte-identical dumps.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -43,7 +48,7 @@ from .config import Settings
 from .descriptions import write_description
 from .dumps import source_prefixes, write_dumps
 from .knowledge import UnreadableSource, load_knowledge
-from .links import PublicLinks
+from .links import RELEASE_ROOT, PublicLinks
 from .namespaces import PARTS
 from .sitemap import write_sitemap
 from .store import build_store
@@ -51,6 +56,12 @@ from .validation import ValidationReport, validate
 from .void import dataset_statistics, void_graph
 
 MANIFEST, CURRENT, LOCK, UNFINISHED = "manifest.json", "current", ".lock", ".building-"
+# The layout of a release (its files and their form): bump it when it changes, so that a
+# server or `coopkg release` builds a new release instead of serving an old layout.
+RELEASE_SCHEMA = 2
+ARCHIVE = Path("sources")  # the documents the graph cites, archived with every release
+
+log = logging.getLogger(__name__)
 
 
 class DataDoesNotConform(Exception):
@@ -84,22 +95,35 @@ class Release:
         """Return the path of a published file ('dumps/coopkg.ttl'), or None if the release has none."""
         return self.folder / name if name in self.manifest["files"] else None
 
+    def archived(self, name: str) -> Path | None:
+        """Return the release's copy of the archived source document `name` ('000_….txt'), or None."""
+        return None if "/" in name else self.file(f"sources/{ARCHIVE.as_posix()}/{name}")
+
     def is_up_to_date(self, settings: Settings) -> bool:
-        """Return True when the release was built from the current sources with these settings."""
-        return self.manifest["sources"] == source_digests(settings.root) and self.manifest[
-            "settings"
-        ] == build_settings(settings)
+        """Return True when the release was built, in this code's layout, from the current
+        sources with the same base IRI (the host, port and public URL do not matter)."""
+        return (
+            self.manifest.get("schema") == RELEASE_SCHEMA
+            and self.manifest.get("settings") == build_settings(settings)
+            and self.manifest["sources"] == source_digests(settings.root)
+        )
 
 
 def build_settings(settings: Settings) -> dict:
-    """Return the settings a release depends on (its IRIs and URLs)."""
-    return {"base_iri": settings.base_iri, "public_url": settings.public_root}
+    """Return the settings a release depends on: only `base_iri`, the base of the data IRIs.
+
+    The public URL is not one of them: the catalogue, VoID and sitemap are resolved against
+    it when served, so changing the host or port never builds a new release.
+    """
+    return {"base_iri": settings.base_iri}
 
 
 def source_files(root: Path) -> list[Path]:
-    """Return the source files a release is built from, relative to `root`, sorted."""
+    """Return the source files a release is built from, relative to `root`, sorted: the Turtle
+    of ontology/, shapes/ and graph/, the catalogue's description, every archived document."""
     files = [p.relative_to(root) for folder in PARTS for p in sorted((root / folder).rglob("*.ttl"))]
-    return [*files, DESCRIPTION_FILE]
+    archive = sorted(p.relative_to(root) for p in (root / ARCHIVE).rglob("*") if p.is_file())
+    return [*files, DESCRIPTION_FILE, *archive]
 
 
 def source_digests(root: Path) -> dict[str, str]:
@@ -160,7 +184,7 @@ def build_release(settings: Settings, force: bool = False, progress: Callable[[s
             return current
         step("validate")
         digests = source_digests(settings.root)
-        check_description(settings.root / DESCRIPTION_FILE, settings.public_root)
+        check_description(settings.root / DESCRIPTION_FILE, RELEASE_ROOT)
         knowledge = load_knowledge(settings.root)
         report = validate(knowledge)
         if not report.conforms:
@@ -195,17 +219,17 @@ def build_release(settings: Settings, force: bool = False, progress: Callable[[s
 
 def _write_files(store: ox.Store, settings: Settings, folder: Path, release: dict, step) -> dict:
     """Write the dumps, VoID, sitemap and catalogue of `store` into `folder`; return the manifest."""
-    base, links = settings.base_iri, PublicLinks(settings.public_root)
+    base, links = settings.base_iri, PublicLinks(RELEASE_ROOT)
     today = release["now"].date().isoformat()
     step("dumps")
     sources = folder / "sources"
-    prefixes = source_prefixes((sources / path for path in source_files(sources) if path != DESCRIPTION_FILE), base)
-    dumps = write_dumps(store, base, folder / "dumps", prefixes)
+    turtle = (sources / path for path in source_files(sources) if path.parts[0] in PARTS)
+    dumps = write_dumps(store, base, folder / "dumps", source_prefixes(turtle, base))
     step("void")
     stats = dataset_statistics(store, base)
-    write_description(void_graph(stats, links, [d.name for d in dumps], base), folder, "void")
+    write_description(void_graph(stats, links, [d.name for d in dumps], base), folder / "void.ttl")
     step("sitemap")
-    write_sitemap(store, base, settings.public_root, folder / "sitemap.xml", today)
+    write_sitemap(store, base, RELEASE_ROOT, folder / "sitemap.xml", today)
     step("catalog")
     published = []
     for dump in dumps:
@@ -213,8 +237,9 @@ def _write_files(store: ox.Store, settings: Settings, folder: Path, release: dic
         published.append(PublishedDump(dump, path.stat().st_size, sha256_file(path)))
     facts = ReleaseFacts(release["version"], release["issued"], today, temporal_coverage(store, base))
     graph = catalog_graph(folder / "sources" / DESCRIPTION_FILE, links, facts, published)
-    write_description(graph, folder, "catalog")
+    write_description(graph, folder / "catalog.ttl")
     return {
+        "schema": RELEASE_SCHEMA,
         "version": release["version"],
         "date": today,
         "created": release["now"].isoformat(timespec="seconds"),
@@ -297,7 +322,11 @@ def _locked(releases: Path) -> Iterator[None]:
     The kernel drops the lock when its process dies, so a killed build never blocks the next.
     """
     with (releases / LOCK).open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("waiting for another build of a release in %s to finish", releases)
+            fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
         finally:

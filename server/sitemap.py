@@ -1,7 +1,8 @@
 """sitemap.xml: the page of every entity of the data graph, for crawlers.
 
-Written once per release, streamed from the store. The sitemap protocol allows 50,000 URLs
-per file; a bigger dataset would need a sitemap index (not needed yet: see docs).
+Written once per release, streamed from the store, with URLs under links.RELEASE_ROOT that
+the server replaces with its public root (public_sitemap). The sitemap protocol allows
+50,000 URLs per file; a bigger dataset would need a sitemap index (not needed yet: see docs).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from xml.sax.saxutils import escape
 import pyoxigraph as ox
 
 from .iris import local_url
+from .links import RELEASE_ROOT
 from .namespaces import graph_iri
 from .query_files import select
 
@@ -40,3 +42,12 @@ def write_sitemap(store: ox.Store, base: str, root_url: str, path: Path, lastmod
             out.write(f"  <url><loc>{escape(url)}</loc><lastmod>{lastmod}</lastmod></url>\n")
         out.write("</urlset>\n")
     return len(iris)
+
+
+def public_sitemap(path: Path, root_url: str) -> bytes:
+    """Return the sitemap written at `path` with `root_url` in place of RELEASE_ROOT in every <loc>.
+
+    Raises OSError when the file cannot be read.
+    """
+    written = f"<loc>{escape(RELEASE_ROOT)}".encode()
+    return path.read_bytes().replace(written, f"<loc>{escape(root_url)}".encode())

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from .config import Settings
 from .knowledge import KnowledgeBase, load_knowledge
+from .public_files import PublicFiles, public_files
 from .release import DataDoesNotConform, Release, ensure_release
 
 __all__ = ["DataDoesNotConform", "Published"]
@@ -22,7 +23,8 @@ class Published:
     `store` is opened read-only from `store_path`, the release's on-disk Oxigraph store that
     other processes (query workers) may open read-only too. `knowledge` is read from the
     Turtle the release was built from. `refused` says why newer sources were not released
-    (the previous good release is served meanwhile), or is None.
+    (the previous good release is served meanwhile), or is None. `public` holds the
+    release's catalogue, VoID and sitemap resolved against settings.public_root.
     """
 
     settings: Settings
@@ -31,6 +33,7 @@ class Published:
     store_path: Path
     release: Release | None = None
     refused: Exception | None = None
+    public: PublicFiles | None = None
 
     @property
     def version(self) -> str | None:
@@ -46,9 +49,11 @@ class Published:
         none or the sources changed since (validation must pass before anything is written);
         `progress` is called with the name of each build step.
 
-        Raises UnreadableSource or DataDoesNotConform when there is no good release to serve.
+        Raises UnreadableSource or DataDoesNotConform when there is no good release to serve,
+        OSError or SyntaxError when the files of the release cannot be read.
         """
         release, refused = ensure_release(settings, progress)
         knowledge = load_knowledge(release.sources)
         store = ox.Store.read_only(str(release.store_path))
-        return cls(settings, knowledge, store, release.store_path, release, refused)
+        public = public_files(release, settings.public_root)
+        return cls(settings, knowledge, store, release.store_path, release, refused, public)

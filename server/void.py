@@ -112,13 +112,14 @@ def void_graph(stats: DatasetStatistics, links: PublicLinks, dump_names: Iterabl
 
 def _partitions(graph: rdflib.Graph, dataset: rdflib.URIRef, stats: DatasetStatistics) -> None:
     """Add the class and property partitions and one subset per named graph."""
-    for cls, entities in stats.class_entities.items():
-        node = rdflib.BNode()
+    # Blank nodes named by their rank (the counts are sorted): the same data, the same file.
+    for rank, (cls, entities) in enumerate(stats.class_entities.items(), 1):
+        node = rdflib.BNode(f"class{rank}")
         graph.add((dataset, VOID.classPartition, node))
         graph.add((node, VOID["class"], rdflib.URIRef(cls)))
         graph.add((node, VOID.entities, rdflib.Literal(entities, datatype=XSD.integer)))
-    for prop, triples in stats.property_triples.items():
-        node = rdflib.BNode()
+    for rank, (prop, triples) in enumerate(stats.property_triples.items(), 1):
+        node = rdflib.BNode(f"property{rank}")
         graph.add((dataset, VOID.propertyPartition, node))
         graph.add((node, VOID.property, rdflib.URIRef(prop)))
         graph.add((node, VOID.triples, rdflib.Literal(triples, datatype=XSD.integer)))

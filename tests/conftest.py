@@ -27,7 +27,7 @@ from server.release import build_release
 from server.state import Published
 from server.store import build_store
 
-SOURCES = PROJECT_ROOT.parent / "shared" / "sources"
+SOURCES = PROJECT_ROOT / "sources"
 PRESS_RELEASE = SOURCES / "000_e304bfd7c8cccc77.txt"
 STARTED = time.time()
 
@@ -104,7 +104,7 @@ def runner():
 
 @pytest.fixture(scope="session")
 def press_release_text() -> str:
-    """The primary source, when the shared folder is beside the checkout (it is on CI)."""
+    """The primary source, archived in sources/."""
     if not PRESS_RELEASE.is_file():
         pytest.fail(f"the primary source is missing: {PRESS_RELEASE}")
     return PRESS_RELEASE.read_text(encoding="utf-8")
@@ -112,8 +112,8 @@ def press_release_text() -> str:
 
 @pytest.fixture(scope="session")
 def sources_readme_text() -> str:
-    """shared/sources/README.md: the further sources, described in our own words."""
-    readme = SOURCES / "README.md"
+    """sources/notes-web-pages.md: the further sources, described in our own words."""
+    readme = SOURCES / "notes-web-pages.md"
     if not readme.is_file():
         pytest.fail(f"the sources' README is missing: {readme}")
     return readme.read_text(encoding="utf-8")

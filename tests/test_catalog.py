@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,14 +15,17 @@ import pytest
 import rdflib
 from rdflib.namespace import DCTERMS, RDF, SH, VOID
 
-from server.config import PROJECT_ROOT
+from server import create_app
+from server.config import PROJECT_ROOT, Settings
 from server.iris import local_url
+from server.links import RELEASE_ROOT
 from server.namespaces import graph_iri
+from server.state import Published
 
 # rdflib's own JSON-LD parser calls its deprecated ConjunctiveGraph API internally.
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 
-DCAT_AP = PROJECT_ROOT.parent / "shared" / "reference" / "dcat-ap" / "3.0.1"
+DCAT_AP = PROJECT_ROOT / "reference" / "dcat-ap" / "3.0.1"
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 SD_NAME = rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#name")
@@ -61,14 +67,21 @@ def release(published):
     return published.release
 
 
-@pytest.fixture(scope="module")
-def catalog(release) -> rdflib.Graph:
-    return rdflib.Graph().parse(release.file("catalog.ttl"), format="turtle")
+def served(app, path: str) -> rdflib.Graph:
+    """The Turtle the app serves at `path`, its URLs resolved against the public URL."""
+    with app.test_client().get(path, headers={"Accept": "text/turtle"}) as response:
+        assert response.status_code == 200
+        return rdflib.Graph().parse(data=response.get_data(), format="turtle")
 
 
 @pytest.fixture(scope="module")
-def void(release) -> rdflib.Graph:
-    return rdflib.Graph().parse(release.file("void.ttl"), format="turtle")
+def catalog(app) -> rdflib.Graph:
+    return served(app, "/catalog")
+
+
+@pytest.fixture(scope="module")
+def void(app) -> rdflib.Graph:
+    return served(app, "/.well-known/void")
 
 
 def get(client, path: str, **headers):
@@ -297,7 +310,7 @@ def test_sitemap_lists_the_page_of_every_entity(client, knowledge, published):
     status, mimetype, body = get(client, "/sitemap.xml")
     assert (status, mimetype) == (200, "application/xml")
     urls = [loc.text for loc in ET.fromstring(body).iter(SITEMAP + "loc")]
-    base, root = published.settings.base_iri, published.manifest["settings"]["public_url"]
+    base, root = published.settings.base_iri, published.settings.public_root
     subjects = {t.subject.value for t in knowledge.parts["data"] if isinstance(t.subject, ox.NamedNode)}
     expected = {local_url(iri, base, root) for iri in subjects if iri.startswith(base + "id/")}
     assert sorted(urls) == sorted(expected)
@@ -316,7 +329,7 @@ def test_robots_txt_points_to_the_sitemap(client, published):
     status, mimetype, body = get(client, "/robots.txt")
     assert (status, mimetype) == (200, "text/plain")
     lines = body.decode().splitlines()
-    root = published.manifest["settings"]["public_url"]
+    root = published.settings.public_root
     assert f"Sitemap: {root}sitemap.xml" in lines
     assert "User-agent: *" in lines
     assert "Disallow: /sparql" in lines
@@ -326,3 +339,63 @@ def test_description_file_is_the_catalogue_source(release):
     copied = release.sources / "catalog" / "dataset.ttl"
     assert copied.read_bytes() == (PROJECT_ROOT / "catalog" / "dataset.ttl").read_bytes()
     assert Path(release.file("catalog.ttl")).stat().st_size > copied.stat().st_size
+
+
+# --- the public URL is resolved when served ----------------------------------------------
+
+SERVED_DIGESTS = """
+import sys
+from server.config import Settings
+from server.state import Published
+settings = Settings.load({"release_dir": sys.argv[1], "public_url": "https://data.example.org/coopkg/"}, environ={})
+for name, file in sorted(Published.open(settings).public.files.items()):
+    print(name, file.sha256)
+"""
+
+
+def test_what_is_served_is_the_same_bytes_at_every_start(published):
+    """rdflib's serializers follow Python's hash order, which changes with PYTHONHASHSEED."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPKG_")}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", SERVED_DIGESTS, str(published.settings.releases)],
+            cwd=PROJECT_ROOT,
+            env={**env, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=180,
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert runs[0] == runs[1]
+    assert len(runs[0].splitlines()) == 9
+
+
+def test_another_public_url_gets_its_own_urls_from_the_same_release(published, dcat_ap_shapes):
+    root = "https://data.example.org/coopkg/"
+    settings = Settings.load({"release_dir": published.settings.releases, "public_url": root}, environ={})
+    elsewhere = Published.open(settings)
+    assert elsewhere.release.folder == published.release.folder
+    client = create_app({}, published=elsewhere).test_client()
+    graphs = []
+    for media_type, fmt in (
+        ("text/turtle", "turtle"),
+        ("application/ld+json", "json-ld"),
+        ("application/n-triples", "nt"),
+    ):
+        for path in ("/catalog", "/.well-known/void"):
+            status, _, body = get(client, path, Accept=media_type)
+            assert status == 200 and RELEASE_ROOT.encode() not in body
+            graphs.append(rdflib.Graph().parse(data=body, format=fmt))
+    catalog = graphs[0]
+    assert violations(catalog, dcat_ap_shapes) == []
+    dataset = rdflib.URIRef(root + "catalog#dataset")
+    assert str(catalog.value(dataset, DCTERMS.identifier)) == root + "catalog#dataset"
+    urls = {str(o) for o in catalog.objects(None, DCAT.downloadURL)} | {
+        str(o) for o in graphs[1].objects(None, VOID.dataDump)
+    }
+    assert len(urls) == 12 and all(url.startswith(root + "dumps/") for url in urls)
+    _, _, sitemap = get(client, "/sitemap.xml")
+    locs = [loc.text for loc in ET.fromstring(sitemap).iter(SITEMAP + "loc")]
+    assert locs and all(loc.startswith(root + "id/") for loc in locs)

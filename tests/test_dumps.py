@@ -8,6 +8,7 @@ import http.client
 import json
 import re
 import subprocess
+import urllib.request
 from collections import Counter
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -46,9 +47,16 @@ def release(release_dir, server):
     return current_release(release_dir)
 
 
+def served(coopkg_server, path: str) -> rdflib.Graph:
+    """The Turtle the test server serves at `path` (its URLs under the server's own root)."""
+    request = urllib.request.Request(coopkg_server[0] + path, headers={"Accept": "text/turtle"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return rdflib.Graph().parse(data=response.read(), format="turtle")
+
+
 @pytest.fixture(scope="module")
-def void(release) -> rdflib.Graph:
-    return rdflib.Graph().parse(release.file("void.ttl"), format="turtle")
+def void(coopkg_server) -> rdflib.Graph:
+    return served(coopkg_server, ".well-known/void")
 
 
 @pytest.fixture(scope="module")
@@ -129,11 +137,13 @@ def test_dataset_dumps_keep_the_three_graphs_apart(release, knowledge):
     assert sizes == {part: len(set(map(str, triples))) for part, triples in knowledge.parts.items()}
 
 
-def test_catalogue_checksums_and_sizes_match_the_files(release):
-    catalog = rdflib.Graph().parse(release.file("catalog.ttl"), format="turtle")
+def test_catalogue_checksums_and_sizes_match_the_files(release, coopkg_server):
+    catalog = served(coopkg_server, "catalog")
     seen = set()
     for distribution in catalog.subjects(rdflib.RDF.type, DCAT.Distribution):
-        name = str(catalog.value(distribution, DCAT.downloadURL)).rsplit("/dumps/", 1)[1]
+        url = str(catalog.value(distribution, DCAT.downloadURL))
+        assert url.startswith(coopkg_server[0] + "dumps/")
+        name = url.rsplit("/dumps/", 1)[1]
         data = release.file(f"dumps/{name}").read_bytes()
         checksum = catalog.value(distribution, SPDX.checksum)
         assert catalog.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
@@ -237,5 +247,6 @@ def test_every_void_data_dump_is_downloadable(server, void):
     dumps = sorted(str(o) for o in void.objects(None, VOID.dataDump))
     assert len(dumps) == 12
     for url in dumps:
+        assert url.startswith(f"http://{server}/dumps/"), url
         status, _, _ = fetch(server, urlsplit(url).path, method="HEAD")
         assert status == 200, url

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
+import threading
+import time
 import urllib.request
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +24,8 @@ import pytest
 from server import create_app
 from server.cli import main
 from server.config import PROJECT_ROOT, ConfigError, Settings
-from server.knowledge import UnreadableSource
+from server.knowledge import UnreadableSource, load_knowledge
+from server.links import RELEASE_ROOT
 from server.namespaces import graph_iri
 from server.release import build_release, current_release
 from server.state import DataDoesNotConform, Published
@@ -234,3 +241,94 @@ def test_build_failing_with_an_error_cleans_up_and_keeps_the_previous_release(se
         build_release(settings, force=True, progress=disk_full)
     assert {p.name for p in settings.releases.iterdir()} == {".lock", "current", good.version}
     assert current_release(settings.releases).folder == good.folder
+
+
+# --- a release is its data ---------------------------------------------------------------
+
+PRESS_RELEASE = "000_e304bfd7c8cccc77.txt"
+
+
+def test_same_sources_give_byte_identical_dumps_whatever_the_public_url(project_copy, tmp_path):
+    shutil.copytree(PROJECT_ROOT / "sources", project_copy / "sources")
+    builds = []
+    for name, overrides in (("a", {"port": 8001}), ("b", {"public_url": "https://data.example.org/coopkg/"})):
+        settings = Settings.load({"root": project_copy, "release_dir": tmp_path / name, **overrides}, environ={})
+        builds.append(build_release(settings))
+    first, second = builds
+    dumps = sorted(name for name in first.manifest["files"] if name.startswith("dumps/"))
+    assert len(dumps) == 12 and dumps == sorted(n for n in second.manifest["files"] if n.startswith("dumps/"))
+    for name in dumps:
+        assert first.file(name).read_bytes() == second.file(name).read_bytes(), name
+    for name in (n for n in dumps if n.endswith(".gz")):
+        header = first.file(name).read_bytes()[:10]
+        assert header[3] & 0x08 == 0, "no file name in the gzip header"
+        assert header[4:8] == b"\0\0\0\0", "no date in the gzip header"
+    dated = {"catalog.ttl", "sitemap.xml"} if first.version != second.version else set()  # built across midnight
+    others = set(first.manifest["files"]) - dated
+    assert {n: first.manifest["files"][n] for n in others} == {n: second.manifest["files"][n] for n in others}
+    for release in builds:
+        for name in ("catalog.ttl", "void.ttl", "sitemap.xml"):
+            text = release.file(name).read_text(encoding="utf-8")
+            assert RELEASE_ROOT in text and "8001" not in text and "data.example.org" not in text, name
+
+
+def test_blank_nodes_get_the_same_labels_at_every_reading():
+    first, second = load_knowledge(PROJECT_ROOT), load_knowledge(PROJECT_ROOT)
+    assert first.parts == second.parts
+    labels = {
+        t.subject.value for t in first.triples("ontology", "shapes", "data") if isinstance(t.subject, ox.BlankNode)
+    }
+    assert "b1" in labels and len(labels) > 10
+
+
+def test_another_port_or_public_url_reuses_the_current_release(settings, runner):
+    first = Published.open(replace(settings, port=8001, public_url=None))
+    assert first.public.root == "http://127.0.0.1:8001/"
+    for other in (replace(settings, port=8002, public_url=None), replace(settings, public_url="https://example.org/")):
+        again = Published.open(other)
+        assert (again.version, again.release.folder) == (first.version, first.release.folder)
+        client = create_app(other.__dict__, published=again).test_client()
+        with client.get("/robots.txt") as response:
+            assert f"Sitemap: {other.public_root}sitemap.xml" in response.get_data(as_text=True).splitlines()
+    env = {"COOPKG_ROOT": str(settings.root), "COOPKG_RELEASE_DIR": str(settings.releases), "COOPKG_PORT": "8003"}
+    result = runner.invoke(main, ["release"], env=env)
+    assert result.exit_code == 0 and "did not change" in result.output, result.output
+    assert sorted(p.name for p in settings.releases.iterdir()) == sorted([".lock", "current", first.version])
+
+
+def test_a_release_of_an_older_layout_is_rebuilt(settings):
+    old = build_release(settings)
+    manifest = {**old.manifest, "settings": {**old.manifest["settings"], "public_url": "http://coopkg.test/"}}
+    del manifest["schema"]
+    (old.folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    renewed = build_release(settings)
+    assert renewed.version != old.version and renewed.manifest["schema"] >= 2
+
+
+def test_a_build_waiting_for_another_says_so(settings, caplog):
+    build_release(settings)
+    caplog.set_level(logging.INFO, logger="server.release")
+    waiting = threading.Thread(target=build_release, args=(settings,))
+    with (settings.releases / ".lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        waiting.start()
+        deadline = time.monotonic() + 60
+        while "waiting for another build" not in caplog.text:
+            assert time.monotonic() < deadline, "no line said the build waits"
+            time.sleep(0.05)
+        assert waiting.is_alive()
+        fcntl.flock(held, fcntl.LOCK_UN)
+    waiting.join(timeout=60)
+    assert not waiting.is_alive()
+
+
+def test_archived_sources_are_released_and_their_changes_make_a_new_release(settings, project_copy):
+    shutil.copytree(PROJECT_ROOT / "sources", project_copy / "sources")
+    first = build_release(settings)
+    assert first.archived(PRESS_RELEASE).read_bytes() == (PROJECT_ROOT / "sources" / PRESS_RELEASE).read_bytes()
+    assert f"sources/{PRESS_RELEASE}" in first.manifest["sources"]
+    assert first.archived("../manifest.json") is None and first.archived("nothing.txt") is None
+    notes = project_copy / "sources" / "notes-web-pages.md"
+    notes.write_bytes(notes.read_bytes() + b"\n")
+    assert not first.is_up_to_date(settings)
+    assert build_release(settings).version != first.version

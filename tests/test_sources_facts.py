@@ -1,6 +1,6 @@
 """Each fact issue #6 adds answers a SPARQL query on the store, traced to its own source.
 
-Expected values are those shared/sources/README.md gives for each source.
+Expected values are those sources/notes-web-pages.md gives for each source.
 """
 
 from __future__ import annotations
@@ -298,7 +298,7 @@ def test_each_source_keeps_its_own_list_of_sectors(store):
 
 
 def _iati_sector_names() -> dict[str, dict[str | None, str]]:
-    path = PROJECT_ROOT.parent / "shared" / "reference" / "iati" / "codelists" / "non-embedded" / "Sector.xml"
+    path = PROJECT_ROOT / "reference" / "iati" / "codelists" / "non-embedded" / "Sector.xml"
     lang = "{http://www.w3.org/XML/1998/namespace}lang"
     return {
         item.findtext("code"): {n.get(lang): n.text for n in item.find("name").findall("narrative")}

@@ -1,19 +1,23 @@
-"""The distribution: dumps, the DCAT-AP catalogue, VoID, sitemap.xml and robots.txt.
+"""The distribution: dumps, the DCAT-AP catalogue, VoID, sitemap.xml, robots.txt and the
+archived source documents.
 
-Everything here is a file of the current release, written once when it was built and served
-with send_file: Content-Length, ETag (the file's SHA-256), Last-Modified, 304 answers to
-conditional requests, HEAD and Range come from Werkzeug.
+Everything here is a file of the current release, written once when it was built (the
+catalogue, VoID and sitemap resolved against the public URL when the server opened the
+release, see public_files) and served with send_file: Content-Length, ETag (the SHA-256),
+Last-Modified, 304 answers to conditional requests, HEAD and Range come from Werkzeug.
 """
 
 from __future__ import annotations
 
-import rdflib
+import io
+from datetime import datetime
+
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
 from ..catalog import catalog_summary
 from ..descriptions import DESCRIPTION_FORMATS
 from ..dumps import dump_files
-from ..links import PublicLinks
+from ..public_files import PublicFiles
 from ..rdf_syntaxes import RdfSyntax
 from ..release import Release
 from ..representations import HTML
@@ -23,6 +27,7 @@ blueprint = Blueprint("distribution", __name__)
 
 DUMPS = {dump.name: dump for dump in dump_files()}
 BY_SUFFIX = {fmt.suffix: fmt for fmt in DESCRIPTION_FORMATS}
+ARCHIVE_TYPES = {".txt": "text/plain", ".md": "text/markdown"}  # Werkzeug adds charset=utf-8
 
 
 @blueprint.get("/dumps/")
@@ -49,7 +54,7 @@ def catalog():
         return chosen
     if chosen is None:
         return _catalog_page()
-    response = _release_file(f"catalog.{chosen.suffix}", chosen.media_type)
+    response = _public_file(f"catalog.{chosen.suffix}")
     response.vary.add("Accept")
     return response
 
@@ -60,7 +65,7 @@ def void():
     chosen = _negotiate(html=False)
     if isinstance(chosen, Response):
         return chosen
-    response = _release_file(f"void.{chosen.suffix}", chosen.media_type)
+    response = _public_file(f"void.{chosen.suffix}")
     response.vary.add("Accept")
     return response
 
@@ -68,22 +73,30 @@ def void():
 @blueprint.get("/sitemap.xml")
 def sitemap():
     """Every entity page of the current release, for crawlers."""
-    return _release_file("sitemap.xml", "application/xml")
+    return _public_file("sitemap.xml")
 
 
 @blueprint.get("/robots.txt")
 def robots():
     """Crawlers may read every page but not run SPARQL queries; the sitemap lists the pages."""
-    links = PublicLinks(_release().manifest["settings"]["public_url"])
+    links = _public().links
     return _plain(f"User-agent: *\nDisallow: /sparql\nAllow: /\n\nSitemap: {links.sitemap}\n", 200)
 
 
+@blueprint.get("/sources/<name>")
+def archived_source(name: str):
+    """A document the graph cites, as archived in the current release (schema:archivedAt)."""
+    path = _release().archived(name)
+    if path is None:
+        return _plain(f"no archived source named {name!r}\n", 404)
+    media_type = ARCHIVE_TYPES.get(path.suffix, "application/octet-stream")
+    return _release_file(path.relative_to(_release().folder).as_posix(), media_type)
+
+
 def _catalog_page():
-    release = _release()
+    public = _public()
     lang = choose_language()
-    graph = rdflib.Graph().parse(release.file("catalog.ttl"), format="turtle")
-    links = PublicLinks(release.manifest["settings"]["public_url"])
-    summary = catalog_summary(graph, links.dataset, lang)
+    summary = catalog_summary(public.catalog, public.links.dataset, lang)
     page = render_template("catalog.html", summary=summary, formats=DESCRIPTION_FORMATS)
     response = Response(page)
     response.vary.add("Accept")
@@ -122,6 +135,25 @@ def _release_file(name: str, media_type: str, download_name: str | None = None) 
         etag=entry["sha256"],
         max_age=0,
     )
+
+
+def _public_file(name: str) -> Response:
+    """Send a catalogue, VoID or sitemap file as resolved for this server, its SHA-256 as ETag."""
+    file, release = _public().files[name], _release()
+    return send_file(
+        io.BytesIO(file.body),
+        mimetype=file.media_type,
+        conditional=True,
+        etag=file.sha256,
+        last_modified=datetime.fromisoformat(release.manifest["created"]),
+        max_age=0,
+    )
+
+
+def _public() -> PublicFiles:
+    """Return the current release's files resolved against the public URL (503 without a release)."""
+    _release()
+    return current_app.extensions["coopkg"].published.public
 
 
 def _release() -> Release:
