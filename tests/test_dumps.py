@@ -47,16 +47,16 @@ def release(release_dir, server):
     return current_release(release_dir)
 
 
-def served(coopkg_server, path: str) -> rdflib.Graph:
-    """The Turtle the test server serves at `path` (its URLs under the server's own root)."""
-    request = urllib.request.Request(coopkg_server[0] + path, headers={"Accept": "text/turtle"})
+def served(server: str, path: str) -> rdflib.Graph:
+    """The Turtle the test server (host:port) serves at `path` (its URLs under the server's own root)."""
+    request = urllib.request.Request(f"http://{server}/{path}", headers={"Accept": "text/turtle"})
     with urllib.request.urlopen(request, timeout=30) as response:
         return rdflib.Graph().parse(data=response.read(), format="turtle")
 
 
 @pytest.fixture(scope="module")
-def void(coopkg_server) -> rdflib.Graph:
-    return served(coopkg_server, ".well-known/void")
+def void(server) -> rdflib.Graph:
+    return served(server, ".well-known/void")
 
 
 @pytest.fixture(scope="module")
@@ -137,12 +137,12 @@ def test_dataset_dumps_keep_the_three_graphs_apart(release, knowledge):
     assert sizes == {part: len(set(map(str, triples))) for part, triples in knowledge.parts.items()}
 
 
-def test_catalogue_checksums_and_sizes_match_the_files(release, coopkg_server):
-    catalog = served(coopkg_server, "catalog")
+def test_catalogue_checksums_and_sizes_match_the_files(release, server):
+    catalog = served(server, "catalog")
     seen = set()
     for distribution in catalog.subjects(rdflib.RDF.type, DCAT.Distribution):
         url = str(catalog.value(distribution, DCAT.downloadURL))
-        assert url.startswith(coopkg_server[0] + "dumps/")
+        assert url.startswith(f"http://{server}/dumps/")
         name = url.rsplit("/dumps/", 1)[1]
         data = release.file(f"dumps/{name}").read_bytes()
         checksum = catalog.value(distribution, SPDX.checksum)
