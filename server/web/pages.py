@@ -1,8 +1,9 @@
 """Entity and index pages: `/`, `/id/...`, `/def/...`, `/shapes`, `/classes`.
 
 Every IRI of the graph answers on its own path: HTML for browsers and RDF for programs by
-content negotiation (200 with `Vary: Accept`, and an ETag keyed on the release), and each representation has its own URL
-(`/id/organisation/cc-zou.ttl`, `.jsonld`, `.nt`, `.rdf`, `.html`). See docs/iris.md.
+content negotiation (200 with `Vary: Accept` and an ETag keyed on the release), and each
+representation has its own URL (`/id/organisation/cc-zou.ttl`, `.jsonld`, `.nt`, `.rdf`,
+`.html`). See docs/iris.md.
 """
 
 from __future__ import annotations
