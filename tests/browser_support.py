@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from server.config import PROJECT_ROOT
 
@@ -30,3 +30,9 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def inject_axe(page: Page) -> None:
+    """Load axe-core into `page` through the browser's debugging protocol: a <script> tag would be
+    an inline script, which the site's Content-Security-Policy rightly blocks."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 import rdflib
 import waitress
-from browser_support import AXE, chromium
+from browser_support import AXE, chromium, inject_axe
 from pages_support import BASE, labels, path_of, select
 
 from server import create_app
@@ -110,7 +110,7 @@ def test_each_kind_of_page_loads_cleanly_and_accessibly(browser, server_url, axe
         assert overflow <= 0, f"{kind} scrolls sideways by {overflow}px at {WIDTHS[device]}px"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         watched.page.screenshot(path=str(SCREENSHOTS / f"{kind}-{device}.png"), full_page=True)
-        watched.page.add_script_tag(path=str(AXE))
+        inject_axe(watched.page)
         violations = watched.page.evaluate(
             "axe.run().then(r => r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length})))"
         )
