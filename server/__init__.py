@@ -17,13 +17,13 @@ def create_app(config: dict | None = None, published: Published | None = None) -
     Settings come from defaults, coopkg.toml, COOPKG_* variables, then `config`; an app given
     an already validated `published` (tests, the CLI) takes its settings, `config` on top.
     Everything the app holds is built here, once, into `app.extensions["coopkg"]` (a
-    server.service.Service); then the app-wide error pages and template helpers, then the
+    server.service.Service); then the app-wide error pages, template helpers and headers, then the
     blueprints, which only declare routes.
     Raises UnreadableSource or DataDoesNotConform when the data cannot be served.
     """
     from . import charts
     from .service import Service
-    from .web import errors, register_blueprints, site
+    from .web import errors, headers, register_blueprints, site
 
     settings = _settings(config, published)
     app = Flask(__name__)
@@ -32,6 +32,7 @@ def create_app(config: dict | None = None, published: Published | None = None) -
     app.context_processor(site.template_helpers)
     app.add_template_filter(charts.value_text, "value_text")
     install_request_log(app)  # one log line per request (coopkg.request)
+    headers.install(app)
     register_blueprints(app)
     return app
 

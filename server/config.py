@@ -29,7 +29,8 @@ class Settings:
     threads: int = 8
     query_timeout: float = 5.0
     max_rows: int = 10_000
-    max_query_length: int = 20_000
+    max_query_length: int = 20_000  # characters of a query sent in a URL (GET)
+    max_post_length: int = 1_000_000  # bytes of a POST body holding a query (form or direct)
     query_workers: int = 2
     public_url: str | None = None
     log_level: str = "info"

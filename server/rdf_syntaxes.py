@@ -34,7 +34,7 @@ class RdfSyntax:
 
 
 SYNTAXES: tuple[RdfSyntax, ...] = (
-    RdfSyntax("ttl", "turtle", "Turtle", "text/turtle", ("application/x-turtle",), ("ttl",),
+    RdfSyntax("ttl", "turtle", "Turtle", "text/turtle", ("application/x-turtle",), ("ttl", "n3"),
               ox.RdfFormat.TURTLE, "turtle", "RDF_TURTLE", False),
     RdfSyntax("nt", "ntriples", "N-Triples", "application/n-triples", ("text/plain",), ("nt", "n-triples"),
               ox.RdfFormat.N_TRIPLES, "nt11", "RDF_N_TRIPLES", False),

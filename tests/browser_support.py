@@ -9,6 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 from server.config import PROJECT_ROOT
 
@@ -60,3 +64,9 @@ def chromium() -> Iterator:
             yield browser
         finally:
             browser.close()
+
+
+def inject_axe(page: Page) -> None:
+    """Load axe-core into `page` through the browser's debugging protocol: a <script> tag would be
+    an inline script, which the site's Content-Security-Policy rightly blocks."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))

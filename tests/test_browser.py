@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import rdflib
-from browser_support import ARTIFACTS, AXE
+from browser_support import ARTIFACTS, inject_axe
 from pages_support import BASE, labels, path_of, select
 
 pytestmark = pytest.mark.browser
@@ -94,7 +94,7 @@ def test_each_kind_of_page_loads_cleanly_and_accessibly(browser, server_url, axe
         assert overflow <= 0, f"{kind} scrolls sideways by {overflow}px at {WIDTHS[device]}px"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         watched.page.screenshot(path=str(SCREENSHOTS / f"{kind}-{device}.png"), full_page=True)
-        watched.page.add_script_tag(path=str(AXE))
+        inject_axe(watched.page)
         violations = watched.page.evaluate(
             "axe.run().then(r => r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length})))"
         )

@@ -5,7 +5,7 @@ server, and axe-core finds no accessibility violation."""
 from __future__ import annotations
 
 import pytest
-from browser_support import AXE
+from browser_support import inject_axe
 
 pytestmark = pytest.mark.browser
 
@@ -62,6 +62,6 @@ def test_no_request_leaves_the_server(tab, server):
 @pytest.mark.parametrize("query", ["", "?lang=en&query=SELECT+*+WHERE+%7B%3Fs+%3Fp+%3Fo%7D+LIMIT+5"])
 def test_axe_finds_no_violation(tab, server, query):
     tab.goto(server.sparql + query)
-    tab.add_script_tag(path=str(AXE))
+    inject_axe(tab)
     violations = tab.evaluate("async () => (await axe.run()).violations.map(v => v.id + ': ' + v.help)")
     assert violations == []

@@ -13,6 +13,7 @@ import rdflib
 import requests
 from rdflib.compare import isomorphic
 from sparql_answers import results_rows, store_rows
+from SPARQLWrapper import N3, SPARQLWrapper
 
 from server.config import Settings
 from server.namespaces import graph_iri
@@ -116,6 +117,35 @@ def test_protocol_dataset_overrides_from(server, store):
     assert count(answer) == expected != store_count(store, query)
 
 
+NOT_HELD = "http://example.org/not-held"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_default_graph_not_held_is_an_empty_graph(server, method):
+    assert count(_send(server, method, {"query": COUNT, "default-graph-uri": NOT_HELD})) == 0
+
+
+def test_a_default_graph_not_held_adds_nothing_to_the_held_ones(server, store):
+    params = [("query", COUNT), ("default-graph-uri", SHAPES), ("default-graph-uri", NOT_HELD)]
+    answer = requests.get(server.sparql, params=params, headers={"Accept": JSON})
+    expected = store_count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{SHAPES}> {{ ?s ?p ?o }} }}")
+    assert count(answer) == expected > 0
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_named_graph_not_held_is_an_empty_graph(server, method):
+    answer = _send(server, method, {"query": GRAPHS, "named-graph-uri": NOT_HELD})
+    assert list(solutions(answer)) == []
+    params = {"query": f"ASK {{ GRAPH <{NOT_HELD}> {{ }} }}", "named-graph-uri": NOT_HELD}
+    assert json.loads(_send(server, method, params).text)["boolean"] is True  # it is there, empty
+
+
+def test_a_graph_name_that_is_not_an_iri_is_a_400(server):
+    answer = requests.get(server.sparql, params={"query": COUNT, "default-graph-uri": "not an iri"})
+    assert answer.status_code == 400
+    assert "not an absolute IRI" in answer.text
+
+
 # -- content negotiation -------------------------------------------------------------------------
 
 
@@ -186,6 +216,24 @@ def test_format_parameter_wins_over_accept(server, word, media_type):
     params = {"query": COUNT, "format": word}
     answer = requests.get(server.sparql, params=params, headers={"Accept": JSON})
     assert answer.headers["Content-Type"].split(";")[0] == media_type
+
+
+@pytest.mark.parametrize(
+    "form", ["CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5", "DESCRIBE ?s WHERE { ?s ?p ?o } LIMIT 1"]
+)
+def test_format_n3_answers_turtle(server, form):
+    answer = requests.get(server.sparql, params={"query": form, "format": "n3"})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["Content-Type"].split(";")[0] == "text/turtle"
+    assert len(rdflib.Graph().parse(data=answer.text, format="turtle")) > 0
+
+
+def test_sparqlwrapper_asking_for_n3_gets_a_graph(server):
+    client = SPARQLWrapper(server.sparql)
+    client.setQuery("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5")
+    client.setReturnFormat(N3)
+    graph = rdflib.Graph().parse(data=client.query().convert(), format="turtle")
+    assert len(graph) == 5
 
 
 def test_not_acceptable(server):
@@ -298,6 +346,71 @@ def test_bad_update_refused(server, store, method, kwargs):
     assert "read-only" in answer.text
     after = requests.get(server.sparql, params={"query": COUNT}, headers={"Accept": JSON})
     assert count(after) > 0
+
+
+def test_a_query_in_the_url_of_a_direct_post_is_a_400(server):
+    headers = {"Content-Type": "application/sparql-query", "Accept": JSON}
+    answer = requests.post(server.sparql, params={"query": COUNT}, data=b"ASK {}", headers=headers)
+    assert answer.status_code == 400
+    assert "in its body" in answer.text
+
+
+def test_a_query_in_the_url_of_a_form_post_is_a_400(server):
+    answer = requests.post(server.sparql, params={"query": COUNT}, data={"query": "ASK {}"}, headers={"Accept": JSON})
+    assert answer.status_code == 400
+
+
+@pytest.mark.parametrize("method", ["GET", "POST form", "POST direct"])
+def test_a_query_with_bytes_that_are_not_utf8_is_a_400(server, method):
+    encoded = b"query=ASK%20%7B%7D%20%23%FF"
+    if method == "GET":
+        answer = requests.get(server.sparql + "?" + encoded.decode())
+    elif method == "POST form":
+        answer = requests.post(server.sparql, data=encoded, headers=FORM)
+    else:
+        headers = {"Content-Type": "application/sparql-query"}
+        answer = requests.post(server.sparql, data=b"ASK {} #\xff", headers=headers)
+    assert answer.status_code == 400
+    assert "UTF-8" in answer.text
+
+
+# -- length limits: the URL's, and a larger one for POST bodies ------------------------------------
+
+LIMITS = Settings()
+
+
+def _long_values_query(length: int) -> str:
+    """Return an ASK with a VALUES list (as portals send) of exactly `length` characters."""
+    head, tail = "ASK { VALUES ?x { ", "} ?s ?p ?o }"
+    rows, n = [], 0
+    while len(head) + sum(map(len, rows)) + len(tail) + 12 < length:
+        rows.append(f'"v{n:08d}" ')
+        n += 1
+    query = head + "".join(rows) + tail
+    return query + "#" * (length - len(query) - 1) if len(query) < length else query
+
+
+def test_a_long_query_is_refused_in_a_url_and_answered_by_post(server):
+    query = _long_values_query(64_000)
+    assert len(query) > LIMITS.max_query_length
+    in_url = requests.get(server.sparql, params={"query": query}, headers={"Accept": JSON})
+    assert in_url.status_code == 413
+    assert str(LIMITS.max_query_length) in in_url.text and "POST" in in_url.text
+    form = requests.post(server.sparql, data={"query": query}, headers={"Accept": JSON})
+    direct = requests.post(
+        server.sparql, data=query.encode(), headers={"Content-Type": "application/sparql-query", "Accept": JSON}
+    )
+    assert json.loads(form.text)["boolean"] is True
+    assert json.loads(direct.text)["boolean"] is True
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["Content-Length", "chunked"])
+def test_a_post_body_past_its_limit_is_a_413(server, chunked):
+    body = b"ASK {} #" + b"x" * LIMITS.max_post_length
+    data = iter([body[i : i + 65536] for i in range(0, len(body), 65536)]) if chunked else body
+    answer = requests.post(server.sparql, data=data, headers={"Content-Type": "application/sparql-query"})
+    assert answer.status_code == 413
+    assert str(LIMITS.max_post_length) in answer.text
 
 
 def test_update_sent_as_a_query_is_a_syntax_error(server):

@@ -7,6 +7,7 @@ becomes a ProtocolError holding the HTTP status and a message that says what to 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request
@@ -42,25 +43,34 @@ class QueryRequest:
         return self.query is None and not (self.default_graphs or self.named_graphs)
 
 
-def read_query_request(request: Request, max_query_length: int) -> QueryRequest:
+def read_query_request(request: Request, max_query_length: int, max_post_length: int) -> QueryRequest:
     """Return the protocol request that `request` carries.
 
-    Raises ProtocolError: 400 for two queries or a dataset without a query, 403 for an update,
-    413 for a query longer than `max_query_length`, 415 for an unsupported body type.
+    Raises ProtocolError: 400 for two queries, a query in the URL of a POST, a dataset without
+    a query or text that is not UTF-8; 403 for an update; 413 for a URL query longer than
+    `max_query_length` characters or a POST body longer than `max_post_length` bytes (refused
+    before it is read); 415 for an unsupported body type.
     """
+    url_params = _decoded(request.query_string, "the URL's query string")
     if request.method == "POST":
-        params, query = _post_parameters(request, max_query_length)
+        if "query" in url_params:
+            raise ProtocolError(400, "a POST carries its query in its body, not also in the URL's 'query' parameter")
+        params, query = _post_parameters(request, url_params, max_post_length)
     else:
-        params, query = request.args, _single(request.args, "query")
+        params, query = url_params, _single(url_params, "query")
+        if query is not None and len(query) > max_query_length:
+            raise ProtocolError(
+                413,
+                f"the query is {len(query)} characters long; the limit in a URL is {max_query_length} "
+                f"(send a longer one by POST, up to {max_post_length} bytes)",
+            )
     if "update" in params:
         raise ProtocolError(403, READ_ONLY)
-    if query is not None and len(query) > max_query_length:
-        raise ProtocolError(413, f"the query is {len(query)} characters long; the limit is {max_query_length}")
     asked = QueryRequest(
         query,
         tuple(params.getlist("default-graph-uri")),
         tuple(params.getlist("named-graph-uri")),
-        params.get("format") or request.args.get("format") or None,
+        params.get("format") or url_params.get("format") or None,
     )
     if query is None and (request.method == "POST" or not asked.bare):
         raise ProtocolError(400, "missing query: give it as the 'query' parameter or as the request body")
@@ -69,24 +79,47 @@ def read_query_request(request: Request, max_query_length: int) -> QueryRequest:
     return asked
 
 
-def _post_parameters(request: Request, max_query_length: int) -> tuple[MultiDict, str | None]:
+def _post_parameters(request: Request, url_params: MultiDict, max_length: int) -> tuple[MultiDict, str | None]:
     media_type = request.mimetype
     if media_type == FORM:
-        return request.form, _single(request.form, "query")
+        form = _decoded(_body(request, max_length), "the form body")
+        return form, _single(form, "query")
     if media_type == DIRECT:
-        if (request.content_length or 0) > 4 * max_query_length:  # 4 bytes per character at most
-            raise ProtocolError(413, f"the query is longer than the limit of {max_query_length} characters")
         charset = request.mimetype_params.get("charset", "utf-8").lower()
         if charset not in ("utf-8", "utf8"):
             raise ProtocolError(400, f"the query body must be UTF-8 (the protocol says so), not {charset}")
         try:
-            body = request.get_data(cache=False).decode("utf-8")
+            return url_params, _body(request, max_length).decode("utf-8")
         except UnicodeDecodeError as error:
             raise ProtocolError(400, f"the query body is not valid UTF-8: {error}") from error
-        return request.args, body
     if media_type == UPDATE:
         raise ProtocolError(403, READ_ONLY)
     raise ProtocolError(415, f"unsupported body type {media_type or '(none)'!r}: send {FORM} or {DIRECT}")
+
+
+def _body(request: Request, max_length: int) -> bytes:
+    """Return the request body, read only if it is at most `max_length` bytes long.
+
+    Raises ProtocolError(413) for a longer one (a declared length is refused before reading).
+    """
+    too_long = ProtocolError(413, f"the request body is longer than the limit of {max_length} bytes for a query")
+    if (request.content_length or 0) > max_length:
+        raise too_long
+    body = request.stream.read(max_length + 1)
+    if len(body) > max_length:
+        raise too_long
+    return body
+
+
+def _decoded(encoded: bytes, where: str) -> MultiDict:
+    """Return the parameters of URL-encoded `encoded`, read strictly as UTF-8.
+
+    Raises ProtocolError(400) when a parameter is not UTF-8 (`%FF`): never a silent replacement.
+    """
+    try:
+        return MultiDict(parse_qsl(encoded.decode("utf-8"), keep_blank_values=True, errors="strict"))
+    except UnicodeDecodeError as error:
+        raise ProtocolError(400, f"{where} is not valid UTF-8 (the protocol says so): {error.reason}") from None
 
 
 def _single(params: MultiDict, name: str) -> str | None:

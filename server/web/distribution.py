@@ -21,9 +21,11 @@ from ..public_files import PublicFiles
 from ..rdf_syntaxes import RdfSyntax
 from ..release import Release
 from ..representations import HTML
+from .headers import release_validators, share_read_only
 from .negotiation import choose_language, choose_representation
 
 blueprint = Blueprint("distribution", __name__)
+share_read_only(blueprint)
 
 DUMPS = {dump.name: dump for dump in dump_files()}
 BY_SUFFIX = {fmt.suffix: fmt for fmt in DESCRIPTION_FORMATS}
@@ -98,7 +100,7 @@ def _catalog_page():
     lang = choose_language()
     summary = catalog_summary(public.catalog, public.links.dataset, lang)
     page = render_template("catalog.html", summary=summary, formats=DESCRIPTION_FORMATS)
-    response = Response(page)
+    response = Response(page, headers=release_validators("text/html", lang))
     response.vary.add("Accept")
     response.vary.add("Accept-Language")
     return response

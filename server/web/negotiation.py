@@ -12,6 +12,9 @@ also carry its `format` parameter's names.
 Language: `?lang=` when it names a site language, else the best match of Accept-Language, else
 French. An unsupported `?lang=xx` is ignored (the page falls back as if it were absent), never
 an error; links carry `?lang=` along only when the reader chose the language that way.
+
+Each rule notes the request header it read (`headers_read`), so that every answer's `Vary`
+names exactly those (server/web/headers.py).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 from urllib.parse import urlencode
 
-from flask import request
+from flask import g, request
 from werkzeug.datastructures import MIMEAccept
 
 from ..labels import LANGUAGES
@@ -57,6 +60,7 @@ def best_offer(accept: MIMEAccept, offered: Sequence[Offer]) -> Offer | None:
 
 def choose_representation(offered: Sequence[Offer]) -> Offer | None:
     """Return the member of `offered` the request's Accept header prefers (see best_offer)."""
+    _read("Accept")
     return best_offer(request.accept_mimetypes, offered)
 
 
@@ -65,6 +69,7 @@ def chosen_language() -> tuple[str, bool]:
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         return asked, True
+    _read("Accept-Language")
     return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE), False
 
 
@@ -91,3 +96,14 @@ def switch_url(lang: str) -> str:
     args = request.args.to_dict()
     args["lang"] = lang
     return request.path + "?" + urlencode(args)
+
+
+def headers_read() -> tuple[str, ...]:
+    """Return the request headers the rules above have read to choose this request's answer."""
+    return tuple(g.get("negotiated_on", ()))
+
+
+def _read(header: str) -> None:
+    read = g.setdefault("negotiated_on", [])
+    if header not in read:
+        read.append(header)

@@ -1,8 +1,9 @@
 """Entity and index pages: `/`, `/id/...`, `/def/...`, `/shapes`, `/classes`.
 
 Every IRI of the graph answers on its own path: HTML for browsers and RDF for programs by
-content negotiation (200 with `Vary: Accept`), and each representation has its own URL
-(`/id/organisation/cc-zou.ttl`, `.jsonld`, `.nt`, `.rdf`, `.html`). See docs/iris.md.
+content negotiation (200 with `Vary: Accept` and an ETag keyed on the release), and each
+representation has its own URL (`/id/organisation/cc-zou.ttl`, `.jsonld`, `.nt`, `.rdf`,
+`.html`). See docs/iris.md.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from ..iris import iri_for_path
 from ..namespaces import PREFIXES
 from ..representations import HTML, REPRESENTATIONS, description, serialize, split_suffix
 from . import errors, site
+from .headers import release_validators, share_read_only
 from .negotiation import choose_language, choose_representation
 
 blueprint = Blueprint("pages", __name__)
+share_read_only(blueprint)
 
 
 @blueprint.get("/")
@@ -84,10 +87,11 @@ def entity_response(path: str):
     entity = read_entity(site.store(), iri, _incoming_page()) if iri else None
     if entity is None:
         return _not_found(iri or request.path, representation)
-    headers = {"Link": site.link_header(stem), "Vary": "Accept, Accept-Language"}
+    headers = {"Link": site.link_header(stem)}
     if negotiated:
         headers["Content-Location"] = f"{request.script_root}/{stem}.{representation.suffix}"
     if representation is not HTML:
+        headers.update(release_validators(representation.media_type, None))
         body = serialize(description(site.store(), iri), representation)
         return Response(body, headers=headers, mimetype=representation.media_type)
     body, status, page_headers = site.render("entity.html", entity=entity, **_page_parts(entity, stem))

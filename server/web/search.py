@@ -7,9 +7,11 @@ from flask import Blueprint, jsonify, request
 
 from ..search import MAX_QUERY_LENGTH
 from . import site
+from .headers import release_validators, share_read_only
 from .negotiation import choose_language, choose_representation
 
 blueprint = Blueprint("search", __name__)
+share_read_only(blueprint)
 OFFERED = ("text/html", "application/json")  # anything else gets the page
 
 
@@ -38,7 +40,7 @@ def search_json():
         for h in hits
     ]
     response = jsonify(query=query, lang=lang, count=len(results), results=results)
-    response.headers["Vary"] = "Accept, Accept-Language"
+    response.headers.extend(release_validators(response.mimetype, lang))
     return response
 
 

@@ -13,6 +13,7 @@ from ..namespaces import PREFIXES, shorten
 from ..representations import REPRESENTATIONS, Representation
 from ..service import Service
 from ..words import WORDS
+from .headers import release_validators
 from .negotiation import choose_language, other_language, switch_url, with_lang
 
 
@@ -71,10 +72,18 @@ def link_header(path: str) -> str:
 
 
 def render(template: str, status: int = 200, **context):
-    """Return a page in the reader's language, with Vary set for caches."""
+    """Return a page in the reader's language; a page found (200) carries the release's
+    validators (ETag, Last-Modified: server.web.headers)."""
     lang = choose_language()
     body = render_template(template, **context)
-    return body, status, {"Vary": "Accept, Accept-Language", "Content-Language": lang}
+    validators = release_validators("text/html", lang) if status == 200 else {}
+    return body, status, {"Content-Language": lang, **validators}
+
+
+def public_url(path: str) -> str:
+    """Return the absolute URL of `path` (no leading '/') on this server, from the `public_url`
+    setting: never from the request's Host header, which any client may set."""
+    return settings().public_root + path
 
 
 def template_helpers() -> dict:

@@ -21,7 +21,8 @@ from ..sparql.results_table import Table, TableMaker
 from ..sparql.service_description import serialize_description, service_description
 from ..sparql.worker import Job
 from . import site
-from .negotiation import choose_representation
+from .headers import release_validators
+from .negotiation import choose_language, choose_representation
 
 blueprint = Blueprint("sparql", __name__)
 CORS(
@@ -38,7 +39,8 @@ TRUNCATED_HEADER = "X-SPARQL-MaxRows"  # as Virtuoso says that it cut an answer
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def sparql():
     """Answer a protocol request, or describe the endpoint (RDF) or show the page (HTML)."""
-    asked = read_query_request(request, site.settings().max_query_length)
+    limits = site.settings()
+    asked = read_query_request(request, limits.max_query_length, limits.max_post_length)
     if asked.query is None:
         return describe_or_show_page(asked)
     results_format = _chosen_format(asked, (*RESULTS, HTML))
@@ -52,7 +54,7 @@ def sparql():
     response = Response(answer, content_type=answer_format.content_type)
     if answer.head.truncated:
         response.headers[TRUNCATED_HEADER] = str(site.settings().max_rows)
-    return _vary(response)
+    return response
 
 
 def describe_or_show_page(asked: QueryRequest) -> Response:
@@ -63,9 +65,9 @@ def describe_or_show_page(asked: QueryRequest) -> Response:
     if chosen is HTML:
         return query_page(asked)
     sizes = _endpoint().graph_sizes(site.store())
-    triples = service_description(request.base_url, sizes)
+    triples = service_description(site.public_url("sparql"), sizes)
     body = serialize_description(triples, chosen.name)
-    return _vary(Response(body, content_type=chosen.content_type))
+    return Response(body, content_type=chosen.content_type)
 
 
 def query_page(asked: QueryRequest) -> Response:
@@ -99,7 +101,7 @@ def _run_for_page(asked: QueryRequest) -> dict:
         body = answer.read()
     except QueryFailed as failure:
         return {"error": failure.failure.message, "status": failure.failure.status}
-    maker = TableMaker(site.settings().base_iri, request.url_root)
+    maker = TableMaker(site.settings().base_iri, site.public_url(""))
     table: Table = maker.from_ntriples(body) if answer.head.form == "graph" else maker.from_json_results(body)
     offered = GRAPHS if answer.head.form == "graph" else RESULTS
     return {
@@ -139,7 +141,7 @@ def _url(asked: QueryRequest, format_name: str | None) -> str:
     params += [("named-graph-uri", g) for g in asked.named_graphs]
     if format_name:
         params.append(("format", format_name))
-    return request.base_url + "?" + urlencode(params)
+    return site.public_url("sparql") + "?" + urlencode(params)
 
 
 def _page_response(status: int, **page) -> Response:
@@ -158,14 +160,15 @@ def _page_response(status: int, **page) -> Response:
         formats=(*RESULTS, *GRAPHS),
         **(defaults | page),
     )
-    return _vary(Response(html, status=status, content_type="text/html; charset=utf-8"))
+    validators = release_validators("text/html", choose_language()) if status == 200 else {}
+    return Response(html, status=status, headers=validators, content_type="text/html; charset=utf-8")
 
 
 def _error(status: int, message: str) -> Response:
     """Return the error as text/plain, or on the query page to a browser (except for a 406)."""
     if choose_representation(("text/plain", "text/html")) == "text/html" and status != 406:
         return _page_response(status, error=message)
-    return _vary(Response(message + "\n", status=status, content_type="text/plain; charset=utf-8"))
+    return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
 def _endpoint() -> SparqlEndpoint:
@@ -174,8 +177,3 @@ def _endpoint() -> SparqlEndpoint:
 
 def _media_types(formats: tuple[Format, ...] = (*RESULTS, *GRAPHS)) -> str:
     return ", ".join(f.media_type for f in formats)
-
-
-def _vary(response: Response) -> Response:
-    response.vary.add("Accept")
-    return response
