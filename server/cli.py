@@ -153,8 +153,9 @@ def serve_command(host: str | None, port: int | None) -> None:
     try:
         with Steps("release", RELEASE_STEPS, release_log, first=f"building a release of {settings.root}") as step:
             published = Published.open(settings, progress=step)
-        if published.damaged is None:  # else ensure_release said which release it serves and why
-            log_release(before, published.release, published.refused, step.elapsed)
+        now = current_release(settings.releases)
+        if published.damaged is None or (now is not None and now.folder == published.release.folder):
+            log_release(before, published.release, published.refused, step.elapsed)  # else: logged why not
         app = create_app(overrides, published=published)
     except UnreadableSource as error:
         _fail(EXIT_UNREADABLE, f"cannot read {error}")

@@ -101,7 +101,12 @@ class ReleaseFiles:
         self.folder, self.version, self.table, self.seen = folder, version, table, seen
         self._verified = set(verified)
         self._problems: dict[str, str] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+
+    @property
+    def hashed(self) -> frozenset[str]:
+        """The names whose SHA-256 was checked (at open, or since when first served)."""
+        return frozenset(self._verified)
 
     def open(self, name: str) -> tuple[BinaryIO, Seen]:
         """Return the file `name` opened for reading, and its size and time as checked at open.
@@ -138,10 +143,11 @@ class ReleaseFiles:
             raise FileProblem(self._problems[name])
 
     def _problem(self, name: str, why: str) -> FileProblem:
-        if name not in self._problems:  # logged once; every later request gets the same answer
-            self._problems[name] = f"{name} of release {self.version} cannot be served: {why}"
-            log.warning("%s", self._problems[name])
-        return FileProblem(self._problems[name])
+        with self._lock:
+            if name not in self._problems:  # logged once; every later request gets the same answer
+                self._problems[name] = f"{name} of release {self.version} cannot be served: {why}"
+                log.warning("%s", self._problems[name])
+            return FileProblem(self._problems[name])
 
 
 def check_release(folder: Path, manifest: dict, hash_limit: int | None = HASHED_AT_OPEN) -> ReleaseFiles:
@@ -194,7 +200,10 @@ def check_store(folder: Path, manifest: dict) -> None:
     except (OSError, RuntimeError, SyntaxError, ValueError) as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise DamagedRelease(folder, f"the store cannot be opened ({first})") from None
-    expected = sum(manifest.get("counts", {}).get("graphs", {}).values())
+    graphs = manifest.get("counts", {}).get("graphs")
+    if not isinstance(graphs, dict) or not all(isinstance(n, int) for n in graphs.values()):
+        raise DamagedRelease(folder, "manifest.json has no valid counts of the graphs")
+    expected = sum(graphs.values())
     if holds != (expected > 0):
         raise DamagedRelease(
             folder, f"the store holds {'some' if holds else 'no'} triples, the manifest counts {expected}"

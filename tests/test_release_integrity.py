@@ -5,6 +5,7 @@ is served is answered 503 with a message, never under the intact file's ETag."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -68,12 +69,21 @@ def truncate(path: Path) -> None:
     os.truncate(path, path.stat().st_size // 2)
 
 
+def without_store_table(release: Path) -> None:
+    """Make `release` look like one of schema 2 (no table of the store's files), then remove its store."""
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["store"]
+    (release / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    shutil.rmtree(release / "store")
+
+
 # How each breakage is done to the current release, and what the reason logged must name.
 BREAKAGES: dict[str, tuple[Callable[[Path], None], str]] = {
     "truncated store file": (lambda r: truncate(largest(r / "store", "*.sst")), "store/"),
     "overwritten store file": (lambda r: overwrite_middle(largest(r / "store", "*.sst")), "SHA-256"),
     "store removed": (lambda r: shutil.rmtree(r / "store"), "store/"),
     "store emptied": (lambda r: [p.unlink() for p in (r / "store").iterdir()], "store/"),
+    "store removed, no store table": (lambda r: without_store_table(r), "the store cannot be opened"),
     "truncated dump": (lambda r: truncate(r / DUMP), DUMP),
     "overwritten dump": (lambda r: overwrite_middle(r / DUMP), DUMP),
     "removed dump": (lambda r: (r / DUMP).unlink(), DUMP),
