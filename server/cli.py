@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shlex
 import signal
 import sys
@@ -241,8 +242,6 @@ def release_command(force: bool, check: bool) -> None:
 
 def _check_releases(releases: Path) -> int:
     """Print each release under `releases` as intact or damaged (why); return the exit code."""
-    import os
-
     from .integrity import check_release
     from .release import CURRENT, earlier_releases, read_release
 

@@ -205,7 +205,7 @@ def ensure_release(settings: Settings, progress: Callable[[str], None] | None = 
         return Serving(current, files)
     try:
         return _built(settings, progress)
-    except (DataDoesNotConform, UnreadableSource, OSError) as error:
+    except (DataDoesNotConform, UnreadableSource, OSError, DamagedRelease) as error:
         return Serving(current, files, refused=error)
 
 
