@@ -8,14 +8,12 @@ Messages sent back for a job, in order: ("head", Head) then ("chunk", bytes)... 
 ("end", None); or a single ("error", Failure); or, if writing fails after the head,
 ("abort", message).
 
-Once the store is open, the worker limits its own address space (RLIMIT_AS) to what it uses
-at rest plus the memory a query may take: a query that needs more fails to allocate. Python
-then raises MemoryError (answered with MEMORY_LIMIT); Oxigraph (Rust) aborts the process
-after writing "memory allocation of N bytes failed" on stderr, which the parent reads
-(engine.QueryPool) to give the same answer.
-
-The guard (guard.py, rdflib) only gives a clear 400 for the SERVICE clauses it sees; what
-keeps a query from fetching anything is the isolation: a SERVICE it misses fails to connect.
+A worker runs at a lower CPU priority (NICENESS) than the web server, so that pages keep their
+latency while queries take every core. Once the store is open, the worker limits its own
+address space (RLIMIT_AS) to what it uses at rest plus the memory a query may take: a query
+that needs more fails to allocate. Python then raises MemoryError (answered with
+memory_limit_message); Oxigraph (Rust) aborts the process after writing "memory allocation of
+N bytes failed" on stderr, which the parent reads (engine.QueryPool) to give the same answer.
 """
 
 from __future__ import annotations
@@ -36,6 +34,7 @@ from .guard import SERVICE_REFUSED, Refused, Unchecked, check_graphs, check_quer
 from .isolation import METHODS, NotIsolated, isolate_from_network
 
 CHUNK_BYTES = 64 * 1024
+NICENESS = 10  # workers yield the CPU to the web server's threads: pages before queries
 RESULTS_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
@@ -134,6 +133,7 @@ def serve_jobs(
     `memory_mb` MB (0: no limit). What the process writes on its stderr goes to `stderr`.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the parent stops us
+    os.nice(NICENESS)
     if stderr is not None:
         os.dup2(stderr.fileno(), 2)  # Rust's panic and allocation messages too
         stderr.close()
