@@ -163,7 +163,7 @@ def limit_memory(memory_mb: int) -> int | None:
 
     Returns the limit in bytes (None when `memory_mb` is 0: no limit). RLIMIT_AS counts virtual
     memory, so the size at rest (the interpreter, pyoxigraph's mappings of the store, the
-    allocator's reserved arenas: 450-800 MB measured) is taken as it is, and only what a query
+    allocator's reserved arenas: 400-800 MB measured) is taken as it is, and only what a query
     adds is limited.
     """
     if memory_mb <= 0:
