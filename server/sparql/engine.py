@@ -44,6 +44,7 @@ log = logging.getLogger("coopkg.sparql")
 
 START_TIMEOUT = 60.0  # seconds a new worker may take to import its libraries and open the store
 STDERR_LINES = 50  # lines of a worker's stderr kept, to tell why it died
+STDERR_LINE_BYTES = 4096  # longer stderr lines are logged in pieces
 RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0)  # between attempts to start a replacement
 CRASH_DOC = "docs/oxigraph-order-by-panic.md"
 CRASHING = (
@@ -383,9 +384,11 @@ class QueryPool:
         doing: it is refused from now on (400).
         """
         code, name = _exit_code(worker.process), worker.query
-        if worker.relay is not None:
-            worker.relay.join(timeout=5.0)  # its last words, which say whether memory ran out
-        out_of_memory = code != -signal.SIGKILL and any(OUT_OF_MEMORY.search(line) for line in worker.stderr)
+        out_of_memory = False
+        if code is not None and code != -signal.SIGKILL:
+            if worker.relay is not None:
+                worker.relay.join(timeout=5.0)  # its last words, which say whether memory ran out
+            out_of_memory = any(OUT_OF_MEMORY.search(line) for line in worker.stderr)
         self._replace(worker)
         if out_of_memory:
             log.warning(
@@ -562,7 +565,7 @@ def _relay_stderr(worker: _Worker, stderr: Connection) -> None:
             except OSError:
                 data = b""
             lines = (pending + data).split(b"\n")
-            pending = lines.pop() if data else b""
+            pending = lines.pop() if data and len(lines[-1]) < STDERR_LINE_BYTES else b""
             for line in filter(None, (raw.decode("utf-8", "replace").rstrip() for raw in lines)):
                 worker.stderr.append(line)
                 log.warning("%s (pid %s) stderr: %s", worker, worker.process.pid, line)
