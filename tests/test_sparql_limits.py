@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 import requests
+from pool_support import messages, wait_for
 
 from server import create_app
 from server.config import ConfigError, Settings
@@ -24,17 +25,6 @@ CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i 
 HUNGRY = "SELECT ?c ?f WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY STR(?c) STR(?f)"
 JSON = "application/sparql-results+json"
 SMALL_LIMIT_MB = 64  # test-only: the default (1024) would take a few seconds to fill
-
-
-def messages(caplog) -> list[str]:
-    return [record.getMessage() for record in caplog.records if record.name == "coopkg.sparql"]
-
-
-def wait_for(condition, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "gave up waiting"
-        time.sleep(0.05)
 
 
 def in_background(pool: QueryPool, query: str) -> threading.Thread:

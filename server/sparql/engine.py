@@ -26,7 +26,6 @@ import itertools
 import logging
 import math
 import multiprocessing
-import os
 import queue as queues
 import signal
 import threading
@@ -37,6 +36,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from .exits import exit_code, exit_status, relay_stderr
 from .isolation import METHODS
 from .worker import OUT_OF_MEMORY, Failure, Head, Job, memory_limit_message, serve_jobs
 
@@ -44,7 +44,6 @@ log = logging.getLogger("coopkg.sparql")
 
 START_TIMEOUT = 60.0  # seconds a new worker may take to import its libraries and open the store
 STDERR_LINES = 50  # lines of a worker's stderr kept, to tell why it died
-STDERR_LINE_BYTES = 4096  # longer stderr lines are logged in pieces
 RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0)  # between attempts to start a replacement
 CRASH_DOC = "docs/oxigraph-order-by-panic.md"
 CRASHING = (
@@ -383,7 +382,7 @@ class QueryPool:
         limit). Any other end (SIGABRT of an engine panic, SIGSEGV, an exit) was the query's
         doing: it is refused from now on (400).
         """
-        code, name = _exit_code(worker.process), worker.query
+        code, name = exit_code(worker.process), worker.query
         out_of_memory = False
         if code is not None and code != -signal.SIGKILL:
             if worker.relay is not None:
@@ -395,7 +394,7 @@ class QueryPool:
                 "%s: stopped at the memory limit (pid %s, %s): query %s needed more than %d MB",
                 worker,
                 worker.process.pid,
-                _exit_status(code),
+                exit_status(code),
                 name,
                 self.memory_mb,
             )
@@ -405,7 +404,7 @@ class QueryPool:
                 "%s: killed from outside (pid %s, %s) during query %s",
                 worker,
                 worker.process.pid,
-                _exit_status(code),
+                exit_status(code),
                 name,
             )
             raise QueryFailed(503, "a query worker stopped unexpectedly; try again", retry_after=1) from None
@@ -416,7 +415,7 @@ class QueryPool:
             "%s: crashed (pid %s, %s) during query %s; that query is refused from now on",
             worker,
             worker.process.pid,
-            _exit_status(code),
+            exit_status(code),
             name,
         )
         raise QueryFailed(400, CRASHING) from None
@@ -428,7 +427,7 @@ class QueryPool:
                 return
             worker.retired = True
         log.warning(
-            "%s: died while idle (pid %s, %s)", worker, worker.process.pid, _exit_status(_exit_code(worker.process))
+            "%s: died while idle (pid %s, %s)", worker, worker.process.pid, exit_status(exit_code(worker.process))
         )
         self._replace(worker)
 
@@ -516,7 +515,10 @@ class QueryPool:
             stderr_out.close()
         worker = _Worker(next(self._numbers), process, parent_end)
         worker.relay = threading.Thread(
-            target=_relay_stderr, args=(worker, stderr_in), daemon=True, name="coopkg-query-worker-stderr"
+            target=relay_stderr,
+            args=(str(worker), process.pid, stderr_in, worker.stderr),
+            daemon=True,
+            name="coopkg-query-worker-stderr",
         )
         worker.relay.start()
         with self._lock:
@@ -539,7 +541,7 @@ class QueryPool:
                     return
                 reason = str(payload)
         except (EOFError, OSError):
-            reason = f"it stopped ({_exit_status(_exit_code(worker.process))})"
+            reason = f"it stopped ({exit_status(exit_code(worker.process))})"
         self._kill(worker)
         with self._lock:
             self._counts.last_failure = reason
@@ -552,47 +554,3 @@ class QueryPool:
         worker.process.kill()
         worker.process.join()
         worker.connection.close()
-
-
-def _relay_stderr(worker: _Worker, stderr: Connection) -> None:
-    """Log what `worker` writes on its stderr (an engine panic, a failed allocation), line by
-    line, keeping the last lines in worker.stderr; return when the process has ended."""
-    pending = b""
-    with stderr:
-        while True:
-            try:
-                data = os.read(stderr.fileno(), 65536)
-            except OSError:
-                data = b""
-            lines = (pending + data).split(b"\n")
-            pending = lines.pop() if data and len(lines[-1]) < STDERR_LINE_BYTES else b""
-            for line in filter(None, (raw.decode("utf-8", "replace").rstrip() for raw in lines)):
-                worker.stderr.append(line)
-                log.warning("%s (pid %s) stderr: %s", worker, worker.process.pid, line)
-            if not data:
-                return
-
-
-def _exit_code(process: multiprocessing.process.BaseProcess, timeout: float = 5.0) -> int | None:
-    """Return the exit code of `process`, which has ended or is ending (None if it goes on running).
-
-    Starting a process reaps finished children in that thread: while it does, join() here can
-    see no exit code for a process that has ended, so wait for the other thread to record it.
-    """
-    deadline = time.monotonic() + timeout
-    process.join(timeout=timeout)
-    while process.exitcode is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return process.exitcode
-
-
-def _exit_status(code: int | None) -> str:
-    """Return how a process ended, as the log says it: 'exit code 1', 'signal SIGABRT'..."""
-    if code is None:
-        return "still running"
-    if code < 0:
-        try:
-            return f"signal {signal.Signals(-code).name}"
-        except ValueError:
-            return f"signal {-code}"
-    return f"exit code {code}"
