@@ -49,7 +49,14 @@ class Service:
         Raises UnreadableSource or DataDoesNotConform when there is no good release to serve.
         """
         published = published or Published.open(settings)
-        pool = QueryPool(published.store_path, settings.query_workers, settings.query_timeout)
+        pool = QueryPool(
+            published.store_path,
+            settings.query_workers,
+            settings.query_timeout,
+            queue=settings.queries_in_flight - settings.query_workers,
+            wait=settings.query_wait,
+            memory_mb=settings.query_memory_mb,
+        )
         examples = competency_queries(settings.root / "queries", settings.base_iri)
         search = SearchIndex.build(published.store, settings.base_iri)
         return cls(settings, published, search, SparqlEndpoint(pool, examples))
