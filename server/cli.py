@@ -136,9 +136,8 @@ def serve_command(host: str | None, port: int | None) -> None:
     Builds a release first when there is none or the sources changed. Exits 1 when the data
     does not conform (and no earlier release can be served), 3 when it cannot listen.
     """
-    import waitress
-
     from . import create_app
+    from .http_server import create_server
     from .release import current_release
     from .sparql.engine import QueryFailed
     from .state import Published
@@ -163,9 +162,7 @@ def serve_command(host: str | None, port: int | None) -> None:
         )
     click.echo(f"coopkg: release {published.version} ({published.release.folder})")
     try:  # binds now: nothing else to undo if the address is taken
-        server = waitress.create_server(
-            app, host=settings.host, port=settings.port, threads=settings.threads, ident="coopkg"
-        )
+        server = create_server(app, settings)
     except (OSError, ValueError) as error:
         _fail(EXIT_CANNOT_LISTEN, f"cannot listen on {settings.host}:{settings.port}: {_socket_reason(error)}")
     try:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
 FORM = "application/x-www-form-urlencoded"
@@ -100,12 +101,17 @@ def _post_parameters(request: Request, url_params: MultiDict, max_length: int) -
 def _body(request: Request, max_length: int) -> bytes:
     """Return the request body, read only if it is at most `max_length` bytes long.
 
-    Raises ProtocolError(413) for a longer one (a declared length is refused before reading).
+    Raises ProtocolError(413) for a longer one: a declared length is refused before reading, a
+    chunked body once `max_length` bytes are read (the app's MAX_CONTENT_LENGTH, the same setting,
+    refuses the same bodies in Werkzeug).
     """
     too_long = ProtocolError(413, f"the request body is longer than the limit of {max_length} bytes for a query")
     if (request.content_length or 0) > max_length:
         raise too_long
-    body = request.stream.read(max_length + 1)
+    try:
+        body = request.stream.read(max_length + 1)
+    except RequestEntityTooLarge:
+        raise too_long from None
     if len(body) > max_length:
         raise too_long
     return body
