@@ -8,6 +8,11 @@ one header byte every few seconds is never idle for `channel_timeout` (waitress 
 for a whole request head), so the defence here is room: a high `connection_limit`, poll()
 instead of select() (limited to file descriptors below 1024) and enough open files for it.
 On the open internet a reverse proxy adds the deadline and per-address limits (deploy/nginx/).
+
+A body is refused before it is read when its length is past twice `max_post_length`: waitress
+reads whole requests before the app sees them, so it refuses those itself, as soon as their head
+says (or their chunks reach) so; the app refuses, with a message naming the limit, the bodies
+between the limit and twice it, which waitress has buffered (on disk past 512 KiB).
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ def create_server(app, settings: Settings):
         connection_limit=_affordable_connections(settings.connection_limit),
         channel_timeout=settings.channel_timeout,
         cleanup_interval=max(1, min(30, settings.channel_timeout // 2)),
-        max_request_body_size=settings.max_post_length + 1,  # waitress refuses bodies of at least this
+        max_request_body_size=2 * settings.max_post_length,
         asyncore_use_poll=True,
     )
 
