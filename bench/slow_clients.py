@@ -44,19 +44,20 @@ def start_server(folder: Path, port: int, settings: dict[str, str]) -> subproces
     env = {name: value for name, value in os.environ.items() if not name.startswith("COOPKG_")}
     env.update(PYTHONPATH=str(ROOT), COOPKG_RELEASE_DIR=str(folder / "releases"), COOPKG_LOG_LEVEL="warning")
     env.update({f"COOPKG_{name.upper()}": value for name, value in settings.items()})
-    return subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=folder,
-        env=env,
-        stdout=(folder / "server.log").open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    with (folder / "server.log").open("w") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=folder,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def start_nginx(folder: Path, port: int, upstream_port: int) -> subprocess.Popen:
     """Start nginx on `port` in front of the server on `upstream_port` (deploy/nginx/coopkg.conf)."""
-    sys.path.insert(0, str(ROOT))
-    from deploy.nginx.run import start
+    sys.path.insert(0, str(ROOT / "tests"))
+    from nginx_proxy import start
 
     return start(folder / "nginx", port, upstream_port)
 
