@@ -4,6 +4,8 @@ server's memory stays put. (The long measurement is bench/slow_clients.py.)"""
 
 from __future__ import annotations
 
+import io
+import json
 import resource
 import socket
 import subprocess
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 from sparql_server import server_environment
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from server.config import Settings
 
@@ -124,11 +127,45 @@ def test_a_body_just_past_the_limit_gets_the_apps_message(server):
 
 
 def test_flask_refuses_a_body_past_the_limit_unread(client):
-    body = b"query=" + b"a" * LIMITS.max_post_length
-    answer = client.post("/sparql", data=body, content_type=FORM)
+    body = io.BytesIO(b"query=" + b"a" * 2 * LIMITS.max_post_length)
+    answer = client.post("/sparql", input_stream=body, content_type=FORM)
     assert answer.status_code == 413
     assert f"limit of {LIMITS.max_post_length} bytes" in answer.text
-    assert client.application.config["MAX_CONTENT_LENGTH"] == LIMITS.max_post_length
+    assert body.tell() == 0
+    assert client.post("/", input_stream=io.BytesIO(b"x" * 2 * LIMITS.max_post_length)).status_code in (405, 413)
+
+
+def _post_chunked(app, body: bytes, content_type: str) -> tuple[int, str, io.BytesIO]:
+    """POST `body` to /sparql as a server passes a chunked one on (no length declared, input
+    terminated); return the status, the text of the answer and the body's stream."""
+    stream = io.BytesIO(body)
+    environ = EnvironBuilder(
+        path="/sparql",
+        method="POST",
+        input_stream=stream,
+        content_type=content_type,
+        headers={"Accept": "application/sparql-results+json"},
+        environ_overrides={"wsgi.input_terminated": True},
+    ).get_environ()
+    del environ["CONTENT_LENGTH"]  # (the test client would put it back)
+    answer, status, _ = run_wsgi_app(app, environ, buffered=True)
+    return int(status.split()[0]), b"".join(answer).decode(), stream
+
+
+@pytest.mark.parametrize("content_type", [FORM, "application/sparql-query"])
+def test_a_chunked_body_past_the_limit_gets_the_endpoints_message(app, content_type):
+    status, text, stream = _post_chunked(app, b"query=" + b"a" * 2 * LIMITS.max_post_length, content_type)
+    assert status == 413
+    assert f"limit of {LIMITS.max_post_length} bytes for a query" in text
+    assert stream.tell() <= LIMITS.max_post_length + 2**16  # read up to the limit, not further
+
+
+def test_a_chunked_body_of_exactly_the_limit_is_read_whole(app):
+    query = "ASK { ?s ?p ?o }"
+    body = (query + "#" * (LIMITS.max_post_length - len(query))).encode()
+    status, text, _ = _post_chunked(app, body, "application/sparql-query")
+    assert status == 200
+    assert json.loads(text)["boolean"] is True
 
 
 def _open_files_after(soft: int, hard: int, connections: int) -> tuple[int, int]:

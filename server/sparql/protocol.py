@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
 FORM = "application/x-www-form-urlencoded"
@@ -102,16 +101,13 @@ def _body(request: Request, max_length: int) -> bytes:
     """Return the request body, read only if it is at most `max_length` bytes long.
 
     Raises ProtocolError(413) for a longer one: a declared length is refused before reading, a
-    chunked body once `max_length` bytes are read (the app's MAX_CONTENT_LENGTH, the same setting,
-    refuses the same bodies in Werkzeug).
+    body of unknown length (chunked) once one byte more is read. (The app's MAX_CONTENT_LENGTH,
+    one byte more than the same setting, lets that byte be read.)
     """
     too_long = ProtocolError(413, f"the request body is longer than the limit of {max_length} bytes for a query")
     if (request.content_length or 0) > max_length:
         raise too_long
-    try:
-        body = request.stream.read(max_length + 1)
-    except RequestEntityTooLarge:
-        raise too_long from None
+    body = request.stream.read(max_length + 1)
     if len(body) > max_length:
         raise too_long
     return body
