@@ -140,9 +140,8 @@ def serve_command(host: str | None, port: int | None) -> None:
     (and no earlier release can be served), 3 when it cannot listen, 4 when no release can be
     opened nor built.
     """
-    import waitress
-
     from . import create_app
+    from .http_server import create_server
     from .release import current_release
     from .sparql.engine import QueryFailed
     from .state import Published
@@ -173,9 +172,7 @@ def serve_command(host: str | None, port: int | None) -> None:
         )
     click.echo(f"coopkg: release {published.version} ({published.release.folder})")
     try:  # binds now: nothing else to undo if the address is taken
-        server = waitress.create_server(
-            app, host=settings.host, port=settings.port, threads=settings.threads, ident="coopkg"
-        )
+        server = create_server(app, settings)
     except (OSError, ValueError) as error:
         _fail(EXIT_CANNOT_LISTEN, f"cannot listen on {settings.host}:{settings.port}: {_socket_reason(error)}")
     try:

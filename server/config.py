@@ -28,6 +28,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     threads: int = 8
+    connection_limit: int = 2000  # open connections held at once (slow clients included)
+    channel_timeout: int = 60  # seconds a connection may stay silent before it is closed
     query_timeout: float = 5.0
     max_rows: int = 10_000
     max_query_length: int = 20_000  # characters of a query sent in a URL (GET)
@@ -138,6 +140,9 @@ def _typed(values: dict) -> dict:
     port = typed.get("port")
     if port is not None and not 0 <= port <= 65535:
         raise ConfigError(f"setting 'port' must be between 0 and 65535: {port}")
+    for name in ("threads", "connection_limit", "channel_timeout", "max_post_length"):
+        if typed.get(name) is not None and typed[name] < 1:
+            raise ConfigError(f"setting {name!r} must be at least 1: {typed[name]}")
     level = typed.get("log_level")
     if level is not None:
         if level.lower() not in LEVELS:

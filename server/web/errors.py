@@ -26,6 +26,15 @@ def not_found_page(iri: str):
     return site.render("not_found.html", 404, iri=iri, suggestions=suggestions, query=words)
 
 
+def too_large(error):
+    """Answer a request body longer than the limit (setting `max_post_length`), which Werkzeug
+    refuses before reading it."""
+    limit = site.settings().max_post_length
+    return Response(
+        f"{error.name}: the request body is longer than the limit of {limit} bytes\n", 413, mimetype="text/plain"
+    )
+
+
 def plain(error, status: int) -> Response:
     """Return an HTTP error as one line of text: its name and description."""
     return Response(f"{error.name}: {error.description}\n", status, mimetype="text/plain")
