@@ -34,6 +34,8 @@ class Settings:
     query_workers: int = 2
     public_url: str | None = None
     log_level: str = "info"
+    engine_url: str | None = None  # a SPARQL 1.1 endpoint the pages read from; None: the release's own store
+    engine_timeout: float = 10.0  # seconds the engine may take to answer one of the pages' queries
 
     @property
     def releases(self) -> Path:
@@ -108,6 +110,9 @@ def _typed(values: dict) -> dict:
     public = typed.get("public_url")
     if public is not None and not (public.startswith(("http://", "https://")) and public.endswith("/")):
         raise ConfigError(f"setting 'public_url' must be an http(s) URL ending in '/': {public!r}")
+    engine = typed.get("engine_url")
+    if engine is not None and not engine.startswith(("http://", "https://")):
+        raise ConfigError(f"setting 'engine_url' must be an http(s) URL: {engine!r}")
     port = typed.get("port")
     if port is not None and not 0 <= port <= 65535:
         raise ConfigError(f"setting 'port' must be between 0 and 65535: {port}")
