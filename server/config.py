@@ -113,6 +113,8 @@ def _typed(values: dict) -> dict:
     engine = typed.get("engine_url")
     if engine is not None and not engine.startswith(("http://", "https://")):
         raise ConfigError(f"setting 'engine_url' must be an http(s) URL: {engine!r}")
+    if engine is not None and "@" in engine.split("/")[2]:  # never echo it: it holds a password
+        raise ConfigError("setting 'engine_url' holds credentials: set COOPKG_ENGINE_USER and COOPKG_ENGINE_PASSWORD")
     port = typed.get("port")
     if port is not None and not 0 <= port <= 65535:
         raise ConfigError(f"setting 'port' must be between 0 and 65535: {port}")

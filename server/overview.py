@@ -5,6 +5,7 @@ the shapes as the rules the data follows. No HTTP here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -155,7 +156,7 @@ def shape_rules(graph: ReadGraph, base: str) -> tuple[ShapeRules, ...]:
     for row in graph.select("shape_targets", graph=shapes):
         if isinstance(row["t"], ox.NamedNode):
             targets.setdefault(row["shape"].value, []).append(row["t"].value)
-    # shape -> constraint -> (paths, messages), in the order the query gives them
+    # shape -> constraint -> (paths, messages)
     rules: dict[str, dict[str, tuple[list, list]]] = {}
     for r in graph.select("shape_rules", graph=shapes):
         paths, messages = rules.setdefault(r["shape"].value, {}).setdefault(str(r["c"]), ([], []))
@@ -168,7 +169,14 @@ def shape_rules(graph: ReadGraph, base: str) -> tuple[ShapeRules, ...]:
         ShapeRules(
             resource(graph, shape),
             resources(graph, targets.get(shape, ())),
-            tuple(Rule(resources(graph, p), tuple(m)) for p, m in rules.get(shape, {}).values()),
+            tuple(Rule(resources(graph, p), tuple(m)) for p, m in _in_order(rules.get(shape, {}).values())),
         )
         for shape in (row["s"].value for row in graph.select("node_shapes", graph=shapes))
     )
+
+
+def _in_order(rules: Iterable[tuple[list, list]]) -> list[tuple[list, list]]:
+    """Return a shape's rules (paths, messages) by path, then message, each message list in
+    that order too: the same order from any engine (SHACL constraints have none of their own)."""
+    ordered = [(paths, sorted(messages, key=lambda m: (m[1] or "", m[0]))) for paths, messages in rules]
+    return sorted(ordered, key=lambda rule: (rule[0], [(lang or "", text) for text, lang in rule[1]]))
