@@ -296,10 +296,12 @@ def read_entity(graph: ReadGraph, iri: str, incoming_page: dict[str, int] | None
 
     Its description comes in one answer, and the labels of everything it names in one more.
     """
-    if not exists(graph, iri):
+    if not is_iri(iri):
         return None
     about = _Description(graph, iri)
     own = about.by_subject.get(iri, ())
+    if not own and not graph.mentions(iri):  # an IRI only ever linked to is an entity too
+        return None
     types = sorted(
         {t.object.value for t in own if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)}
     )
