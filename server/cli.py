@@ -139,6 +139,7 @@ def serve_command(host: str | None, port: int | None) -> None:
     import waitress
 
     from . import create_app
+    from .graphs import EngineError
     from .release import current_release
     from .sparql.engine import QueryFailed
     from .state import Published
@@ -154,6 +155,8 @@ def serve_command(host: str | None, port: int | None) -> None:
         app = create_app(overrides, published=published)
     except UnreadableSource as error:
         _fail(EXIT_UNREADABLE, f"cannot read {error}")
+    except EngineError as error:
+        _fail(EXIT_UNREADABLE, f"cannot read the pages from the engine: {error}")
     except DataDoesNotConform as error:
         click.echo(format_report(error.report, "en", "graph/", 0), err=True)
         _fail(

@@ -13,9 +13,11 @@ import pyoxigraph as ox
 import pytest
 from bs4 import BeautifulSoup
 from engine_server import load, oxigraph_command, oxigraph_server
+from sparql_server import free_port
 
 from server import create_app, overview
 from server.catalog import temporal_coverage
+from server.cli import main
 from server.config import ConfigError, Settings
 from server.domain import domain_view
 from server.entities import read_entity
@@ -229,3 +231,12 @@ def test_queries_run_in_parallel_on_the_pool(remote, embedded, iris):
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_serve_says_in_one_line_when_the_engine_cannot_be_reached(runner, release_dir):
+    closed = f"http://127.0.0.1:{free_port()}/query"
+    result = runner.invoke(main, ["serve"], env={"COOPKG_RELEASE_DIR": str(release_dir), "COOPKG_ENGINE_URL": closed})
+    assert result.exit_code == 2
+    last = result.output.strip().splitlines()[-1]
+    assert "cannot read the pages from the engine" in last and "cannot be reached" in last
+    assert "Traceback" not in result.output
