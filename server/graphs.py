@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 # A row of a SELECT: every projected variable, None when the solution leaves it unbound.
 Row = dict[str, "ox.NamedNode | ox.Literal | ox.BlankNode | None"]
 # How many blank nodes deep a description goes (a node, the blank nodes it holds, theirs...).
-DESCRIPTION_DEPTH = 4
+DESCRIPTION_DEPTH = 8
 # IRIs per labels query on a remote engine: VALUES holds IRIs × label properties rows.
 LABELS_PER_QUERY = 200
 
