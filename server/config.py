@@ -35,6 +35,7 @@ class Settings:
     public_url: str | None = None
     log_level: str = "info"
     engine_url: str | None = None  # a SPARQL 1.1 endpoint the pages read from; None: the release's own store
+    engine_store_url: str | None = None  # its Graph Store Protocol endpoint, where `coopkg load` writes
     engine_timeout: float = 10.0  # seconds the engine may take to answer one of the pages' queries
 
     @property
@@ -110,11 +111,14 @@ def _typed(values: dict) -> dict:
     public = typed.get("public_url")
     if public is not None and not (public.startswith(("http://", "https://")) and public.endswith("/")):
         raise ConfigError(f"setting 'public_url' must be an http(s) URL ending in '/': {public!r}")
-    engine = typed.get("engine_url")
-    if engine is not None and not engine.startswith(("http://", "https://")):
-        raise ConfigError(f"setting 'engine_url' must be an http(s) URL: {engine!r}")
-    if engine is not None and "@" in engine.split("/")[2]:  # never echo it: it holds a password
-        raise ConfigError("setting 'engine_url' holds credentials: set COOPKG_ENGINE_USER and COOPKG_ENGINE_PASSWORD")
+    for name in ("engine_url", "engine_store_url"):
+        url = typed.get(name)
+        if url is None:
+            continue
+        if "@" in url.partition("//")[2].partition("/")[0]:  # never echo it: it holds a password
+            raise ConfigError(f"setting {name!r} holds credentials: set COOPKG_ENGINE_USER and COOPKG_ENGINE_PASSWORD")
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"setting {name!r} must be an http(s) URL: {url!r}")
     port = typed.get("port")
     if port is not None and not 0 <= port <= 65535:
         raise ConfigError(f"setting 'port' must be between 0 and 65535: {port}")

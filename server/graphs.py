@@ -31,7 +31,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 Row = dict[str, "ox.NamedNode | ox.Literal | ox.BlankNode | None"]
 # How many blank nodes deep a description goes (a node, the blank nodes it holds, theirs...).
 DESCRIPTION_DEPTH = 8
+# The graph `coopkg load` records the release an engine holds in ({base}graph/release).
+RECORD_PART = "release"
 # IRIs per labels query on a remote engine: VALUES holds IRIs × label properties rows.
 LABELS_PER_QUERY = 200
 
@@ -209,6 +211,8 @@ class EmbeddedGraph:
 # among them, answer long GET URLs wrongly). application/sparql-query POST is never used:
 # Virtuoso 7.2 never answers it.
 MAX_GET_QUERY = 2000
+# The variables of the query files that name a graph (GRAPH ?graph, GRAPH ?g).
+GRAPH_VARIABLES = frozenset({"graph", "g"})
 _BLANK_ID = re.compile(r"[^A-Za-z0-9_]")
 
 
@@ -222,7 +226,7 @@ class SparqlHttpGraph:
     def __init__(
         self,
         url: str,
-        graphs: Sequence[str],
+        graphs: Sequence[str] | Mapping[str, str],
         *,
         timeout: tuple[float, float] = (3.0, 10.0),
         auth: tuple[str, str] | None = None,
@@ -232,35 +236,53 @@ class SparqlHttpGraph:
         from requests.adapters import HTTPAdapter
 
         self.url = self.name = url
-        self.graphs = tuple(graphs)
+        self.use_graphs(graphs if isinstance(graphs, Mapping) else {g: g for g in graphs})
         self.timeout = timeout
-        self._requests = requests
-        self._session = requests.Session()
-        self._session.auth = auth
-        self._session.trust_env = False  # no proxy from the environment between us and the engine
+        self.requests = requests
+        self.session = requests.Session()
+        self.session.auth = auth
+        self.session.trust_env = False  # no proxy from the environment between us and the engine
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool, max_retries=0)
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
     def __repr__(self) -> str:
         return f"SparqlHttpGraph({self.url!r})"
 
     def close(self) -> None:
-        self._session.close()
+        self.session.close()
+
+    def use_graphs(self, graphs: Mapping[str, str]) -> None:
+        """Read the release's graphs under the names the engine stores them as: `graphs` maps
+        each graph's own IRI to its stored name (`coopkg load` loads a release under new names,
+        then switches). Queries and answers keep the graphs' own IRIs."""
+        self.graphs = dict(graphs)
+        self._own_names = {stored: own for own, stored in self.graphs.items() if stored != own}
+
+    def release_record(self, record: str) -> tuple[str | None, dict[str, str]]:
+        """Return the release the engine holds, as `coopkg load` recorded it in the graph
+        `record`: its version and the stored name of each of its graphs ((None, {}) if none)."""
+        rows = self._rows(self._json(query_files.bound_text("engine_release", record=record), named=[record]))
+        graphs = {row["graph"].value: row["stored"].value for row in rows if row["graph"] and row["stored"]}
+        version = next((row["version"].value for row in rows if row["version"] is not None), None)
+        return version, graphs
 
     # --- HTTP ---------------------------------------------------------------------------
 
-    def _send(self, text: str, accept: str) -> bytes:
-        params = [("default-graph-uri", g) for g in self.graphs] + [("named-graph-uri", g) for g in self.graphs]
+    def _send(self, text: str, accept: str, named: Sequence[str] | None = None) -> bytes:
+        stored = list(self.graphs.values())
+        params = [("named-graph-uri", g) for g in named] if named is not None else []
+        if named is None:
+            params = [("default-graph-uri", g) for g in stored] + [("named-graph-uri", g) for g in stored]
         headers = {"Accept": accept}
-        requests = self._requests
+        requests = self.requests
         try:
             if len(text) <= MAX_GET_QUERY:
-                answer = self._session.get(
+                answer = self.session.get(
                     self.url, params=[("query", text), *params], headers=headers, timeout=self.timeout
                 )
             else:
-                answer = self._session.post(
+                answer = self.session.post(
                     self.url, data=[("query", text), *params], headers=headers, timeout=self.timeout
                 )
         except requests.exceptions.ConnectTimeout as error:
@@ -279,8 +301,8 @@ class SparqlHttpGraph:
             raise EngineError(f"the SPARQL engine at {self.url} answered {answer.status_code}: {reason}", status)
         return answer.content
 
-    def _json(self, text: str) -> dict:
-        body = self._send(text, "application/sparql-results+json")
+    def _json(self, text: str, named: Sequence[str] | None = None) -> dict:
+        body = self._send(text, "application/sparql-results+json", named)
         try:
             return json.loads(body)
         except ValueError as error:
@@ -288,26 +310,49 @@ class SparqlHttpGraph:
 
     # --- the protocol -------------------------------------------------------------------
 
-    def select(self, query, /, *, limit=None, offset=None, **bindings) -> list[Row]:
-        results = self._json(query_files.bound_text(query, limit=limit, offset=offset, **bindings))
+    def _text(self, query: str, limit=None, offset=None, **bindings) -> str:
+        """Return the text of query file `query`, a graph variable bound to a graph's stored name."""
+        if self._own_names:
+            for name in GRAPH_VARIABLES & bindings.keys():
+                bindings[name] = self._stored(bindings[name])
+        return query_files.bound_text(query, limit=limit, offset=offset, **bindings)
+
+    def _stored(self, value: Binding) -> Binding:
+        if isinstance(value, str | ox.NamedNode):
+            iri = value if isinstance(value, str) else value.value
+            return self.graphs.get(iri, iri)
+        if isinstance(value, Iterable):
+            return [self._stored(v) for v in value]
+        return value
+
+    def _rows(self, results: dict) -> list[Row]:
         try:
             names = results["head"]["vars"]
             return [
-                {name: _term(binding[name]) if name in binding else None for name in names}
+                {name: self._term(binding[name]) if name in binding else None for name in names}
                 for binding in results["results"]["bindings"]
             ]
         except (KeyError, TypeError, ValueError) as error:
             raise EngineError(f"the SPARQL engine at {self.url} sent results we cannot read: {error}", 502) from error
 
+    def _term(self, value: dict):
+        term = _term(value)
+        if self._own_names and isinstance(term, ox.NamedNode) and term.value in self._own_names:
+            return ox.NamedNode(self._own_names[term.value])
+        return term
+
+    def select(self, query, /, *, limit=None, offset=None, **bindings) -> list[Row]:
+        return self._rows(self._json(self._text(query, limit, offset, **bindings)))
+
     def construct(self, query, /, **bindings) -> list[ox.Triple]:
-        body = self._send(query_files.bound_text(query, **bindings), "application/n-triples")
+        body = self._send(self._text(query, **bindings), "application/n-triples")
         try:
             return list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
         except (SyntaxError, ValueError) as error:
             raise EngineError(f"the SPARQL engine at {self.url} sent a graph we cannot read: {error}", 502) from error
 
     def ask(self, query, /, **bindings) -> bool:
-        results = self._json(query_files.bound_text(query, **bindings))
+        results = self._json(self._text(query, **bindings))
         if "boolean" in results:
             return bool(results["boolean"])
         rows = results.get("results", {}).get("bindings", [])  # an engine answering ASK as a row
@@ -344,19 +389,44 @@ class SparqlHttpGraph:
         return self.ask("mentions", iri=iri)
 
 
-def open_graph(settings, store: ox.Store, environ: dict | None = None) -> ReadGraph:
+def open_graph(settings, store: ox.Store, version: str | None = None, environ: dict | None = None) -> ReadGraph:
     """Return the graph the pages read under `settings`: the release's `store`, or the engine
-    at settings.engine_url, reading the release's named graphs, with the credentials of
-    COOPKG_ENGINE_USER and COOPKG_ENGINE_PASSWORD when the environment sets them."""
+    at settings.engine_url, with the credentials of COOPKG_ENGINE_USER and
+    COOPKG_ENGINE_PASSWORD when the environment sets them (`engine_credentials`).
+
+    The engine reads the release's named graphs, under the names `coopkg load` recorded
+    in it when it did (else under their own). Raises EngineError when the engine cannot be
+    read, or (503) when it records a release other than `version`.
+    """
     if not settings.engine_url:
         return EmbeddedGraph(store)
-    environ = os.environ if environ is None else environ
-    user = environ.get("COOPKG_ENGINE_USER")
-    auth = (user, environ.get("COOPKG_ENGINE_PASSWORD", "")) if user else None
+    auth = engine_credentials(environ)
     graphs = [graph_iri(settings.base_iri, part) for part in PARTS.values()]
     timeout = (min(3.0, settings.engine_timeout), settings.engine_timeout)
-    log.info("pages read from the SPARQL engine at %s%s", settings.engine_url, " (authenticated)" if auth else "")
-    return SparqlHttpGraph(settings.engine_url, graphs, timeout=timeout, auth=auth, pool=max(settings.threads, 1))
+    graph = SparqlHttpGraph(settings.engine_url, graphs, timeout=timeout, auth=auth, pool=max(settings.threads, 1))
+    held, stored = graph.release_record(graph_iri(settings.base_iri, RECORD_PART))
+    if held is not None and version is not None and held != version:
+        raise EngineError(
+            f"the SPARQL engine at {settings.engine_url} holds release {held}, this server serves {version} "
+            "(`coopkg load` loads it)",
+            503,
+        )
+    if stored:
+        graph.use_graphs(stored)
+    log.info(
+        "pages read from the SPARQL engine at %s (release %s)%s",
+        settings.engine_url,
+        held or "not recorded",
+        " as an authenticated user" if auth else "",
+    )
+    return graph
+
+
+def engine_credentials(environ: dict | None = None) -> tuple[str, str] | None:
+    """Return (user, password) from COOPKG_ENGINE_USER and COOPKG_ENGINE_PASSWORD, or None."""
+    environ = os.environ if environ is None else environ
+    user = environ.get("COOPKG_ENGINE_USER")
+    return (user, environ.get("COOPKG_ENGINE_PASSWORD", "")) if user else None
 
 
 def _term(value: dict):

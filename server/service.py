@@ -54,6 +54,6 @@ class Service:
         published = published or Published.open(settings)
         pool = QueryPool(published.store_path, settings.query_workers, settings.query_timeout)
         examples = competency_queries(settings.root / "queries", settings.base_iri)
-        graph = open_graph(settings, published.store)
+        graph = open_graph(settings, published.store, published.version)
         search = SearchIndex.build(graph, settings.base_iri)
         return cls(settings, published, search, SparqlEndpoint(pool, examples), graph)

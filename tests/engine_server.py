@@ -24,6 +24,11 @@ class EngineServer:
     process: subprocess.Popen
     log: Path
 
+    @property
+    def store_url(self) -> str:
+        """The Graph Store Protocol endpoint."""
+        return self.url.removesuffix("query") + "store"
+
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
@@ -57,9 +62,10 @@ def load(folder: Path, dump: Path) -> Path:
 
 
 @contextmanager
-def oxigraph_server(folder: Path, location: Path) -> Iterator[EngineServer]:
-    """Serve the Oxigraph database at `location` read-only on 127.0.0.1 and a free port; yield
-    it once it answers a query; stop it when the block ends.
+def oxigraph_server(folder: Path, location: Path, writable: bool = False) -> Iterator[EngineServer]:
+    """Serve the Oxigraph database at `location` (read-only unless `writable`: then its Graph
+    Store Protocol endpoint, `store_url`, takes writes) on 127.0.0.1 and a free port; yield it
+    once it answers a query; stop it when the block ends.
 
     Raises RuntimeError (with the server's output) if it does not come up.
     """
@@ -68,7 +74,14 @@ def oxigraph_server(folder: Path, location: Path) -> Iterator[EngineServer]:
         port = free_port()
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [oxigraph_command(), "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                [
+                    oxigraph_command(),
+                    "serve" if writable else "serve-read-only",
+                    "--location",
+                    str(location),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                ],
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )

@@ -8,9 +8,11 @@ from __future__ import annotations
 import dataclasses
 import socket
 import threading
+import time
 
 import pyoxigraph as ox
 import pytest
+import requests
 from bs4 import BeautifulSoup
 from engine_server import load, oxigraph_command, oxigraph_server
 from sparql_server import free_port
@@ -173,7 +175,7 @@ def test_the_app_on_an_engine_serves_the_same_pages(client, engine_client, iris,
 def test_credentials_come_from_the_environment_and_stay_out_of_messages(engine, base):
     settings = Settings.load({"engine_url": engine.url}, environ={})
     graph = open_graph(settings, None, environ={"COOPKG_ENGINE_USER": "reader", "COOPKG_ENGINE_PASSWORD": "s3cret"})
-    assert graph._session.auth == ("reader", "s3cret")
+    assert graph.session.auth == ("reader", "s3cret")
     assert "s3cret" not in repr(graph)
     with pytest.raises(ConfigError) as refused:
         Settings.load({"engine_url": "http://reader:s3cret@127.0.0.1:1/query"}, environ={})
@@ -240,3 +242,73 @@ def test_serve_says_in_one_line_when_the_engine_cannot_be_reached(runner, releas
     last = result.output.strip().splitlines()[-1]
     assert "cannot read the pages from the engine" in last and "cannot be reached" in last
     assert "Traceback" not in result.output
+
+
+# --- coopkg load -------------------------------------------------------------------------------
+
+
+def _named_graphs(engine) -> set[str]:
+    answer = requests.get(
+        engine.url,
+        params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=10,
+    )
+    return {row["g"]["value"] for row in answer.json()["results"]["bindings"]}
+
+
+def test_coopkg_load_pushes_the_release_then_switches_then_drops_the_previous(
+    runner, published, release_dir, client, base, tmp_path
+):
+    with oxigraph_server(tmp_path, tmp_path / "empty", writable=True) as engine:
+        env = {
+            "COOPKG_RELEASE_DIR": str(release_dir),
+            "COOPKG_ENGINE_URL": engine.url,
+            "COOPKG_ENGINE_STORE_URL": engine.store_url,
+        }
+        first = runner.invoke(main, ["load"], env=env)
+        assert first.exit_code == 0, first.output
+        assert f"the engine holds release {published.version}" in first.output
+        loaded = _named_graphs(engine)
+        record = graph_iri(base, "release")
+        assert record in loaded and len(loaded) == 4
+        assert all(g.startswith(graph_iri(base, "")) and f"/{published.version}/" in g for g in loaded - {record})
+
+        app = create_app({"release_dir": release_dir, "engine_url": engine.url}, published=published)
+        on_engine = app.test_client()
+        for path in ("/", "/classes", "/id/organisation/cc-zou", "/def/"):
+            assert _page(on_engine, path) == _page(client, path), path
+        stats = app.extensions["coopkg"].graph
+        assert dataset_statistics(stats, base) == dataset_statistics(EmbeddedGraph(published.store), base)
+
+        time.sleep(1.1)  # a new stamp: a second load lands under new names
+        second = runner.invoke(main, ["load"], env=env)
+        assert second.exit_code == 0, second.output
+        now = _named_graphs(engine)
+        assert len(now) == 4 and not (now - {record}) & (loaded - {record}), "the previous graphs are dropped"
+        assert second.output.count("dropped ") == 3
+
+
+def test_an_engine_holding_another_release_is_refused(runner, published, release_dir, base, tmp_path):
+    with oxigraph_server(tmp_path, tmp_path / "empty", writable=True) as engine:
+        record = graph_iri(base, "release")
+        other = f'<{record}> <http://purl.org/dc/terms/hasVersion> "1999.01.01.1" .\n'
+        put = requests.put(
+            engine.store_url,
+            params={"graph": record},
+            data=other.encode(),
+            headers={"Content-Type": "application/n-triples"},
+            timeout=10,
+        )
+        assert put.status_code in (200, 201, 204)
+        with pytest.raises(EngineError) as refused:
+            create_app({"release_dir": release_dir, "engine_url": engine.url}, published=published)
+        assert refused.value.status == 503 and "holds release 1999.01.01.1" in str(refused.value)
+        env = {"COOPKG_RELEASE_DIR": str(release_dir), "COOPKG_ENGINE_URL": engine.url}
+        served = runner.invoke(main, ["serve"], env=env)
+        assert served.exit_code == 2 and "coopkg load" in served.output.strip().splitlines()[-1]
+
+
+def test_coopkg_load_without_an_engine_says_what_to_set(runner, release_dir):
+    result = runner.invoke(main, ["load"], env={"COOPKG_RELEASE_DIR": str(release_dir)})
+    assert result.exit_code == 2 and "set engine_url and engine_store_url" in result.output
