@@ -161,7 +161,27 @@ class EmbeddedGraph:
         return int(row["n"].value) if row is not None else 0
 
     def labels(self, iris, predicates):
-        return _labels(self.label_triples(iris, predicates))
+        # label_triples' order without building triples: this runs for every page.
+        found = {}
+        pattern = self.store.quads_for_pattern
+        terms = [ox.NamedNode(p) for p in predicates]
+        for iri in dict.fromkeys(iris):
+            if iri.startswith("_:"):
+                continue
+            subject, pairs = ox.NamedNode(iri), []
+            for predicate in terms:
+                got = []
+                for quad in pattern(subject, predicate, None, None):
+                    obj = quad.object
+                    if isinstance(obj, ox.Literal):
+                        got.append((obj.language or "", obj.value, obj.language))
+                if len(got) > 1:
+                    got.sort()
+                for _, text, lang in got:
+                    pairs.append((text, lang))
+            if pairs:
+                found[iri] = tuple(dict.fromkeys(pairs))
+        return found
 
     def label_triples(self, iris, predicates) -> list[ox.Triple]:
         found: dict[ox.Triple, None] = {}
