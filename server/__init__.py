@@ -22,6 +22,7 @@ def create_app(config: dict | None = None, published: Published | None = None) -
     Raises UnreadableSource or DataDoesNotConform when the data cannot be served.
     """
     from . import charts
+    from .graphs import EngineError
     from .service import Service
     from .web import errors, headers, register_blueprints, site
 
@@ -33,6 +34,7 @@ def create_app(config: dict | None = None, published: Published | None = None) -
     app.extensions["coopkg"] = Service.open(settings, published)
     app.register_error_handler(404, errors.not_found)
     app.register_error_handler(413, errors.too_large)
+    app.register_error_handler(EngineError, errors.engine_failed)
     app.context_processor(site.template_helpers)
     app.add_template_filter(charts.value_text, "value_text")
     install_request_log(app)  # one log line per request (coopkg.request)

@@ -40,6 +40,9 @@ class Settings:
     query_memory_mb: int = 1024  # MB a query worker may grow by for one query (0: no limit)
     public_url: str | None = None
     log_level: str = "info"
+    engine_url: str | None = None  # a SPARQL 1.1 endpoint the pages read from; None: the release's own store
+    engine_store_url: str | None = None  # its Graph Store Protocol endpoint, where `coopkg load` writes
+    engine_timeout: float = 10.0  # seconds the engine may take to answer one of the pages' queries
 
     @property
     def releases(self) -> Path:
@@ -137,6 +140,14 @@ def _typed(values: dict) -> dict:
     for name in ("query_queue", "query_wait", "query_memory_mb"):
         if typed.get(name) is not None and typed[name] < 0:
             raise ConfigError(f"setting {name!r} must not be negative: {typed[name]}")
+    for name in ("engine_url", "engine_store_url"):
+        url = typed.get(name)
+        if url is None:
+            continue
+        if "@" in url.partition("//")[2].partition("/")[0]:  # never echo it: it holds a password
+            raise ConfigError(f"setting {name!r} holds credentials: set COOPKG_ENGINE_USER and COOPKG_ENGINE_PASSWORD")
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"setting {name!r} must be an http(s) URL: {url!r}")
     port = typed.get("port")
     if port is not None and not 0 <= port <= 65535:
         raise ConfigError(f"setting 'port' must be between 0 and 65535: {port}")

@@ -3,8 +3,11 @@ one line of text for other clients."""
 
 from __future__ import annotations
 
+import logging
+
 from flask import Response, request
 
+from ..graphs import EngineError
 from ..representations import HTML, REPRESENTATIONS
 from . import site
 from .negotiation import choose_language, choose_representation
@@ -33,6 +36,21 @@ def too_large(error):
     return Response(
         f"{error.name}: the request body is longer than the limit of {limit} bytes\n", 413, mimetype="text/plain"
     )
+
+
+log = logging.getLogger(__name__)
+
+
+def engine_failed(error: EngineError) -> Response:
+    """Answer a page the engine could not give: 502 (a bad answer), 503 (unreachable, with
+    Retry-After) or 504 (too slow), and one line of text saying so."""
+    log.warning("engine: %s", error)
+    names = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+    status = error.status if error.status in names else 502
+    answer = Response(f"{names[status]}: {error}\n", status, mimetype="text/plain")
+    if status == 503:
+        answer.headers["Retry-After"] = "5"
+    return answer
 
 
 def plain(error, status: int) -> Response:
