@@ -206,7 +206,7 @@ def test_a_hungry_query_is_stopped_at_the_memory_limit_and_the_pool_heals(publis
 
 
 def test_the_endpoint_names_the_memory_limit(published):
-    app = create_app({"query_memory_mb": SMALL_LIMIT_MB}, published=published)
+    app = create_app({"query_memory_mb": SMALL_LIMIT_MB, "query_timeout": 60.0}, published=published)
     app.config["TESTING"] = True
     pool = app.extensions["coopkg"].sparql.pool
     client = app.test_client()
