@@ -144,7 +144,7 @@ def serve_command(host: str | None, port: int | None) -> None:
     from .graphs import EngineError
     from .http_server import create_server
     from .release import current_release
-    from .sparql.engine import QueryFailed
+    from .sparql.answer import QueryFailed
     from .state import Published
 
     started = time.monotonic()
