@@ -16,7 +16,9 @@ from pool_support import messages, wait_for
 
 from server import create_app
 from server.config import ConfigError, Settings
-from server.sparql.engine import CRASHING, QueryFailed, QueryPool, query_hash
+from server.sparql.answer import QueryFailed
+from server.sparql.crashes import CRASHING, query_hash
+from server.sparql.engine import QueryPool
 from server.sparql.worker import Job
 
 SMALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
