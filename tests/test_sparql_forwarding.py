@@ -11,6 +11,7 @@ import pyoxigraph as ox
 import pytest
 from engine_server import load, oxigraph_command, oxigraph_server
 from sparql_answers import oxigraph_term, results_rows
+from test_sparql_sandbox import Bait, corpus
 
 from server import create_app
 from server.namespaces import PARTS, graph_iri
@@ -202,3 +203,24 @@ def test_oxigraph_server_runs_service_itself(database, tmp_path, engine):
         answer = requests.get(other.url, params={"query": query}, headers={"Accept": JSON}, timeout=30)
     assert answer.status_code == 200, answer.text
     assert int(answer.json()["results"]["bindings"][0]["n"]["value"]) > 0
+
+
+def test_the_sandbox_corpus_reaches_nothing_through_the_forwarding(forwarding):
+    """Every spelling of SERVICE that the sandbox tests try is refused before the engine (which
+    would run it: see the test above) is asked; the bait counts no connection."""
+    listening = Bait()
+    try:
+        queries = corpus(listening.url)
+        for query in queries:
+            answer = forwarding.post("/sparql", data={"query": query}, headers={"Accept": JSON})
+            assert answer.status_code == 400, (query, answer.status_code)
+            assert answer.get_data(as_text=True).startswith("SERVICE is refused"), query
+        assert listening.connections == 0
+    finally:
+        listening.close()
+
+
+def test_a_service_in_a_string_is_refused_with_what_to_write_instead(forwarding):
+    query = 'SELECT ?s WHERE { ?s ?p ?o FILTER(CONTAINS(?o, "service")) }'
+    answer = forwarding.get("/sparql", query_string={"query": query}, headers={"Accept": JSON})
+    assert answer.status_code == 400 and 'REGEX(?label, "servic[e]", "i")' in answer.get_data(as_text=True)

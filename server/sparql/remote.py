@@ -3,7 +3,10 @@
 When the pages read from an engine (graphs.SparqlHttpGraph), /sparql answers from it too, so
 that the endpoint and the pages say the same. A query is read by the same protocol code
 (protocol.py) and checked by the same guard (guard.py: SERVICE refused, FROM graphs held)
-before anything is sent; then:
+before anything is sent, and more strictly than there: the engine may evaluate SERVICE (Oxigraph
+server does) with no network isolation of ours around it, and a parser of ours cannot read
+every text as the engine does, so any query holding the word 'service' (in any case, anywhere)
+or a \\u escape is refused (MAY_SPELL_SERVICE); then:
 
 - the dataset is always the release's graphs as the engine stores them: the client's
   default-graph-uri / named-graph-uri and the query's FROM / FROM NAMED name the graphs by
@@ -43,7 +46,7 @@ from urllib3.exceptions import HTTPError
 from ..graphs import MAX_GET_QUERY, SparqlHttpGraph
 from ..namespaces import PREFIXES
 from .engine import QueryFailed, query_hash
-from .guard import Refused, Unchecked, check_graphs, check_query
+from .guard import SERVICE_REFUSED, Refused, Unchecked, check_graphs, check_query
 from .worker import PREFIXED_FORMATS, RDF_FORMATS, RESULTS_FORMATS, Head, Job, _tsv_term
 
 log = logging.getLogger("coopkg.sparql")
@@ -53,6 +56,14 @@ log = logging.getLogger("coopkg.sparql")
 NO_GRAPH = "urn:coopkg:no-graph"
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 ENGINE_MESSAGE_CHARS = 300  # of an engine's error, what the client is told
+# What could spell SERVICE to the engine: the word anywhere (in any case; in a comment or a
+# string too, since two parsers may disagree on where those end), or a \u or \U escape.
+_MAY_SPELL_SERVICE = re.compile(r"service|\\u", re.IGNORECASE)
+MAY_SPELL_SERVICE = (
+    f"{SERVICE_REFUSED}; a query forwarded to the SPARQL engine may not hold the word 'service' anywhere "
+    "(in a string or a comment either) nor a \\u escape: write such a string another way, "
+    'for example REGEX(?label, "servic[e]", "i")'
+)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 _PARSED = {
@@ -143,6 +154,8 @@ class RemoteEndpoint:
         Raises QueryFailed(400) for a SERVICE, a query the guard cannot read, or a graph that
         is not one of the release's.
         """
+        if _MAY_SPELL_SERVICE.search(job.query.casefold()):
+            raise QueryFailed(400, MAY_SPELL_SERVICE)
         own = frozenset(self.graph.graphs)
         try:
             check_graphs([*job.default_graphs, *job.named_graphs], own)
