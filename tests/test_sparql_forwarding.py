@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import csv
 import io
+import socket
 import subprocess
 
 import pyoxigraph as ox
 import pytest
+from bs4 import BeautifulSoup
 from engine_server import load, oxigraph_command, oxigraph_server
 from sparql_answers import oxigraph_term, results_rows
 from test_sparql_sandbox import Bait, corpus
 
 from server import create_app
+from server.graphs import SparqlHttpGraph
 from server.namespaces import PARTS, graph_iri
 from server.queries import competency_queries
+from server.sparql.engine import QueryFailed
 from server.sparql.remote import RemoteEndpoint, engine_message
+from server.sparql.worker import Job
 
 pytestmark = pytest.mark.skipif(
     oxigraph_command() is None, reason="needs the `oxigraph` command (pip install oxigraph)"
@@ -76,6 +81,11 @@ def test_every_competency_question_answers_the_same_in_json_and_csv(settings_bas
         assert here, question.slug
         assert _json_rows(forwarding, question.text) == here, question.slug
         assert _csv_rows(forwarding, question.text) == _csv_rows(embedded, question.text), question.slug
+
+
+@pytest.fixture(scope="module")
+def base(published) -> str:
+    return published.settings.base_iri
 
 
 @pytest.fixture(scope="module")
@@ -224,3 +234,21 @@ def test_a_service_in_a_string_is_refused_with_what_to_write_instead(forwarding)
     query = 'SELECT ?s WHERE { ?s ?p ?o FILTER(CONTAINS(?o, "service")) }'
     answer = forwarding.get("/sparql", query_string={"query": query}, headers={"Accept": JSON})
     assert answer.status_code == 400 and 'REGEX(?label, "servic[e]", "i")' in answer.get_data(as_text=True)
+
+
+def test_the_query_page_shows_the_engines_rows(forwarding):
+    answer = forwarding.get("/sparql", query_string={"query": COUNT}, headers={"Accept": "text/html"})
+    assert answer.status_code == 200
+    cells = BeautifulSoup(answer.data, "html.parser").select("table td")
+    assert cells and int(cells[0].get_text(strip=True).split("^^")[0]) > 1000
+
+
+def test_an_engine_too_slow_gives_504(base):
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        graph = SparqlHttpGraph(f"http://127.0.0.1:{silent.getsockname()[1]}/query", [graph_iri(base, "data")])
+        with pytest.raises(QueryFailed) as failed:
+            RemoteEndpoint(graph, timeout=0.5).run(Job(COUNT))
+        graph.close()
+    assert failed.value.failure.status == 504 and "0.5 seconds" in str(failed.value)
