@@ -4,15 +4,17 @@ index and the SPARQL endpoint's state. Views reach it through server.web.site.se
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from .config import Settings
-from .graphs import ReadGraph, open_graph
+from .graphs import ReadGraph, SparqlHttpGraph, open_graph
 from .queries import CompetencyQuery, competency_queries
 from .search import SearchIndex
 from .sparql.engine import QueryPool
+from .sparql.remote import RemoteEndpoint
 from .sparql.service_description import graph_sizes
 from .state import Published
 
@@ -20,9 +22,10 @@ from .state import Published
 @dataclass
 class SparqlEndpoint:
     """The endpoint's state: its pool of query workers (started by `coopkg serve`, else on the
-    first query), the competency questions it offers as examples, the named graphs' sizes."""
+    first query) or, when the pages read from an engine, the forwarding to that engine; the
+    competency questions it offers as examples, the named graphs' sizes."""
 
-    pool: QueryPool
+    pool: QueryPool | RemoteEndpoint
     examples: list[CompetencyQuery]
     _graph_sizes: dict[str, int] | None = field(default=None, repr=False)
 
@@ -52,15 +55,26 @@ class Service:
         Raises UnreadableSource or DataDoesNotConform when there is no good release to serve.
         """
         published = published or Published.open(settings)
-        pool = QueryPool(
-            published.store_path,
-            settings.query_workers,
-            settings.query_timeout,
-            queue=settings.queries_in_flight - settings.query_workers,
-            wait=settings.query_wait,
-            memory_mb=settings.query_memory_mb,
-        )
         examples = competency_queries(settings.root / "queries", settings.base_iri)
         graph = open_graph(settings, published.store, published.version)
         search = SearchIndex.build(graph, settings.base_iri)
-        return cls(settings, published, search, SparqlEndpoint(pool, examples), graph)
+        return cls(
+            settings, published, search, SparqlEndpoint(_query_pool(settings, published, graph), examples), graph
+        )
+
+
+def _query_pool(settings: Settings, published: Published, graph: ReadGraph) -> QueryPool | RemoteEndpoint:
+    """Return what answers /sparql: the engine the pages read (forwarded to), else the query
+    workers on the release's store."""
+    if isinstance(graph, SparqlHttpGraph):
+        return RemoteEndpoint(
+            graph, settings.query_timeout, settings.queries_in_flight, retry_after=math.ceil(settings.query_wait)
+        )
+    return QueryPool(
+        published.store_path,
+        settings.query_workers,
+        settings.query_timeout,
+        queue=settings.queries_in_flight - settings.query_workers,
+        wait=settings.query_wait,
+        memory_mb=settings.query_memory_mb,
+    )

@@ -3,7 +3,9 @@
 200 {"status": "ok", ...} while every configured query worker is alive; 503
 {"status": "degraded", ...} when fewer are (one is being replaced, or cannot start: see
 "last_failure"). The body says how many workers are alive and busy and how they are cut off
-from the network (docs/sandbox.md).
+from the network (docs/sandbox.md). When /sparql forwards to an engine (engine_url), "sparql"
+names the engine and the queries in flight, and the status stays "ok": an engine that fails
+is said by the pages and queries it fails (503, 504, 502).
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 
 The work is done elsewhere: server.sparql.protocol reads the request, formats names the
 answer formats (and the `format` parameter's words), server.web.negotiation picks one by
-Accept, engine runs the query in a killable worker process. Errors answer as text/plain
-with the status the protocol gives (the query page shows them in HTML to browsers).
+Accept, engine runs the query in a killable worker process (or, when the pages read from a
+SPARQL engine, remote forwards it there: service.SparqlEndpoint.pool is either). Errors
+answer as text/plain with the status the protocol gives (the query page shows them in HTML
+to browsers).
 """
 
 from __future__ import annotations
