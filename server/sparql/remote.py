@@ -45,9 +45,10 @@ from urllib3.exceptions import HTTPError
 
 from ..graphs import MAX_GET_QUERY, SparqlHttpGraph
 from ..namespaces import PREFIXES
-from .engine import QueryFailed, query_hash
+from .answer import QueryFailed
+from .crashes import query_hash
 from .guard import SERVICE_REFUSED, Refused, Unchecked, check_graphs, check_query
-from .worker import PREFIXED_FORMATS, RDF_FORMATS, RESULTS_FORMATS, Head, Job, _tsv_term
+from .worker import PREFIXED_FORMATS, RDF_FORMATS, RESULTS_FORMATS, Head, Job, tsv_term
 
 log = logging.getLogger("coopkg.sparql")
 
@@ -292,7 +293,7 @@ class RemoteEndpoint:
             return ForwardedAnswer(Head("select", format_name), out.bytes())
         lines = ["\t".join(f"?{name}" for name in names)]
         for solution in itertools.islice(results, job.max_rows + 1):
-            lines.append("\t".join(_tsv_term(self._own(solution[name])) for name in names))
+            lines.append("\t".join(tsv_term(self._own(solution[name])) for name in names))
         truncated = len(lines) > job.max_rows + 1
         tsv = "\n".join(lines[: job.max_rows + 1]) + "\n"
         rows = ox.parse_query_results(tsv.encode("utf-8"), format=ox.QueryResultsFormat.TSV)

@@ -292,7 +292,7 @@ def _send_solutions(solutions: ox.QuerySolutions, job: Job, pipe: _Pipe) -> None
         return
     lines = ["\t".join(f"?{name}" for name in names)]
     for solution in itertools.islice(solutions, job.max_rows + 1):
-        lines.append("\t".join(_tsv_term(solution[name]) for name in names))
+        lines.append("\t".join(tsv_term(solution[name]) for name in names))
     truncated = len(lines) > job.max_rows + 1
     tsv = "\n".join(lines[: job.max_rows + 1]) + "\n"
     pipe.send_head(Head("select", format_name, truncated))
@@ -300,12 +300,12 @@ def _send_solutions(solutions: ox.QuerySolutions, job: Job, pipe: _Pipe) -> None
     rows.serialize(pipe, RESULTS_FORMATS[format_name])
 
 
-def _tsv_term(term) -> str:
+def tsv_term(term) -> str:
     """Return `term` as SPARQL TSV writes it (N-Triples syntax; triple terms as <<( s p o )>>)."""
     if term is None:
         return ""
     if isinstance(term, ox.Triple):
-        return f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} )>>"
+        return f"<<( {tsv_term(term.subject)} {tsv_term(term.predicate)} {tsv_term(term.object)} )>>"
     return str(term)
 
 
