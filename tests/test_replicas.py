@@ -225,15 +225,20 @@ def test_the_load_is_spread_over_the_replicas(site):
 
 
 def test_a_replica_killed_under_load_costs_no_request_beyond_those_in_flight(site):
+    marker = "kill-probe"
+    served_before_kill = []
+
     def kill_one() -> None:
         time.sleep(LOOP_SECONDS / 3)
+        served_before_kill.append(site.replicas.requests_seen(0, marker))
         site.replicas.kill(0)
 
     try:
-        outcomes = _load(site, ["", PERSON, "catalog", "health"], LOOP_SECONDS, during=kill_one)
+        outcomes = _load(site, ["", PERSON, "catalog", f"health?{marker}"], LOOP_SECONDS, during=kill_one)
     finally:
         site.replicas.start(0)
     failures = _failures(outcomes)
+    assert served_before_kill[0] > 0  # it was taking its share of the load when it was killed
     assert len(outcomes) > 20
     assert len(failures) <= CLIENTS, failures  # one request in flight per client at most
     assert all("status" not in failure for failure in failures), failures  # no 502: nginx took the other one
