@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -101,7 +102,7 @@ def _reap(pids: set[int], timeout: float = 10.0) -> None:
         time.sleep(0.1)
     for pid in pids:
         if Path(f"/proc/{pid}").exists():
-            os.kill(pid, 9)
+            os.kill(pid, signal.SIGKILL)
 
 
 def _release(root: Path, releases: Path, *options: str) -> str:
@@ -270,4 +271,4 @@ def test_a_rolling_switch_answers_every_request_from_one_release(site):
     assert not _failures(after)
     assert {o.release for o in after} == {site.versions[2]}
     served = Counter(o.release for o in during)
-    assert set(served) <= {site.versions[1], site.versions[2]}, served
+    assert set(served) == {site.versions[1], site.versions[2]}, served  # both served a while, each answer whole
