@@ -1,5 +1,6 @@
-"""Debian's nginx in front of a coopkg server, on loopback, with deploy/nginx/coopkg.conf: a
-private main configuration and prefix in a temporary folder, stopped by its process id."""
+"""Debian's nginx in front of a coopkg server, on loopback, with deploy/nginx/coopkg.conf (or
+in front of several, with deploy/nginx/coopkg-replicas.conf): a private main configuration and
+prefix in a temporary folder, stopped by its process id."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SITE = PROJECT_ROOT / "deploy" / "nginx" / "coopkg.conf"
+REPLICAS_SITE = PROJECT_ROOT / "deploy" / "nginx" / "coopkg-replicas.conf"
 START_TIMEOUT = 20.0
 MAIN = """\
 worker_processes 1;
@@ -49,9 +51,26 @@ def site_configuration(port: int, upstream_port: int) -> str:
     return text
 
 
-def start(folder: Path, port: int, upstream_port: int) -> subprocess.Popen:
-    """Start nginx in `folder` on `port` in front of coopkg on `upstream_port`; return its process
-    once it accepts connections.
+def replicas_configuration(port: int, upstream_ports: list[int]) -> str:
+    """Return deploy/nginx/coopkg-replicas.conf listening on 127.0.0.1:`port`, its upstream
+    holding one `server` line per port of `upstream_ports` (with the shipped line's parameters).
+
+    Raises AssertionError when the shipped file no longer has the lines this replaces.
+    """
+    lines = REPLICAS_SITE.read_text(encoding="utf-8").splitlines(keepends=True)
+    servers = [i for i, line in enumerate(lines) if line.strip().startswith("server 127.0.0.1:")]
+    assert servers, f"{REPLICAS_SITE} should list its replicas as `server 127.0.0.1:PORT ...;`"
+    first = lines[servers[0]]
+    indent, parameters = first[: len(first) - len(first.lstrip())], first.split(None, 2)[2]
+    ours = [f"{indent}server 127.0.0.1:{upstream} {parameters}" for upstream in upstream_ports]
+    text = "".join(lines[: servers[0]] + ours + lines[servers[-1] + 1 :])
+    assert text.count("listen 80;") == 1, f"{REPLICAS_SITE} should hold 'listen 80;' once"
+    return text.replace("listen 80;", f"listen 127.0.0.1:{port};")
+
+
+def start(folder: Path, port: int, upstream_port: int | None = None, site: str | None = None) -> subprocess.Popen:
+    """Start nginx in `folder` on `port` in front of coopkg on `upstream_port` (or with the site
+    configuration `site`, listening on `port`); return its process once it accepts connections.
 
     Raises NginxMissing when nginx is not installed, RuntimeError when it does not come up.
     """
@@ -59,7 +78,8 @@ def start(folder: Path, port: int, upstream_port: int) -> subprocess.Popen:
     if nginx is None:
         raise NginxMissing("nginx is not installed: run scripts/install-test-system-deps (Debian's nginx)")
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "coopkg.conf").write_text(site_configuration(port, upstream_port), encoding="utf-8")
+    site = site if site is not None else site_configuration(port, upstream_port)
+    (folder / "coopkg.conf").write_text(site, encoding="utf-8")
     (folder / "nginx.conf").write_text(MAIN.format(prefix=folder), encoding="utf-8")
     command = [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"]
     with (folder / "nginx.out").open("w") as log:
@@ -92,6 +112,17 @@ def stop(process: subprocess.Popen) -> None:
 def nginx_proxy(folder: Path, port: int, upstream_port: int) -> Iterator[str]:
     """Run nginx in front of coopkg on `upstream_port`; yield its root URL; stop it."""
     process = start(folder, port, upstream_port)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        stop(process)
+
+
+@contextmanager
+def nginx_replicas(folder: Path, port: int, upstream_ports: list[int]) -> Iterator[str]:
+    """Run nginx with deploy/nginx/coopkg-replicas.conf in front of coopkg replicas on
+    `upstream_ports`; yield its root URL; stop it."""
+    process = start(folder, port, site=replicas_configuration(port, upstream_ports))
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:

@@ -71,17 +71,21 @@ def server_environment(**settings) -> dict[str, str]:
 
 
 @contextmanager
-def live_server(folder: Path, release_dir: Path | None = None, **settings) -> Iterator[LiveServer]:
+def live_server(
+    folder: Path, release_dir: Path | None = None, port: int | None = None, **settings
+) -> Iterator[LiveServer]:
     """Start a server in `folder` (its working directory and log) on the releases in
-    `release_dir` (default: a new folder/releases, which the server builds), with COOPKG_<NAME>
-    settings; wait for /health, yield it, stop it.
+    `release_dir` (default: a new folder/releases, which the server builds), on `port` (default:
+    a free one), with COOPKG_<NAME> settings; wait for /health, yield it, stop it.
 
     Raises RuntimeError (with the server's output) if it does not come up.
     """
     releases = release_dir or folder / "releases"
     env = server_environment(release_dir=releases, **settings)
-    for attempt in range(1, PORT_ATTEMPTS + 1):
-        port = free_port()
+    attempts = PORT_ATTEMPTS if port is None else 1
+    chosen = port
+    for attempt in range(1, attempts + 1):
+        port = chosen or free_port()
         log = folder / f"server-{port}.log"
         with log.open("w") as out:
             process = subprocess.Popen(
@@ -93,7 +97,7 @@ def live_server(folder: Path, release_dir: Path | None = None, **settings) -> It
             )
         server = LiveServer(f"http://127.0.0.1:{port}/", process, log, releases)
         try:
-            _wait_until_healthy(server, last_attempt=attempt == PORT_ATTEMPTS)
+            _wait_until_healthy(server, last_attempt=attempt == attempts)
         except _PortTaken:
             continue
         except BaseException:

@@ -1,6 +1,7 @@
 """The headers every answer carries (issue #10): nosniff and a CSP the pages satisfy, CORS on
 every public read-only resource, a Vary naming exactly what changed the body, validators keyed
-on the release with 304 answers, no trace of the Host header, and 400 for text that is not UTF-8."""
+on the release with 304 answers, the release's version on every answer, no trace of the Host
+header, and 400 for text that is not UTF-8."""
 
 from __future__ import annotations
 
@@ -212,6 +213,14 @@ def test_the_etag_changes_with_the_release(client, published):
     assert after.status_code == 200
     assert after.headers["ETag"] != before.headers["ETag"]
     assert after.get_data() == before.get_data()
+
+
+@pytest.mark.parametrize("path", ["/", ZOU + ".ttl", "/no/such/page", "/health", "/static/css/site.css", "/catalog"])
+def test_every_answer_names_the_release_it_comes_from(client, published, path):
+    assert fetch(client, path).headers["X-Coopkg-Release"] == published.version
+    other = Release(published.release.folder, {**published.manifest, "version": "2099.01.01.1"})
+    app = create_app({}, published=dataclasses.replace(published, release=other))
+    assert fetch(app.test_client(), path).headers["X-Coopkg-Release"] == "2099.01.01.1"
 
 
 def test_answers_that_are_not_found_carry_no_validators(client):

@@ -10,6 +10,9 @@
 - Entity documents and pages are validated against the release they come from: a weak ETag
   from the release version, the media type, the language and the URL, `Last-Modified` the
   release's creation time, and 304 to a conditional request that already holds them.
+- Every answer names the release it comes from: `X-Coopkg-Release: <version>` (none when the
+  app serves a bare store), so that behind a load balancer each answer says which release, and
+  so which replica generation, produced it (docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -73,6 +76,9 @@ def release_validators(media_type: str, lang: str | None) -> dict[str, str]:
 
 def _answer_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    release = current_app.extensions["coopkg"].published.release
+    if release is not None:
+        response.headers["X-Coopkg-Release"] = release.version
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     for header in headers_read():
         response.vary.add(header)
