@@ -27,7 +27,18 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from harness import ROOT, Answer, Server, commit, has_traceback, markdown_table, prepare_releases, request, scratch
+from harness import (
+    ROOT,
+    Answer,
+    Server,
+    commit,
+    has_traceback,
+    markdown_table,
+    prepare_releases,
+    request,
+    scratch,
+    stop_on_sigterm,
+)
 
 CLIENT_TIMEOUT = 10.0  # the query time limit is 5 s: an answer slower than this is a hang
 QUERIES = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "queries").glob("*.rq"))] + [
@@ -40,28 +51,175 @@ QUERIES = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "queries").glob
     "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 2",
 ]
 TOKENS = [
-    "SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "WHERE", "{", "}", "(", ")", ".", ";", ",", "?x", "$y", "*",
-    "FILTER", "OPTIONAL", "UNION", "MINUS", "GRAPH", "SERVICE", "SILENT", "VALUES", "BIND", "AS", "ORDER BY",
-    "GROUP BY", "HAVING", "LIMIT", "OFFSET", "1", "-0.5e9", "9" * 40, '"x"@fr', '"""a"""', "'b'", "<urn:x>",
-    "<http://127.0.0.1:9/>", "rdf:type", "a", "#c\r", "\\u0053", "\u00e9", "\U0001f600", "\x00", "\ufeff",
-    "<<", ">>", "<<(", ")>>", "VERSION", "FROM", "NAMED", "LOAD", "INSERT DATA", "DELETE", "CLEAR ALL",
-    "REGEX(?x, \"(a+)+$\")", "COUNT(*)", "STRLEN(?x)", "NOW()", "RAND()", "UUID()", "^^xsd:int", "&&", "||",
-]  # fmt: skip
-FORMATS = ["json", "xml", "csv", "tsv", "turtle", "ntriples", "rdfxml", "jsonld", "nquads", "trig", "n3", "html",
-           "ttl", "nt", "rdf", "", "JSON", "text/csv", "application/sparql-results+json", "x" * 300, "%FF", "\u00e9"]  # fmt: skip
-ACCEPTS = ["*/*", "text/html", "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-           "text/turtle", "application/ld+json", "application/n-triples", "text/plain", "image/png", "",
-           "text/html;q=0.1, text/turtle;q=0.9", "*/*;q=abc", ";;;", "a/b/c", "text/*", "x" * 5000]  # fmt: skip
+    "SELECT",
+    "ASK",
+    "CONSTRUCT",
+    "DESCRIBE",
+    "WHERE",
+    "{",
+    "}",
+    "(",
+    ")",
+    ".",
+    ";",
+    ",",
+    "?x",
+    "$y",
+    "*",
+    "FILTER",
+    "OPTIONAL",
+    "UNION",
+    "MINUS",
+    "GRAPH",
+    "SERVICE",
+    "SILENT",
+    "VALUES",
+    "BIND",
+    "AS",
+    "ORDER BY",
+    "GROUP BY",
+    "HAVING",
+    "LIMIT",
+    "OFFSET",
+    "1",
+    "-0.5e9",
+    "9" * 40,
+    '"x"@fr',
+    '"""a"""',
+    "'b'",
+    "<urn:x>",
+    "<http://127.0.0.1:9/>",
+    "rdf:type",
+    "a",
+    "#c\r",
+    "\\u0053",
+    "\u00e9",
+    "\U0001f600",
+    "\x00",
+    "\ufeff",
+    "<<",
+    ">>",
+    "<<(",
+    ")>>",
+    "VERSION",
+    "FROM",
+    "NAMED",
+    "LOAD",
+    "INSERT DATA",
+    "DELETE",
+    "CLEAR ALL",
+    'REGEX(?x, "(a+)+$")',
+    "COUNT(*)",
+    "STRLEN(?x)",
+    "NOW()",
+    "RAND()",
+    "UUID()",
+    "^^xsd:int",
+    "&&",
+    "||",
+]
+FORMATS = [
+    "json",
+    "xml",
+    "csv",
+    "tsv",
+    "turtle",
+    "ntriples",
+    "rdfxml",
+    "jsonld",
+    "nquads",
+    "trig",
+    "n3",
+    "html",
+    "ttl",
+    "nt",
+    "rdf",
+    "",
+    "JSON",
+    "text/csv",
+    "application/sparql-results+json",
+    "x" * 300,
+    "%FF",
+    "\u00e9",
+]
+ACCEPTS = [
+    "*/*",
+    "text/html",
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/turtle",
+    "application/ld+json",
+    "application/n-triples",
+    "text/plain",
+    "image/png",
+    "",
+    "text/html;q=0.1, text/turtle;q=0.9",
+    "*/*;q=abc",
+    ";;;",
+    "a/b/c",
+    "text/*",
+    "x" * 5000,
+]
 LANGS = ["fr", "en", "de", "", "EN", "fr-FR", "x" * 1000, "\u00e9", "en;q=0.5", "*"]
-CONTENT_TYPES = ["application/sparql-query", "application/sparql-query; charset=utf-8",
-                 "application/sparql-query; charset=latin-1", "application/sparql-query; charset=\"UTF-8\"",
-                 "application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=utf-8",
-                 "application/sparql-update", "text/plain", "multipart/form-data; boundary=x", "", ";",
-                 "application/json"]  # fmt: skip
-SUFFIXES = ["", ".ttl", ".jsonld", ".nt", ".rdf", ".html", ".xml", ".", "..", ".ttl.ttl", ".TTL", ".gz", "/",
-            "/.ttl", ";x", "%2Ettl", ".json", ".n3"]  # fmt: skip
-JUNK_SEGMENTS = ["..", ".", "%2e%2e", "%2F", "%00", "%FF", "%C0%AF", "\u00e9", "%C3%A9", "\u202e", "\U0001f600",
-                 "a" * 3000, "%", "%zz", "~", "CON", "index.html", ".git", "x;y", "@", "+", "%20"]  # fmt: skip
+CONTENT_TYPES = [
+    "application/sparql-query",
+    "application/sparql-query; charset=utf-8",
+    "application/sparql-query; charset=latin-1",
+    'application/sparql-query; charset="UTF-8"',
+    "application/x-www-form-urlencoded",
+    "application/x-www-form-urlencoded; charset=utf-8",
+    "application/sparql-update",
+    "text/plain",
+    "multipart/form-data; boundary=x",
+    "",
+    ";",
+    "application/json",
+]
+SUFFIXES = [
+    "",
+    ".ttl",
+    ".jsonld",
+    ".nt",
+    ".rdf",
+    ".html",
+    ".xml",
+    ".",
+    "..",
+    ".ttl.ttl",
+    ".TTL",
+    ".gz",
+    "/",
+    "/.ttl",
+    ";x",
+    "%2Ettl",
+    ".json",
+    ".n3",
+]
+JUNK_SEGMENTS = [
+    "..",
+    ".",
+    "%2e%2e",
+    "%2F",
+    "%00",
+    "%FF",
+    "%C0%AF",
+    "\u00e9",
+    "%C3%A9",
+    "\u202e",
+    "\U0001f600",
+    "a" * 3000,
+    "%",
+    "%zz",
+    "~",
+    "CON",
+    "index.html",
+    ".git",
+    "x;y",
+    "@",
+    "+",
+    "%20",
+]
 
 
 class Inputs:
@@ -80,7 +238,9 @@ class Inputs:
             return " ".join(rnd.choice(TOKENS) for _ in range(rnd.randint(1, 30)))
         if choice < 0.92:
             return rnd.choice(QUERIES)
-        return "".join(chr(rnd.choice([rnd.randint(0, 127), rnd.randint(128, 0x2FFF)])) for _ in range(rnd.randint(1, 200)))
+        return "".join(
+            chr(rnd.choice([rnd.randint(0, 127), rnd.randint(128, 0x2FFF)])) for _ in range(rnd.randint(1, 200))
+        )
 
     def mutated(self, text: str) -> str:
         rnd, chars = self.rnd, list(text)
@@ -92,7 +252,7 @@ class Inputs:
             elif action < 0.6:
                 chars.insert(where, rnd.choice(TOKENS) + " ")
             elif action < 0.8:
-                chars[where:where] = list(rnd.choice(["{", "}", "?", "\"", "<", "#", "\\", "\n", "\r", "'"]))
+                chars[where:where] = list(rnd.choice(["{", "}", "?", '"', "<", "#", "\\", "\n", "\r", "'"]))
             else:
                 chars = chars[: rnd.randint(0, len(chars))]
         return "".join(chars)
@@ -109,7 +269,7 @@ class Inputs:
         if rnd.random() < 0.1:
             headers["Accept-Charset"] = rnd.choice(["latin-1", "utf-8", "*", "x" * 200])
         if rnd.random() < 0.1:
-            headers["If-None-Match"] = rnd.choice(['"x"', "*", "W/\"1\"", "\"" * 30])
+            headers["If-None-Match"] = rnd.choice(['"x"', "*", 'W/"1"', '"' * 30])
         if rnd.random() < 0.05:
             headers["Range"] = rnd.choice(["bytes=0-10", "bytes=-1", "bytes=9-1", "bytes=x", "bytes=0-0,1-1," * 50])
         return headers
@@ -120,9 +280,17 @@ class Inputs:
         if rnd.random() < 0.02:
             query = query + " " + "#" * rnd.choice([19_000, 21_000, 300_000])  # around and past the limits
         params = [("query", query)] if rnd.random() < 0.95 else []
-        for name, pool in (("format", FORMATS), ("default-graph-uri", ["https://w3id.org/coopkg/graph/data", "urn:x",
-                           "http://127.0.0.1:9/", "not an iri", ""]), ("named-graph-uri", ["urn:y", "<x>"]),
-                           ("lang", LANGS), ("update", ["CLEAR ALL"]), ("timeout", ["0", "-1", "1e9"])):  # fmt: skip
+        for name, pool in (
+            ("format", FORMATS),
+            (
+                "default-graph-uri",
+                ["https://w3id.org/coopkg/graph/data", "urn:x", "http://127.0.0.1:9/", "not an iri", ""],
+            ),
+            ("named-graph-uri", ["urn:y", "<x>"]),
+            ("lang", LANGS),
+            ("update", ["CLEAR ALL"]),
+            ("timeout", ["0", "-1", "1e9"]),
+        ):
             if rnd.random() < (0.35 if name == "format" else 0.06):
                 params.append((name, self.value(pool)))
         if rnd.random() < 0.04:
@@ -133,7 +301,9 @@ class Inputs:
         if transport == "get":
             return ("sparql GET", "GET", "/sparql?" + encoded, headers, None)
         if transport == "form":
-            headers["Content-Type"] = rnd.choice(CONTENT_TYPES[4:6]) if rnd.random() < 0.9 else self.value(CONTENT_TYPES)
+            headers["Content-Type"] = (
+                rnd.choice(CONTENT_TYPES[4:6]) if rnd.random() < 0.9 else self.value(CONTENT_TYPES)
+            )
             url = "/sparql" + (("?" + self.encode([("format", rnd.choice(FORMATS))])) if rnd.random() < 0.2 else "")
             return ("sparql form POST", "POST", url, headers, encoded.encode("ascii"))
         headers["Content-Type"] = rnd.choice(CONTENT_TYPES[:4]) if rnd.random() < 0.9 else self.value(CONTENT_TYPES)
@@ -151,7 +321,11 @@ class Inputs:
         encoded = urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
         if self.rnd.random() < 0.05:
             where = self.rnd.randint(0, len(encoded))
-            encoded = encoded[:where] + self.rnd.choice(["%FF", "%C0%AF", "%", "%E9", "%00", "&&", "=", ";"]) + encoded[where:]
+            encoded = (
+                encoded[:where]
+                + self.rnd.choice(["%FF", "%C0%AF", "%", "%E9", "%00", "&&", "=", ";"])
+                + encoded[where:]
+            )
         return encoded
 
     def entity(self) -> tuple:
@@ -166,24 +340,68 @@ class Inputs:
         if rnd.random() < 0.15:
             path = urllib.parse.quote(path, safe="/")  # percent-encode what is there
         params = []
-        for name, pool in (("lang", LANGS), ("page", ["0", "1", "-1", "9" * 7, "1e3", "x", "", "\u0661"]),
-                           ("format", FORMATS), ("in", ["rdfs:label", "x", "https://w3id.org/coopkg/def/partner"])):  # fmt: skip
+        for name, pool in (
+            ("lang", LANGS),
+            ("page", ["0", "1", "-1", "9" * 7, "1e3", "x", "", "\u0661"]),
+            ("format", FORMATS),
+            ("in", ["rdfs:label", "x", "https://w3id.org/coopkg/def/partner"]),
+        ):
             if rnd.random() < 0.2:
                 params.append((name, self.value(pool)))
         target = path + ("?" + self.encode(params) if params else "")
-        raw = any(ord(c) > 127 for c in target) or "%" not in target and rnd.random() < 0.1
+        raw = any(ord(c) > 127 for c in target) or ("%" not in target and rnd.random() < 0.1)
         return ("entity path", "GET", target, self.headers(), None, raw)
 
     def page(self) -> tuple:
         rnd = self.rnd
-        route = rnd.choice(["/", "/search", "/search.json", "/catalog", "/classes", "/classes/coop:Convention",
-                            "/classes/coop:x", "/classes/:", "/def/", "/shapes", "/.well-known/void", "/sparql",
-                            "/dumps/coopkg.ttl", "/dumps/coopkg.x", "/dumps/", "/sitemap.xml", "/robots.txt",
-                            "/health", "/sources/x", "/static/../server/cli.py"])  # fmt: skip
+        route = rnd.choice(
+            [
+                "/",
+                "/search",
+                "/search.json",
+                "/catalog",
+                "/classes",
+                "/classes/coop:Convention",
+                "/classes/coop:x",
+                "/classes/:",
+                "/def/",
+                "/shapes",
+                "/.well-known/void",
+                "/sparql",
+                "/dumps/coopkg.ttl",
+                "/dumps/coopkg.x",
+                "/dumps/",
+                "/sitemap.xml",
+                "/robots.txt",
+                "/health",
+                "/sources/x",
+                "/static/../server/cli.py",
+            ]
+        )
         params = []
-        for name, pool in (("lang", LANGS), ("page", ["0", "2", "-1", "9" * 8, "x", "\u0661"]), ("format", FORMATS),
-                           ("q", ["zou", "béninoise", "", "*", "%", "a" * 5000, "\x00", "\U0001f600", "' OR 1=1 --",
-                                  "<script>alert(1)</script>", "zo?", "(", "\\"])):  # fmt: skip
+        for name, pool in (
+            ("lang", LANGS),
+            ("page", ["0", "2", "-1", "9" * 8, "x", "\u0661"]),
+            ("format", FORMATS),
+            (
+                "q",
+                [
+                    "zou",
+                    "béninoise",
+                    "",
+                    "*",
+                    "%",
+                    "a" * 5000,
+                    "\x00",
+                    "\U0001f600",
+                    "' OR 1=1 --",
+                    "<script>alert(1)</script>",
+                    "zo?",
+                    "(",
+                    "\\",
+                ],
+            ),
+        ):
             if rnd.random() < 0.4:
                 params.append((name, self.value(pool)))
         if rnd.random() < 0.05:
@@ -237,7 +455,7 @@ def _unsendable(text: str) -> bool:
 
 
 def send(port: int, item: tuple) -> tuple[tuple, Answer]:
-    kind, method, target, headers, body, raw = item
+    _kind, method, target, headers, body, raw = item
     if raw or any(_unsendable(v) for v in headers.values()):
         return item, raw_request(port, method, target, headers, body, CLIENT_TIMEOUT)
     if _unsendable(target) or " " in target:
@@ -289,7 +507,9 @@ def report(results, seed, seconds, clients, health, log) -> int:
     log_tracebacks = log.count("Traceback (most recent call last)")
     log_5xx = [line for line in log.splitlines() if re.search(r"coopkg\.request \S+ \S+ 5\d\d ", line)]
     print(f"## Fuzzing (commit {commit()}, seed {seed}, {len(results)} inputs, {clients} clients, {seconds:.0f} s)\n")
-    rows = [[kind, sum(c.values()), ", ".join(f"{s}: {n}" for s, n in sorted(c.items()))] for kind, c in by_kind.items()]
+    rows = [
+        [kind, sum(c.values()), ", ".join(f"{s}: {n}" for s, n in sorted(c.items()))] for kind, c in by_kind.items()
+    ]
     total = Counter()
     for c in by_kind.values():
         total.update(c)
@@ -301,17 +521,23 @@ def report(results, seed, seconds, clients, health, log) -> int:
     print(f"- tracebacks in the server log: {log_tracebacks}; 5xx lines in the request log: {len(log_5xx)}")
     print(f"- /health after the run: {health.status} {health.body[:200].decode('utf-8', 'replace')}")
     for item, answer in (bad + timeouts)[:15]:
-        print(f"  - {item[0]} {item[1]} {item[2][:300]!r} headers={item[3]} body={(item[4] or b'')[:200]!r}"
-              f" -> {answer.status} {answer.body[:300]!r}")  # fmt: skip
+        print(
+            f"  - {item[0]} {item[1]} {item[2][:300]!r} headers={item[3]} body={(item[4] or b'')[:200]!r}"
+            f" -> {answer.status} {answer.body[:300]!r}"
+        )
     for line in log_5xx[:10]:
         print(f"  - log: {line[:300]}")
     if log_tracebacks:
         at = log.index("Traceback (most recent call last)")
-        print("  - first traceback in the log:\n" + "\n".join("    " + s for s in log[max(0, at - 300): at + 2500].splitlines()))
+        print(
+            "  - first traceback in the log:\n"
+            + "\n".join("    " + s for s in log[max(0, at - 300) : at + 2500].splitlines())
+        )
     return 1 if bad or timeouts or log_tracebacks else 0
 
 
 if __name__ == "__main__":
+    stop_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inputs", type=int, default=8000)
     parser.add_argument("--seed", type=int, default=10, help="0: a random seed (printed)")

@@ -7,6 +7,7 @@ Nothing here talks to any address but 127.0.0.1. Every process started is stoppe
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import shutil
@@ -17,12 +18,18 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_VARIABLE = "COOPKG_BENCH_SEED"  # a release folder built once, copied by every script
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/')
+
+
+def stop_on_sigterm() -> None:
+    """Make SIGTERM exit through Python's cleanup, so that a script's servers are stopped too."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def free_port() -> int:
@@ -76,12 +83,13 @@ def scratch(name: str) -> Path:
 class Answer:
     status: int | str  # an HTTP status, or 'timeout', 'reset', 'refused', 'error'
     body: bytes = b""
-    headers: dict = field(default_factory=dict)
+    headers: Mapping = field(default_factory=dict)
     seconds: float = 0.0
 
 
-def request(port: int, method: str, target: str, body: bytes | None = None, headers: dict | None = None,
-            timeout: float = 10.0) -> Answer:  # fmt: skip
+def request(
+    port: int, method: str, target: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 10.0
+) -> Answer:
     """Send one request to 127.0.0.1:port and return its answer; never raises for network errors."""
     started = time.perf_counter()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
@@ -94,7 +102,7 @@ def request(port: int, method: str, target: str, body: bytes | None = None, head
         connection.endheaders(body)
         response = connection.getresponse()
         data = response.read()
-        return Answer(response.status, data, dict(response.getheaders()), time.perf_counter() - started)
+        return Answer(response.status, data, response.headers, time.perf_counter() - started)  # case-insensitive
     except TimeoutError:
         return Answer("timeout", seconds=time.perf_counter() - started)
     except ConnectionRefusedError:
@@ -112,6 +120,16 @@ def has_traceback(text: bytes | str) -> bool:
     return any(marker in text for marker in TRACEBACK_MARKERS)
 
 
+def tracebacks(log: str) -> str:
+    """Return how many tracebacks `log` holds and, if any, the last line of the first (the error)."""
+    count = log.count("Traceback (most recent call last)")
+    if not count:
+        return "0 tracebacks"
+    tail = log[log.index("Traceback (most recent call last)") :].splitlines()[1:]
+    error = next((line for line in tail if line and not line.startswith((" ", "\t"))), "?")
+    return f"{count} traceback(s), the first ending `{error.strip()[:160]}`"
+
+
 class Server:
     """`python -m server serve` of this checkout on a free port, serving `release_dir`.
 
@@ -123,10 +141,14 @@ class Server:
         self.port = free_port()
         self.env = {**cli_env(release_dir), **(env or {})}
         self.start_timeout = start_timeout
-        self.log_path = Path(tempfile.mkstemp(prefix="coopkg-serve-", suffix=".log")[1])
+        self.log_path: Path | None = None
         self.process: subprocess.Popen | None = None
+        self._final_log: str | None = None
 
     def start(self) -> Server:
+        descriptor, name = tempfile.mkstemp(prefix="coopkg-serve-", suffix=".log")
+        os.close(descriptor)
+        self.log_path = Path(name)
         self._log_file = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "server", "serve", "--port", str(self.port)],
@@ -151,12 +173,22 @@ class Server:
         return self.process is not None and self.process.poll() is None
 
     def log(self) -> str:
+        if self._final_log is not None or self.log_path is None:
+            return self._final_log or ""
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def worker_pids(self) -> list[int]:
         """Return the pids of the server's query workers (its children)."""
         found = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
-        return [int(pid) for pid in found.stdout.split()]
+        pids = []
+        for pid in map(int, found.stdout.split()):
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"spawn_main" in command:  # not multiprocessing's resource tracker
+                pids.append(pid)
+        return pids
 
     def stop(self) -> int | None:
         """Stop the server (SIGINT, then SIGKILL to its session after 20 s); return its exit code."""
@@ -169,11 +201,12 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
-        try:  # workers left behind by a server that died (its session id is its pid)
+        with contextlib.suppress(ProcessLookupError):  # workers left by a server that died (session id = its pid)
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self._log_file.close()
+        if self._final_log is None:
+            self._final_log = self.log()
+            self.log_path.unlink(missing_ok=True)
         return self.process.returncode
 
     def __enter__(self) -> Server:
@@ -194,5 +227,7 @@ def status_counts(answers) -> str:
 
 def markdown_table(header: list[str], rows: list[list]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(cell).replace("|", "\\|").replace("\n", " ") for cell in row) + " |" for row in rows]
+    lines += [
+        "| " + " | ".join(str(cell).replace("|", "\\|").replace("\n", " ") for cell in row) + " |" for row in rows
+    ]
     return "\n".join(lines)

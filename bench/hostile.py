@@ -13,6 +13,7 @@ and format=n3. Prints what the server answered, as Markdown tables. Nothing is a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import shutil
 import socket
@@ -23,7 +24,17 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from harness import Answer, Server, commit, has_traceback, markdown_table, prepare_releases, request, scratch
+from harness import (
+    Answer,
+    Server,
+    commit,
+    has_traceback,
+    markdown_table,
+    prepare_releases,
+    request,
+    scratch,
+    stop_on_sigterm,
+)
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 DIRECT = {"Content-Type": "application/sparql-query"}
@@ -58,8 +69,10 @@ class Bait:
                 try:
                     connection.settimeout(2)
                     connection.recv(65536)
-                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
-                                       b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))  # fmt: skip
+                    connection.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                        b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+                    )
                 except OSError:
                     pass
 
@@ -74,26 +87,41 @@ def service_spellings(url: str) -> list[tuple[str, str]]:
         ("\\u escape of the keyword", f"SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}"),
         ("lower case, SILENT", f"SELECT * WHERE {{ service silent <{url}> {{ ?s ?p ?o }} }}"),
         ("SPARQL 1.2 VERSION", f'VERSION "1.2" SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}'),
-        ("SPARQL 1.2 triple term",
-         f"SELECT * {{ BIND(<<( <http://a/s> <http://a/p> <http://a/o> )>> AS ?t) SERVICE <{url}> {{ ?s ?p ?o }} }}"),
+        (
+            "SPARQL 1.2 triple term",
+            f"SELECT * {{ BIND(<<( <http://a/s> <http://a/p> <http://a/o> )>> AS ?t) SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        ),
         ("inside FILTER EXISTS", f"ASK {{ FILTER EXISTS {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}"),
         ("in a subquery", f"SELECT * {{ {{ SELECT ?s WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }} LIMIT 1 }} }}"),
         ("in OPTIONAL", f"SELECT * {{ ?a ?b ?c OPTIONAL {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} LIMIT 1"),
         ("a variable as the service", f"SELECT * {{ BIND(<{url}> AS ?w) SERVICE ?w {{ ?s ?p ?o }} }}"),
         ("prefixed name", f"PREFIX b: <{url[:-6]}> SELECT * {{ SERVICE b:sparql {{ ?s ?p ?o }} }}"),
-    ]  # fmt: skip
+    ]
 
 
 def send_query(port: int, query: str, transport: str, extra: str = "", timeout: float = 15.0) -> Answer:
     if transport == "GET":
-        return request(port, "GET", "/sparql?" + urllib.parse.urlencode({"query": query}) + extra, headers=JSON,
-                       timeout=timeout)  # fmt: skip
+        return request(
+            port, "GET", "/sparql?" + urllib.parse.urlencode({"query": query}) + extra, headers=JSON, timeout=timeout
+        )
     if transport == "form":
         body = urllib.parse.urlencode({"query": query}).encode()
-        return request(port, "POST", "/sparql" + (("?" + extra[1:]) if extra else ""), body=body,
-                       headers={**FORM, **JSON}, timeout=timeout)  # fmt: skip
-    return request(port, "POST", "/sparql" + (("?" + extra[1:]) if extra else ""), body=query.encode(),
-                   headers={**DIRECT, **JSON}, timeout=timeout)  # fmt: skip
+        return request(
+            port,
+            "POST",
+            "/sparql" + (("?" + extra[1:]) if extra else ""),
+            body=body,
+            headers={**FORM, **JSON},
+            timeout=timeout,
+        )
+    return request(
+        port,
+        "POST",
+        "/sparql" + (("?" + extra[1:]) if extra else ""),
+        body=query.encode(),
+        headers={**DIRECT, **JSON},
+        timeout=timeout,
+    )
 
 
 def brief(answer: Answer, limit: int = 140) -> str:
@@ -114,8 +142,9 @@ def service_table(server: Server) -> str:
         rows.append([name, statuses, bait.connections - before, "yes" if leaked else "no", brief(answers[0], 90)])
     bait.server.close()
     total = sum(row[2] for row in rows)
-    table = markdown_table(["SERVICE spelling", "GET / form / direct", "bait connections", "bait's answer returned",
-                            "first answer"], rows)  # fmt: skip
+    table = markdown_table(
+        ["SERVICE spelling", "GET / form / direct", "bait connections", "bait's answer returned", "first answer"], rows
+    )
     return table + f"\n\nBait connections in all: **{total}** ({len(rows) * 3} requests).\n"
 
 
@@ -136,11 +165,11 @@ def panic_row(server: Server) -> list:
 
 def overrun_rows(server: Server) -> list[list]:
     rows = []
-    for name, query, transport in (("query past the time limit before its first row (COUNT of a cross product)",
-                                    EXPENSIVE, "GET"),
-                                   ("the same by direct POST", EXPENSIVE, "direct"),
-                                   ("query past the time limit after its first rows (UNION of rows and a stall)",
-                                    ROWS_THEN_STALL, "GET")):  # fmt: skip
+    for name, query, transport in (
+        ("query past the time limit before its first row (COUNT of a cross product)", EXPENSIVE, "GET"),
+        ("the same by direct POST", EXPENSIVE, "direct"),
+        ("query past the time limit after its first rows (UNION of rows and a stall)", ROWS_THEN_STALL, "GET"),
+    ):
         answer = send_query(server.port, query, transport, timeout=30)
         size = f"{len(answer.body)} bytes" if answer.status == 200 else ""
         rows.append([name, answer.status, f"{brief(answer, 120)} {size} after {answer.seconds:.1f} s"])
@@ -189,21 +218,34 @@ def big_body(port: int, headers: dict, size: int, chunked: bool = False, timeout
 
 def body_rows(server: Server) -> list[list]:
     rows, size = [], 100 << 20
-    for name, headers, chunked in (("100 MB form POST (Content-Length)", FORM, False),
-                                   ("100 MB direct POST (Content-Length)", DIRECT, False),
-                                   ("100 MB direct POST, chunked (no length)", DIRECT, True)):  # fmt: skip
+    for name, headers, chunked in (
+        ("100 MB form POST (Content-Length)", FORM, False),
+        ("100 MB direct POST (Content-Length)", DIRECT, False),
+        ("100 MB direct POST, chunked (no length)", DIRECT, True),
+    ):
         before = memory(server.process.pid)
         status, seconds, sent = big_body(server.port, headers, size, chunked)
         after = memory(server.process.pid)
-        rows.append([name, status, f"in {seconds:.1f} s; the client could send {sent >> 20} MB; server RSS "
-                     f"{before['VmRSS']} → {after['VmRSS']} MB, peak {before['VmHWM']} → {after['VmHWM']} MB"])  # fmt: skip
+        rows.append(
+            [
+                name,
+                status,
+                f"in {seconds:.1f} s; the client could send {sent >> 20} MB; server RSS "
+                f"{before['VmRSS']} → {after['VmRSS']} MB, peak {before['VmHWM']} → {after['VmHWM']} MB",
+            ]
+        )
     before = memory(server.process.pid)
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda _: big_body(server.port, FORM, size), range(4)))
     after = memory(server.process.pid)
-    rows.append(["four 100 MB form POSTs at once", "; ".join(sorted({r[0][:40] for r in results})),
-                 f"in {max(r[1] for r in results):.1f} s; the clients could send {sum(r[2] for r in results) >> 20} MB; "
-                 f"server peak RSS {before['VmHWM']} → {after['VmHWM']} MB"])  # fmt: skip
+    rows.append(
+        [
+            "four 100 MB form POSTs at once",
+            "; ".join(sorted({r[0][:40] for r in results})),
+            f"in {max(r[1] for r in results):.1f} s; the clients could send {sum(r[2] for r in results) >> 20} MB; "
+            f"server peak RSS {before['VmHWM']} → {after['VmHWM']} MB",
+        ]
+    )
     return rows
 
 
@@ -223,10 +265,8 @@ def slow_socket_row(server: Server, count: int, seconds: float) -> list:
     def trickle() -> None:
         while time.monotonic() < stop:
             for sock in sockets:
-                try:
+                with contextlib.suppress(OSError):
                     sock.send(b"a")
-                except OSError:
-                    pass
             time.sleep(3)
 
     trickler = threading.Thread(target=trickle)
@@ -240,7 +280,7 @@ def slow_socket_row(server: Server, count: int, seconds: float) -> list:
     alive = 0
     for sock in sockets:
         try:
-            alive += sock.recv(1) == b"" and 0 or 1
+            alive += (sock.recv(1) == b"" and 0) or 1
         except BlockingIOError:
             alive += 1
         except OSError:
@@ -275,35 +315,67 @@ def protocol_rows(server: Server) -> list[list]:
     description = request(port, "GET", "/sparql", headers={**evil, "Accept": "text/turtle"})
     page = request(port, "GET", "/sparql?query=ASK%7B%7D", headers={**evil, "Accept": "text/html"})
     catalog = request(port, "GET", "/catalog", headers={**evil, "Accept": "text/turtle"})
-    reflected = [name for name, a in (("service description", description), ("query page", page),
-                                      ("catalogue", catalog)) if b"evil.example" in a.body]  # fmt: skip
-    rows.append(["Host: evil.example (service description, query page, catalogue)",
-                 f"{description.status} / {page.status} / {catalog.status}",
-                 "reflected in: " + (", ".join(reflected) or "none")])  # fmt: skip
+    reflected = [
+        name
+        for name, a in (("service description", description), ("query page", page), ("catalogue", catalog))
+        if b"evil.example" in a.body
+    ]
+    rows.append(
+        [
+            "Host: evil.example (service description, query page, catalogue)",
+            f"{description.status} / {page.status} / {catalog.status}",
+            "reflected in: " + (", ".join(reflected) or "none"),
+        ]
+    )
     head = request(port, "GET", "/")
-    rows.append(["security headers on /", head.status, ", ".join(
-        f"{n}: {head.headers.get(n, '(none)')[:60]}" for n in ("X-Content-Type-Options", "Content-Security-Policy"))])
+    rows.append(
+        [
+            "security headers on /",
+            head.status,
+            ", ".join(
+                f"{n}: {head.headers.get(n, '(none)')[:60]}"
+                for n in ("X-Content-Type-Options", "Content-Security-Policy")
+            ),
+        ]
+    )
     get = request(port, "GET", "/sparql?query=ASK%20%7B%7D%FF", headers=JSON)
     form = request(port, "POST", "/sparql", body=b"query=ASK%20%7B%7D%FF", headers={**FORM, **JSON})
     direct = request(port, "POST", "/sparql", body=b"ASK {}\xff", headers={**DIRECT, **JSON})
-    rows.append(["invalid UTF-8 (%FF) in GET / form / direct POST", f"{get.status} / {form.status} / {direct.status}",
-                 brief(get, 110)])  # fmt: skip
+    rows.append(
+        [
+            "invalid UTF-8 (%FF) in GET / form / direct POST",
+            f"{get.status} / {form.status} / {direct.status}",
+            brief(get, 110),
+        ]
+    )
     both = request(port, "POST", "/sparql?query=ASK%7B%7D", body=b"ASK {}", headers={**DIRECT, **JSON})
     rows.append(["query= in the URL of a direct POST", both.status, brief(both, 120)])
     unknown = send_query(port, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "GET", "&default-graph-uri=urn:x:unknown")
     named = send_query(port, "SELECT ?g { GRAPH ?g { ?s ?p ?o } } LIMIT 1", "GET", "&named-graph-uri=urn:x:unknown")
     from_clause = send_query(port, "SELECT * FROM <urn:x:unknown> { ?s ?p ?o } LIMIT 1", "GET")
-    rows.append(["unknown graph as default-graph-uri / named-graph-uri / FROM",
-                 f"{unknown.status} / {named.status} / {from_clause.status}",
-                 f"{brief(unknown, 70)}; FROM: {brief(from_clause, 60)}"])  # fmt: skip
+    rows.append(
+        [
+            "unknown graph as default-graph-uri / named-graph-uri / FROM",
+            f"{unknown.status} / {named.status} / {from_clause.status}",
+            f"{brief(unknown, 70)}; FROM: {brief(from_clause, 60)}",
+        ]
+    )
     values = " ".join(f"<urn:x:{n:08d}>" for n in range(64 * 1024 // 14))
     big = f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?v {{ {values} }} }}"
     by_form, by_direct = send_query(port, big, "form"), send_query(port, big, "direct")
     by_get = send_query(port, big, "GET")
-    rows.append([f"{len(big) // 1024} KB query (VALUES list) by form POST / direct POST / GET",
-                 f"{by_form.status} / {by_direct.status} / {by_get.status}", f"{brief(by_form, 60)}; GET: {brief(by_get, 60)}"])  # fmt: skip
-    n3 = request(port, "GET", "/sparql?" + urllib.parse.urlencode({"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 2",
-                                                                    "format": "n3"}))  # fmt: skip
+    rows.append(
+        [
+            f"{len(big) // 1024} KB query (VALUES list) by form POST / direct POST / GET",
+            f"{by_form.status} / {by_direct.status} / {by_get.status}",
+            f"{brief(by_form, 60)}; GET: {brief(by_get, 60)}",
+        ]
+    )
+    n3 = request(
+        port,
+        "GET",
+        "/sparql?" + urllib.parse.urlencode({"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 2", "format": "n3"}),
+    )
     rows.append(["format=n3 (SPARQLWrapper) on a CONSTRUCT", n3.status, n3.headers.get("Content-Type", "")])
     return rows
 
@@ -326,18 +398,21 @@ def run(slow_sockets: int, slow_seconds: float) -> None:
         print("### Other hostile inputs\n")
         print(markdown_table(["input", "answer", "details"], rows))
         lines_5xx = [line for line in log.splitlines() if re.search(r"coopkg\.request \S+ \S+ 5\d\d ", line)]
-        print(f"\nServer log: {log.count('Traceback (most recent call last)')} tracebacks; "
-              f"{len(lines_5xx)} answers 5xx in the request log:")  # fmt: skip
+        print(
+            f"\nServer log: {log.count('Traceback (most recent call last)')} tracebacks; "
+            f"{len(lines_5xx)} answers 5xx in the request log:"
+        )
         for line in lines_5xx[:12]:
             print(f"- `{line[:240]}`")
         if has_traceback(log):
             at = log.find("Traceback (most recent call last)")
-            print("\nFirst traceback:\n```\n" + log[max(0, at - 400): at + 3000] + "\n```")
+            print("\nFirst traceback:\n```\n" + log[max(0, at - 400) : at + 3000] + "\n```")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
+    stop_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slow-sockets", type=int, default=500)
     parser.add_argument("--slow-seconds", type=float, default=15.0)

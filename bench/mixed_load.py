@@ -18,10 +18,9 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 import urllib.parse
 
-from harness import Server, commit, markdown_table, prepare_releases, scratch
+from harness import Server, commit, markdown_table, prepare_releases, scratch, stop_on_sigterm
 
 CHEAP_QUERY = "SELECT ?c WHERE { ?c a <https://w3id.org/coopkg/def/Convention> } LIMIT 10"
 ROUTES = [
@@ -54,7 +53,9 @@ def parse_wrk(output: str) -> dict:
         "non2xx": int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", output)) else 0,
     }
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    figures["socket"] = dict(zip(("connect", "read", "write", "timeout"), map(int, sockets.groups()))) if sockets else {}
+    figures["socket"] = (
+        dict(zip(("connect", "read", "write", "timeout"), map(int, sockets.groups()), strict=False)) if sockets else {}
+    )
     return figures
 
 
@@ -79,11 +80,21 @@ def run(connections: int, seconds: int) -> int:
             sampler.start()
             runs = [
                 subprocess.Popen(
-                    ["wrk", "-t1", f"-c{n}", f"-d{seconds}s", "--timeout", "10s", "--latency",
-                     f"http://127.0.0.1:{server.port}{path}"],
-                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                )  # fmt: skip
-                for n, (_, path) in zip(split(connections, len(ROUTES)), ROUTES)
+                    [
+                        "wrk",
+                        "-t1",
+                        f"-c{n}",
+                        f"-d{seconds}s",
+                        "--timeout",
+                        "10s",
+                        "--latency",
+                        f"http://127.0.0.1:{server.port}{path}",
+                    ],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+                for n, (_, path) in zip(split(connections, len(ROUTES)), ROUTES, strict=False)
             ]
             outputs = [process.communicate(timeout=seconds + 60)[0] for process in runs]
             done.set()
@@ -92,7 +103,7 @@ def run(connections: int, seconds: int) -> int:
             health = server.request("GET", "/health")
             log = server.log()
         rows, total_rps, failed = [], 0.0, 0
-        for n, (name, _), output in zip(split(connections, len(ROUTES)), ROUTES, outputs):
+        for n, (name, _), output in zip(split(connections, len(ROUTES)), ROUTES, outputs, strict=False):
             try:
                 f = parse_wrk(output)
             except AttributeError:
@@ -103,15 +114,28 @@ def run(connections: int, seconds: int) -> int:
             failed += errors
             total_rps += f["rps"]
             socket_errors = ", ".join(f"{k} {v}" for k, v in f["socket"].items() if v) or "none"
-            rows.append([name, n, f["requests"], f"{f['rps']:.1f}", f"{f['p50']:.1f}", f"{f['p99']:.1f}",
-                         f"{f['non2xx']} non-2xx/3xx; socket errors: {socket_errors}"])  # fmt: skip
+            rows.append(
+                [
+                    name,
+                    n,
+                    f["requests"],
+                    f"{f['rps']:.1f}",
+                    f"{f['p50']:.1f}",
+                    f"{f['p99']:.1f}",
+                    f"{f['non2xx']} non-2xx/3xx; socket errors: {socket_errors}",
+                ]
+            )
         print(f"## Mixed load (commit {commit()}, {connections} connections, {seconds} s, {os.cpu_count()} cores)\n")
         print(markdown_table(["route", "connections", "requests", "requests/s", "p50 ms", "p99 ms", "errors"], rows))
-        print(f"\nAll routes: {total_rps:.1f} requests/s. Load average (1 min): {before[0]:.2f} before, "
-              f"{', '.join(f'{x:.2f}' for x in loads)} every 5 s during the run, {after[0]:.2f} after.")  # fmt: skip
+        print(
+            f"\nAll routes: {total_rps:.1f} requests/s. Load average (1 min): {before[0]:.2f} before, "
+            f"{', '.join(f'{x:.2f}' for x in loads)} every 5 s during the run, {after[0]:.2f} after."
+        )
         lines_5xx = [line for line in log.splitlines() if re.search(r"coopkg\.request \S+ \S+ 5\d\d ", line)]
-        print(f"Server log: {log.count('Traceback (most recent call last)')} tracebacks, {len(lines_5xx)} answers 5xx. "
-              f"/health after the run: {health.status}.")  # fmt: skip
+        print(
+            f"Server log: {log.count('Traceback (most recent call last)')} tracebacks, {len(lines_5xx)} answers 5xx. "
+            f"/health after the run: {health.status}."
+        )
         for line in lines_5xx[:5]:
             print(f"- `{line[:200]}`")
         return 1 if failed else 0
@@ -120,6 +144,7 @@ def run(connections: int, seconds: int) -> int:
 
 
 if __name__ == "__main__":
+    stop_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=60)
