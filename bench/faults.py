@@ -343,7 +343,7 @@ def run(seconds: float, kills: int) -> None:
     work = scratch("faults")
     try:
         releases = prepare_releases(work / "releases")
-        print(f"## Faults (commit {commit()})\n")
+        print(f"## Faults ({commit()})\n")
         rows = [workers_killed(releases, seconds)]
         rows += store_under_server(releases, seconds / 2)
         rows += files_removed(releases)

@@ -506,7 +506,7 @@ def report(results, seed, seconds, clients, health, log) -> int:
             bad.append((item, answer))
     log_tracebacks = log.count("Traceback (most recent call last)")
     log_5xx = [line for line in log.splitlines() if re.search(r"coopkg\.request \S+ \S+ 5\d\d ", line)]
-    print(f"## Fuzzing (commit {commit()}, seed {seed}, {len(results)} inputs, {clients} clients, {seconds:.0f} s)\n")
+    print(f"## Fuzzing ({commit()}, seed {seed}, {len(results)} inputs, {clients} clients, {seconds:.0f} s)\n")
     rows = [
         [kind, sum(c.values()), ", ".join(f"{s}: {n}" for s, n in sorted(c.items()))] for kind, c in by_kind.items()
     ]

@@ -39,10 +39,15 @@ def free_port() -> int:
 
 
 def commit() -> str:
-    """Return the checkout's commit (short) and '+dirty' when it has uncommitted changes."""
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "server"], cwd=ROOT, capture_output=True, text=True)
-    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    """Return what was measured: the last commit that changed server/ (and '+dirty' when
+    server/ has uncommitted changes), and the checkout's HEAD when it is another commit."""
+
+    def git(*arguments: str) -> str:
+        return subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    server, head = git("log", "-1", "--format=%h", "--", "server"), git("rev-parse", "--short", "HEAD")
+    dirty = "+dirty" if git("status", "--porcelain", "server") else ""
+    return f"server/ at {server}{dirty}" + (f", checkout {head}" if head != server else "")
 
 
 def cli_env(release_dir: Path, **extra: str) -> dict:

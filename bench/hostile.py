@@ -168,7 +168,11 @@ def overrun_rows(server: Server) -> list[list]:
     for name, query, transport in (
         ("query past the time limit before its first row (COUNT of a cross product)", EXPENSIVE, "GET"),
         ("the same by direct POST", EXPENSIVE, "direct"),
-        ("query past the time limit after its first rows (UNION of rows and a stall)", ROWS_THEN_STALL, "GET"),
+        (
+            "query past the time limit whose first 50 rows are found at once (UNION of them and a stall)",
+            ROWS_THEN_STALL,
+            "GET",
+        ),
     ):
         answer = send_query(server.port, query, transport, timeout=30)
         size = f"{len(answer.body)} bytes" if answer.status == 200 else ""
@@ -385,7 +389,7 @@ def run(slow_sockets: int, slow_seconds: float) -> None:
     try:
         releases = prepare_releases(work / "releases")
         with Server(releases) as server:
-            print(f"## Hostile inputs (commit {commit()})\n")
+            print(f"## Hostile inputs ({commit()})\n")
             print("### SERVICE spellings against a bait listener\n")
             print(service_table(server))
             rows = [panic_row(server), *overrun_rows(server), *protocol_rows(server)]

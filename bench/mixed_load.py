@@ -125,7 +125,7 @@ def run(connections: int, seconds: int) -> int:
                     f"{f['non2xx']} non-2xx/3xx; socket errors: {socket_errors}",
                 ]
             )
-        print(f"## Mixed load (commit {commit()}, {connections} connections, {seconds} s, {os.cpu_count()} cores)\n")
+        print(f"## Mixed load ({commit()}, {connections} connections, {seconds} s, {os.cpu_count()} cores)\n")
         print(markdown_table(["route", "connections", "requests", "requests/s", "p50 ms", "p99 ms", "errors"], rows))
         print(
             f"\nAll routes: {total_rps:.1f} requests/s. Load average (1 min): {before[0]:.2f} before, "

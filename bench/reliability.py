@@ -66,7 +66,7 @@ def main() -> int:
         parser.error(f"unknown script {unknown[0]!r}; choose among {', '.join(SCRIPTS)}")
     work = scratch("reliability")
     outputs, failed = (
-        [f"# Reliability figures, commit {commit()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n"],
+        [f"# Reliability figures ({commit()}), {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n"],
         0,
     )
     try:
