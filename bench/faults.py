@@ -193,7 +193,7 @@ def store_at_start(releases: Path) -> list[list]:
             if server.running:
                 home = server.request("GET", "/", timeout=10)
                 query = server.request("GET", CHEAP, timeout=10)
-                version = re.search(r"release (\S+)", server.log())
+                version = re.search(r"coopkg: release (\S+)", server.log())
                 outcome = (
                     f"started, serving {version.group(1) if version else '?'}; / {home.status}, "
                     f"cheap query {query.status}; {health(server)}"
@@ -203,12 +203,13 @@ def store_at_start(releases: Path) -> list[list]:
             log = server.log()
         finally:
             server.stop()
-        last = [line for line in log.strip().splitlines() if line.strip()][-1:] or [""]
+        said = [line for line in log.splitlines() if re.search(r" (WARNING|ERROR|CRITICAL) coopkg", line)]
+        last = said[:2] or [line for line in log.strip().splitlines() if line.strip()][-1:] or [""]
         rows.append(
             [
                 f"start with the current release's store {fault} (releases {', '.join(versions)}; current {current})",
                 outcome,
-                f"{tracebacks(log)}; last log line: `{last[0][:200]}`",
+                f"{tracebacks(log)}; log: " + "; ".join(f"`{line[:200]}`" for line in last),
             ]
         )
         shutil.rmtree(store, ignore_errors=True)

@@ -167,11 +167,20 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 return self  # exited: the caller reads the exit code and the log
-            if "serving on" in self.log():
+            if "serving on" in self.log() or self._answers():
                 return self
             time.sleep(0.05)
         self.stop()
         raise SystemExit(f"the server did not start in {self.start_timeout} s:\n{self.log()[-2000:]}")
+
+    def _answers(self) -> bool:
+        """True once the port answers HTTP (for a server that does not print 'serving on')."""
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                pass
+        except OSError:
+            return False
+        return isinstance(request(self.port, "GET", "/health", timeout=5).status, int)
 
     @property
     def running(self) -> bool:
@@ -191,7 +200,7 @@ class Server:
                 command = Path(f"/proc/{pid}/cmdline").read_bytes()
             except OSError:
                 continue
-            if b"spawn_main" in command:  # not multiprocessing's resource tracker
+            if b"resource_tracker" not in command:  # multiprocessing's helper is no query worker
                 pids.append(pid)
         return pids
 
