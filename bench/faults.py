@@ -56,6 +56,7 @@ class Clients:
     def __init__(self, server: Server, paths: list[str], threads: int = 4, timeout: float = 10.0):
         self.server, self.paths, self.timeout = server, paths, timeout
         self.counts: dict[str, Counter] = {path: Counter() for path in paths}
+        self.reasons: Counter = Counter()  # the first words of each 5xx answer
         self.slowest = 0.0
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._loop, args=(i,)) for i in range(threads)]
@@ -66,6 +67,10 @@ class Clients:
             path = self.paths[i % len(self.paths)]
             answer = self.server.request("GET", path, timeout=self.timeout)
             self.counts[path][str(answer.status)] += 1
+            if isinstance(answer.status, int) and answer.status >= 500:
+                text = re.sub(r"\s+", " ", answer.body.decode("utf-8", "replace"))
+                retry = f" [Retry-After: {answer.headers['Retry-After']}]" if answer.headers.get("Retry-After") else ""
+                self.reasons[f"{answer.status} {text[:70].strip()}{retry}"] += 1
             self.slowest = max(self.slowest, answer.seconds)
             i += 1
 
@@ -84,7 +89,8 @@ class Clients:
         for path, counts in self.counts.items():
             label = "sparql " + ("slowish" if path == SLOWISH else "cheap") if path.startswith("/sparql") else path
             parts.append(f"{label}: " + ", ".join(f"{s}×{n}" for s, n in sorted(counts.items())))
-        return "; ".join(parts) + f" (slowest {self.slowest:.1f} s)"
+        reasons = "; ".join(f"{n}× “{reason}”" for reason, n in self.reasons.most_common(3))
+        return "; ".join(parts) + f" (slowest {self.slowest:.1f} s)" + (f". 5xx said: {reasons}" if reasons else "")
 
 
 def health(server: Server) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import re
 import shutil
 import signal
 import socket
@@ -131,7 +132,8 @@ def tracebacks(log: str) -> str:
     if not count:
         return "0 tracebacks"
     tail = log[log.index("Traceback (most recent call last)") :].splitlines()[1:]
-    error = next((line for line in tail if line and not line.startswith((" ", "\t"))), "?")
+    logged = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d |Process |coopkg: ")  # lines written meanwhile
+    error = next((line for line in tail if line and not line.startswith((" ", "\t")) and not logged.match(line)), "?")
     return f"{count} traceback(s), the first ending `{error.strip()[:160]}`"
 
 

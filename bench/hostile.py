@@ -213,7 +213,7 @@ def big_body(port: int, headers: dict, size: int, chunked: bool = False, timeout
             except ConnectionResetError:
                 pass
             match = re.match(rb"HTTP/1\.[01] (\d{3})", reply)
-            body = reply.partition(b"\r\n\r\n")[2].decode("utf-8", "replace").strip()[:90]
+            body = re.sub(r"\s+", " ", reply.partition(b"\r\n\r\n")[2].decode("utf-8", "replace")).strip()[:90]
             status = f"**{match.group(1).decode()}** {body}" if match else "reset, no answer"
     except TimeoutError:
         status = "timeout"
