@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shlex
 import signal
 import sys
@@ -16,16 +17,17 @@ from .knowledge import UnreadableSource, load_knowledge
 from .logs import configure
 from .namespaces import PREFIXES, shorten
 from .progress import RELEASE_STEPS, VALIDATE_STEPS, Steps, log_release
-from .state import DataDoesNotConform
+from .state import DamagedRelease, DataDoesNotConform
 from .validation import ValidationReport, validate
 
-EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE, EXIT_CANNOT_LISTEN = 0, 1, 2, 3
+EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE, EXIT_CANNOT_LISTEN, EXIT_DAMAGED = 0, 1, 2, 3, 4
 EXIT_CODES = """\b
 Exit codes:
   0  done (the data conforms)
   1  the data does not conform to the shapes
   2  bad input: unreadable file, bad setting or option, init into a non-empty folder
-  3  serve cannot listen on the host and port (in use, not allowed, no such address)"""
+  3  serve cannot listen on the host and port (in use, not allowed, no such address)
+  4  no intact release to serve and none can be built; release --check: a release is damaged"""
 LOG_LEVEL_HELP = "debug, info, warning, error or critical (setting 'log_level', default info)."
 release_log = logging.getLogger("coopkg.release")
 
@@ -133,8 +135,10 @@ def format_report(report: ValidationReport, lang: str, checked: str, triples: in
 def serve_command(host: str | None, port: int | None) -> None:
     """Load, validate and serve the knowledge base under a production WSGI server.
 
-    Builds a release first when there is none or the sources changed. Exits 1 when the data
-    does not conform (and no earlier release can be served), 3 when it cannot listen.
+    Builds a release first when there is none or the sources changed; serves the newest intact
+    earlier release when the current one is damaged. Exits 1 when the data does not conform
+    (and no earlier release can be served), 3 when it cannot listen, 4 when no release can be
+    opened nor built.
     """
     import waitress
 
@@ -150,10 +154,16 @@ def serve_command(host: str | None, port: int | None) -> None:
     try:
         with Steps("release", RELEASE_STEPS, release_log, first=f"building a release of {settings.root}") as step:
             published = Published.open(settings, progress=step)
-        log_release(before, published.release, published.refused, step.elapsed)
+        now = current_release(settings.releases)
+        if published.damaged is None or (now is not None and now.folder == published.release.folder):
+            log_release(before, published.release, published.refused, step.elapsed)  # else: logged why not
         app = create_app(overrides, published=published)
     except UnreadableSource as error:
         _fail(EXIT_UNREADABLE, f"cannot read {error}")
+    except DamagedRelease as error:
+        _fail(EXIT_DAMAGED, f"nothing to serve: {error}")
+    except OSError as error:
+        _fail(EXIT_DAMAGED, f"nothing to serve: cannot open or build a release in {settings.releases}: {error}")
     except DataDoesNotConform as error:
         click.echo(format_report(error.report, "en", "graph/", 0), err=True)
         _fail(
@@ -198,16 +208,21 @@ def _listening_url(server) -> str:
 
 @main.command("release", epilog=EXIT_CODES)
 @click.option("--force", is_flag=True, help="Build a new release even if the sources did not change.")
+@click.option("--check", is_flag=True, help="Check every release against its manifest instead of building.")
 @_log_level_option
-def release_command(force: bool) -> None:
+def release_command(force: bool, check: bool) -> None:
     """Validate the sources and publish them as a new release (see docs/distribution.md).
 
     Exits 0 with the release's files, 1 on violations, 2 when input cannot be read;
-    on failure the current release stays served and untouched.
+    on failure the current release stays served and untouched. With --check, builds nothing:
+    checks every file (SHA-256 included, whatever its size) and the store of each release,
+    lists them, and exits 4 when the current one is damaged.
     """
     from .release import build_release, current_release
 
     settings = _settings()
+    if check:
+        sys.exit(_check_releases(settings.releases))
     before = current_release(settings.releases)
     try:
         with Steps("release", RELEASE_STEPS, release_log, first=f"building a release of {settings.root}") as step:
@@ -223,6 +238,31 @@ def release_command(force: bool) -> None:
     if before is not None and before.folder == release.folder:
         click.echo("coopkg: the sources did not change since this release (--force builds a new one)")
     click.echo(format_release(release))
+
+
+def _check_releases(releases: Path) -> int:
+    """Print each release under `releases` as intact or damaged (why); return the exit code."""
+    from .integrity import check_release
+    from .release import CURRENT, earlier_releases, read_release
+
+    try:
+        current = os.readlink(releases / CURRENT)
+        folders = earlier_releases(releases)
+    except OSError as error:
+        _fail(EXIT_DAMAGED, f"no release to check in {releases}: {error.strerror or error}")
+    code = EXIT_CONFORMS if any(folder.name == current for folder in folders) else EXIT_DAMAGED
+    if code:
+        click.echo(f"current -> {current}: no such release")
+    for folder in folders:
+        mark = " (current)" if folder.name == current else ""
+        try:
+            check_release(folder, read_release(folder).manifest, hash_limit=None)
+        except DamagedRelease as damage:
+            click.echo(f"{folder.name}{mark}: damaged: {damage.reason}")
+            code = EXIT_DAMAGED if mark else code
+        else:
+            click.echo(f"{folder.name}{mark}: intact")
+    return code
 
 
 def format_release(release) -> str:

@@ -3,7 +3,8 @@
     releases/
       current -> 2026.11.26.1        a symbolic link, switched atomically (rename)
       2026.11.26.1/
-        manifest.json                version, dates, counts, size and SHA-256 of every file
+        manifest.json                version, dates, counts, size and SHA-256 of every file,
+                                     the store's included (checked when a release is opened)
         store/                       the Oxigraph store the server queries (read-only)
         dumps/coopkg.{ttl,nt,nq,trig,jsonld,rdf}[.gz]
         catalog.ttl                  DCAT-AP 3.0.1 } URLs under RELEASE_ROOT, resolved against
@@ -18,19 +19,21 @@ leaves `current` and every earlier release untouched; the next build removes its
 
 What a release depends on is its sources, `base_iri` and RELEASE_SCHEMA, never the host,
 port or public URL it is served at; the same sources give byte-identical dumps.
+
+A release is served only once checked against its manifest (server/integrity.py): when the
+current one is damaged, the server serves the newest intact earlier release (or builds one).
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import logging
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,6 +50,7 @@ from .catalog import (
 from .config import Settings
 from .descriptions import write_description
 from .dumps import source_prefixes, write_dumps
+from .integrity import DamagedRelease, ReleaseFiles, check_release, file_table, sha256_file, store_table
 from .knowledge import UnreadableSource, load_knowledge
 from .links import RELEASE_ROOT, PublicLinks
 from .namespaces import PARTS
@@ -58,10 +62,11 @@ from .void import dataset_statistics, void_graph
 MANIFEST, CURRENT, LOCK, UNFINISHED = "manifest.json", "current", ".lock", ".building-"
 # The layout of a release (its files and their form): bump it when it changes, so that a
 # server or `coopkg release` builds a new release instead of serving an old layout.
-RELEASE_SCHEMA = 2
+RELEASE_SCHEMA = 3  # 3: the manifest lists the store's files
 ARCHIVE = Path("sources")  # the documents the graph cites, archived with every release
 
 log = logging.getLogger(__name__)
+release_log = logging.getLogger("coopkg.release")
 
 
 class DataDoesNotConform(Exception):
@@ -131,41 +136,115 @@ def source_digests(root: Path) -> dict[str, str]:
     return {path.as_posix(): sha256_file(root / path) if (root / path).is_file() else "" for path in source_files(root)}
 
 
-def sha256_file(path: Path) -> str:
-    """Return the SHA-256 of a file in hex, read in chunks."""
-    with path.open("rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
-
-
-def current_release(releases: Path) -> Release | None:
-    """Return the release `current` points to, or None when there is none (or it is unreadable)."""
+def read_release(folder: Path) -> Release:
+    """Return the release in `folder` with its manifest; raise DamagedRelease when the manifest
+    is missing, unreadable or lacks what a release is served with (its files are not checked)."""
     try:
-        folder = releases / os.readlink(releases / CURRENT)
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    except FileNotFoundError:
+        raise DamagedRelease(folder, f"{MANIFEST} is missing") from None
+    except (OSError, ValueError) as error:
+        raise DamagedRelease(folder, f"{MANIFEST} cannot be read ({error})") from None
+    shapes = {
+        "version": str,
+        "created": str,
+        "issued": str,
+        "date": str,
+        "sources": dict,
+        "counts": dict,
+        "files": dict,
+    }
+    wrong = [
+        key for key, kind in shapes.items() if not isinstance(manifest, dict) or not isinstance(manifest.get(key), kind)
+    ]
+    if wrong:
+        raise DamagedRelease(folder, f"{MANIFEST} has no valid {', '.join(wrong)}")
     return Release(folder, manifest)
 
 
-def ensure_release(
-    settings: Settings, progress: Callable[[str], None] | None = None
-) -> tuple[Release, Exception | None]:
-    """Return the release to serve and, when the sources could not be released, why.
+def current_release(releases: Path) -> Release | None:
+    """Return the release `current` points to, or None when there is none (or its manifest is
+    unreadable); its files are not checked."""
+    try:
+        return read_release(releases / os.readlink(releases / CURRENT))
+    except (OSError, DamagedRelease):
+        return None
+
+
+@dataclass(frozen=True)
+class Serving:
+    """The release ensure_release chose, its files as checked when it was opened, why newer
+    sources were not released (`refused`, or None) and why the release `current` points to is
+    not the one served (`damaged`, or None)."""
+
+    release: Release
+    files: ReleaseFiles
+    refused: Exception | None = None
+    damaged: DamagedRelease | None = None
+
+
+def ensure_release(settings: Settings, progress: Callable[[str], None] | None = None) -> Serving:
+    """Return the release to serve, checked against its manifest (server/integrity.py).
 
     Builds a release when there is none or the sources (or settings) changed. If that build
-    is refused or fails (disk full...) and an earlier release exists, the earlier one is
-    served. Raises DataDoesNotConform, UnreadableSource or OSError when there is nothing
-    good to serve. `progress` is passed to build_release.
+    is refused or fails (disk full...) and the current release is intact, it is served. When
+    the current release is damaged, the newest intact earlier release is served (logged, and
+    `current` left as it is), or when none is intact a new release is built. Raises
+    DataDoesNotConform, UnreadableSource, OSError or DamagedRelease when there is nothing good
+    to serve. `progress` is passed to build_release.
     """
-    current = current_release(settings.releases)
-    if current is not None and current.is_up_to_date(settings):
-        return current, None
+    releases = settings.releases
+    if not (releases / CURRENT).is_symlink():
+        return _built(settings, progress)
     try:
-        return build_release(settings, progress=progress), None
-    except (DataDoesNotConform, UnreadableSource, OSError) as error:
-        if current is None:
-            raise
-        return current, error
+        current = read_release(releases / os.readlink(releases / CURRENT))
+        files = check_release(current.folder, current.manifest)
+    except DamagedRelease as damage:
+        return _instead_of(damage, settings, progress)
+    if current.is_up_to_date(settings):
+        return Serving(current, files)
+    try:
+        return _built(settings, progress)
+    except (DataDoesNotConform, UnreadableSource, OSError, DamagedRelease) as error:
+        return Serving(current, files, refused=error)
+
+
+def _instead_of(damage: DamagedRelease, settings: Settings, progress) -> Serving:
+    """Return the newest intact release earlier than the damaged one, or a new one built."""
+    for folder in earlier_releases(settings.releases, damage.folder.name):
+        try:
+            release = read_release(folder)
+            files = check_release(folder, release.manifest)
+        except DamagedRelease as other:
+            release_log.info("%s", other)
+            continue
+        release_log.warning(
+            "%s; serving the earlier release %s (`current` still points to %s; see `coopkg release --check`)",
+            damage,
+            release.version,
+            damage.version,
+        )
+        return Serving(release, files, damaged=damage)
+    release_log.warning("%s, and no earlier release is intact: building a new one", damage)
+    return replace(_built(settings, progress, force=True), damaged=damage)
+
+
+def _built(settings: Settings, progress, force: bool = False) -> Serving:
+    release = build_release(settings, force=force, progress=progress)
+    return Serving(release, check_release(release.folder, release.manifest))
+
+
+def earlier_releases(releases: Path, version: str | None = None) -> list[Path]:
+    """Return the release folders under `releases`, newest first; only those older than
+    `version` when it is a version ('2026.11.26.1')."""
+
+    def key(name: str) -> tuple[int, ...] | None:
+        parts = name.split(".")
+        return tuple(int(p) for p in parts) if len(parts) == 4 and all(p.isdigit() for p in parts) else None
+
+    limit = key(version) if version else None
+    found = [(key(p.name), p) for p in releases.iterdir() if p.is_dir() and not p.is_symlink() and key(p.name)]
+    return [p for k, p in sorted(found, reverse=True) if limit is None or k < limit]
 
 
 def build_release(settings: Settings, force: bool = False, progress: Callable[[str], None] | None = None) -> Release:
@@ -180,7 +259,7 @@ def build_release(settings: Settings, force: bool = False, progress: Callable[[s
     releases.mkdir(parents=True, exist_ok=True)
     with _locked(releases):
         current = current_release(releases)
-        if current is not None and not force and current.is_up_to_date(settings):
+        if current is not None and not force and current.is_up_to_date(settings) and _intact(current):
             return current
         step("validate")
         digests = source_digests(settings.root)
@@ -203,6 +282,7 @@ def build_release(settings: Settings, force: bool = False, progress: Callable[[s
             manifest = _write_files(store, settings, building, facts, step)
             store.flush()
             del store
+            manifest["store"] = store_table(building / "store")  # once closed: its files no longer change
             (building / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
             step("sync")
             _sync_tree(building)
@@ -247,18 +327,18 @@ def _write_files(store: ox.Store, settings: Settings, folder: Path, release: dic
         "settings": build_settings(settings),
         "counts": stats.as_json(),
         "sources": source_digests(folder / "sources"),
-        "files": _file_table(folder),
+        "files": file_table(folder, skip="store/"),
     }
 
 
-def _file_table(folder: Path) -> dict[str, dict]:
-    """Return {relative path: {'bytes', 'sha256', 'media_type'?}} for every file but the store's."""
-    table = {}
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder).as_posix()
-        if path.is_file() and not relative.startswith("store/"):
-            table[relative] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
-    return table
+def _intact(release: Release) -> bool:
+    """Return True when `release` passes the check made when it is opened (else log why not)."""
+    try:
+        check_release(release.folder, release.manifest)
+    except DamagedRelease as damage:
+        release_log.warning("%s: building a new release", damage)
+        return False
+    return True
 
 
 def next_version(releases: Path, now: datetime) -> str:

@@ -9,11 +9,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .config import Settings
+from .integrity import DamagedRelease, ReleaseFiles
 from .knowledge import KnowledgeBase, load_knowledge
 from .public_files import PublicFiles, public_files
 from .release import DataDoesNotConform, Release, ensure_release
 
-__all__ = ["DataDoesNotConform", "Published"]
+__all__ = ["DamagedRelease", "DataDoesNotConform", "Published"]
 
 
 @dataclass
@@ -24,7 +25,10 @@ class Published:
     other processes (query workers) may open read-only too. `knowledge` is read from the
     Turtle the release was built from. `refused` says why newer sources were not released
     (the previous good release is served meanwhile), or is None. `public` holds the
-    release's catalogue, VoID and sitemap resolved against settings.public_root.
+    release's catalogue, VoID and sitemap resolved against settings.public_root. `files` are
+    the release's files as checked when it was opened (what dumps and archived sources are
+    served from); `damaged` says why the release `current` points to is not the one served
+    (an earlier intact one is), or is None.
     """
 
     settings: Settings
@@ -34,6 +38,8 @@ class Published:
     release: Release | None = None
     refused: Exception | None = None
     public: PublicFiles | None = None
+    files: ReleaseFiles | None = None
+    damaged: DamagedRelease | None = None
 
     @property
     def version(self) -> str | None:
@@ -45,15 +51,27 @@ class Published:
 
     @classmethod
     def open(cls, settings: Settings, progress: Callable[[str], None] | None = None) -> Published:
-        """Open the current release under settings.releases, building one first when there is
-        none or the sources changed since (validation must pass before anything is written);
-        `progress` is called with the name of each build step.
+        """Open the current release under settings.releases once checked against its manifest,
+        building one first when there is none or the sources changed since (validation must
+        pass before anything is written); when it is damaged, open the newest intact earlier
+        one. `progress` is called with the name of each build step.
 
         Raises UnreadableSource or DataDoesNotConform when there is no good release to serve,
-        OSError or SyntaxError when the files of the release cannot be read.
+        DamagedRelease or OSError when no release can be opened nor built.
         """
-        release, refused = ensure_release(settings, progress)
+        serving = ensure_release(settings, progress)
+        release = serving.release
         knowledge = load_knowledge(release.sources)
         store = ox.Store.read_only(str(release.store_path))
         public = public_files(release, settings.public_root)
-        return cls(settings, knowledge, store, release.store_path, release, refused, public)
+        return cls(
+            settings,
+            knowledge,
+            store,
+            release.store_path,
+            release,
+            serving.refused,
+            public,
+            serving.files,
+            serving.damaged,
+        )

@@ -5,18 +5,26 @@ Everything here is a file of the current release, written once when it was built
 catalogue, VoID and sitemap resolved against the public URL when the server opened the
 release, see public_files) and served with send_file: Content-Length, ETag (the SHA-256),
 Last-Modified, 304 answers to conditional requests, HEAD and Range come from Werkzeug.
+
+A dump or archived source is sent only while it is the file checked when the release was
+opened (server/integrity.py): one missing, changed or damaged since is answered 503 with a
+message naming it, never with the intact file's ETag. The catalogue, VoID and sitemap are
+served from the bytes read (and checked) at open, whatever happens to their files afterwards.
 """
 
 from __future__ import annotations
 
 import io
 from datetime import datetime
+from pathlib import PurePosixPath
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from ..catalog import catalog_summary
 from ..descriptions import DESCRIPTION_FORMATS
 from ..dumps import dump_files
+from ..integrity import FileProblem
 from ..public_files import PublicFiles
 from ..rdf_syntaxes import RdfSyntax
 from ..release import Release
@@ -125,18 +133,29 @@ def _negotiate(html: bool) -> RdfSyntax | Response | None:
 
 
 def _release_file(name: str, media_type: str, download_name: str | None = None) -> Response:
-    """Send a file of the current release with its SHA-256 as a strong ETag."""
-    release = _release()
-    entry = release.manifest["files"][name]
-    return send_file(
-        release.file(name),
+    """Send a file of the current release with its SHA-256 as a strong ETag, or answer 503
+    when it is no longer the file checked when the release was opened."""
+    release, files = _release(), current_app.extensions["coopkg"].published.files
+    try:
+        stream, seen = files.open(name)
+    except FileProblem as problem:
+        return _plain(f"{problem}\n", 503)
+    response = send_file(
+        stream,
         mimetype=media_type,
         as_attachment=download_name is not None,
-        download_name=download_name,
-        conditional=True,
-        etag=entry["sha256"],
+        download_name=download_name or PurePosixPath(name).name,
+        conditional=False,  # below, once the length is known
+        etag=release.manifest["files"][name]["sha256"],
+        last_modified=seen.mtime,
         max_age=0,
     )
+    response.content_length = seen.bytes
+    try:
+        return response.make_conditional(request, accept_ranges=True, complete_length=seen.bytes)
+    except RequestedRangeNotSatisfiable:
+        stream.close()
+        raise
 
 
 def _public_file(name: str) -> Response:
