@@ -22,13 +22,19 @@ def create_app(config: dict | None = None, published: Published | None = None) -
     Raises UnreadableSource or DataDoesNotConform when the data cannot be served.
     """
     from . import charts
+    from .graphs import EngineError
     from .service import Service
     from .web import errors, headers, register_blueprints, site
 
     settings = _settings(config, published)
     app = Flask(__name__)
+    # A longer body is refused (413) unread. One byte more than the setting, so that a body of
+    # unknown length (chunked) is read up to it and the SPARQL endpoint can tell it is too long.
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_post_length + 1
     app.extensions["coopkg"] = Service.open(settings, published)
     app.register_error_handler(404, errors.not_found)
+    app.register_error_handler(413, errors.too_large)
+    app.register_error_handler(EngineError, errors.engine_failed)
     app.context_processor(site.template_helpers)
     app.add_template_filter(charts.value_text, "value_text")
     install_request_log(app)  # one log line per request (coopkg.request)

@@ -18,11 +18,11 @@ import rdflib
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from .dumps import GZIP_MEDIA_TYPE, Dump
+from .graphs import ReadGraph
 from .knowledge import UnreadableSource
 from .labels import pick_label
 from .links import PublicLinks
 from .namespaces import graph_iri
-from .query_files import select
 from .rdf_syntaxes import IANA
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")  # open: DCAT 3 terms (version)
@@ -76,9 +76,9 @@ def check_description(path: Path, root_url: str) -> None:
         raise UnreadableSource(path, str(error)) from None
 
 
-def temporal_coverage(store: ox.Store, base: str) -> tuple[ox.Literal | None, ox.Literal | None]:
+def temporal_coverage(graph: ReadGraph, base: str) -> tuple[ox.Literal | None, ox.Literal | None]:
     """Return the earliest start and the latest end of the periods of time in the data graph."""
-    row = next(iter(select(store, "temporal_coverage", graph=graph_iri(base, "data"))))
+    row = graph.select("temporal_coverage", graph=graph_iri(base, "data"))[0]
     return row["first"], row["last"]
 
 

@@ -140,9 +140,9 @@ def serve_command(host: str | None, port: int | None) -> None:
     (and no earlier release can be served), 3 when it cannot listen, 4 when no release can be
     opened nor built.
     """
-    import waitress
-
     from . import create_app
+    from .graphs import EngineError
+    from .http_server import create_server
     from .release import current_release
     from .sparql.engine import QueryFailed
     from .state import Published
@@ -164,6 +164,8 @@ def serve_command(host: str | None, port: int | None) -> None:
         _fail(EXIT_DAMAGED, f"nothing to serve: {error}")
     except OSError as error:
         _fail(EXIT_DAMAGED, f"nothing to serve: cannot open or build a release in {settings.releases}: {error}")
+    except EngineError as error:
+        _fail(EXIT_UNREADABLE, f"cannot read the pages from the engine: {error}")
     except DataDoesNotConform as error:
         click.echo(format_report(error.report, "en", "graph/", 0), err=True)
         _fail(
@@ -173,9 +175,7 @@ def serve_command(host: str | None, port: int | None) -> None:
         )
     click.echo(f"coopkg: release {published.version} ({published.release.folder})")
     try:  # binds now: nothing else to undo if the address is taken
-        server = waitress.create_server(
-            app, host=settings.host, port=settings.port, threads=settings.threads, ident="coopkg"
-        )
+        server = create_server(app, settings)
     except (OSError, ValueError) as error:
         _fail(EXIT_CANNOT_LISTEN, f"cannot listen on {settings.host}:{settings.port}: {_socket_reason(error)}")
     try:
@@ -263,6 +263,34 @@ def _check_releases(releases: Path) -> int:
         else:
             click.echo(f"{folder.name}{mark}: intact")
     return code
+
+
+@main.command("load", epilog=EXIT_CODES)
+@_log_level_option
+def load_command() -> None:
+    """Load the current release into the SPARQL engine (settings engine_url and
+    engine_store_url; see docs/engines.md): its graphs under new names, then the switch, then
+    the previous release's graphs dropped.
+
+    Exits 0 once the engine holds the release, 2 when there is no release or the engine
+    refuses it or cannot be reached (the engine keeps the release it held).
+    """
+    from .graphs import EngineError
+    from .load import load_release
+    from .release import current_release
+
+    settings = _settings()
+    if not settings.engine_url or not settings.engine_store_url:
+        _fail(EXIT_UNREADABLE, "no engine to load into: set engine_url and engine_store_url (docs/engines.md)")
+    release = current_release(settings.releases)
+    if release is None:
+        _fail(EXIT_UNREADABLE, f"no release in {settings.releases}: build one with `coopkg release`")
+    try:
+        loaded = load_release(release, settings, progress=lambda line: click.echo(f"coopkg: {line}"))
+    except EngineError as error:
+        _fail(EXIT_UNREADABLE, f"cannot load release {release.version}: {error}")
+    total = sum(loaded.triples.values())
+    click.echo(f"coopkg: the engine holds release {loaded.version} ({total} triples) in {loaded.seconds:.1f} s")
 
 
 def format_release(release) -> str:

@@ -13,6 +13,7 @@ from .logs import LEVELS
 from .namespaces import CANONICAL_BASE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+THREADS_FOR_PAGES = 2  # server threads SPARQL queries may never hold (docs/sparql.md)
 
 
 class ConfigError(ValueError):
@@ -27,17 +28,30 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     threads: int = 8
+    connection_limit: int = 2000  # open connections held at once (slow clients included)
+    channel_timeout: int = 60  # seconds a connection may stay silent before it is closed
     query_timeout: float = 5.0
     max_rows: int = 10_000
     max_query_length: int = 20_000  # characters of a query sent in a URL (GET)
     max_post_length: int = 1_000_000  # bytes of a POST body holding a query (form or direct)
     query_workers: int = 2
+    query_queue: int | None = None  # queries that may wait for a worker; None: twice query_workers
+    query_wait: float = 1.0  # seconds a query may wait for a free worker
+    query_memory_mb: int = 1024  # MB a query worker may grow by for one query (0: no limit)
     public_url: str | None = None
     log_level: str = "info"
+    engine_url: str | None = None  # a SPARQL 1.1 endpoint the pages read from; None: the release's own store
+    engine_store_url: str | None = None  # its Graph Store Protocol endpoint, where `coopkg load` writes
+    engine_timeout: float = 10.0  # seconds the engine may take to answer one of the pages' queries
 
     @property
     def releases(self) -> Path:
         return self.release_dir or self.root / "releases"
+
+    @property
+    def queries_in_flight(self) -> int:
+        """The most SPARQL queries answered or waiting at once (each holds a server thread)."""
+        return self.query_workers + (2 * self.query_workers if self.query_queue is None else self.query_queue)
 
     @property
     def public_root(self) -> str:
@@ -68,7 +82,19 @@ class Settings:
             if key in environ:
                 values[field.name] = environ[key]
         values.update(overrides or {})
-        return replace(cls(), **_typed(values))
+        return _checked(replace(cls(), **_typed(values)))
+
+
+def _checked(settings: Settings) -> Settings:
+    """Return `settings` if SPARQL queries always leave THREADS_FOR_PAGES threads to the pages;
+    raise ConfigError otherwise."""
+    if settings.queries_in_flight > settings.threads - THREADS_FOR_PAGES:
+        raise ConfigError(
+            f"settings 'query_workers' + 'query_queue' ({settings.queries_in_flight}) must leave at least "
+            f"{THREADS_FOR_PAGES} of the {settings.threads} 'threads' to pages: raise 'threads' or lower "
+            "'query_queue' (docs/sparql.md)"
+        )
+    return settings
 
 
 def _beside(config_file: Path, values: dict) -> dict:
@@ -94,7 +120,7 @@ def _typed(values: dict) -> dict:
                 typed[name] = None if "None" in kind else Settings.__dataclass_fields__[name].default
             elif "Path" in kind:
                 typed[name] = Path(value)
-            elif kind == "int":
+            elif kind in ("int", "int | None"):
                 typed[name] = int(value)
             elif kind == "float":
                 typed[name] = float(value)
@@ -108,9 +134,26 @@ def _typed(values: dict) -> dict:
     public = typed.get("public_url")
     if public is not None and not (public.startswith(("http://", "https://")) and public.endswith("/")):
         raise ConfigError(f"setting 'public_url' must be an http(s) URL ending in '/': {public!r}")
+    for name in ("threads", "query_workers"):
+        if typed.get(name) is not None and typed[name] < 1:
+            raise ConfigError(f"setting {name!r} must be at least 1: {typed[name]}")
+    for name in ("query_queue", "query_wait", "query_memory_mb"):
+        if typed.get(name) is not None and typed[name] < 0:
+            raise ConfigError(f"setting {name!r} must not be negative: {typed[name]}")
+    for name in ("engine_url", "engine_store_url"):
+        url = typed.get(name)
+        if url is None:
+            continue
+        if "@" in url.partition("//")[2].partition("/")[0]:  # never echo it: it holds a password
+            raise ConfigError(f"setting {name!r} holds credentials: set COOPKG_ENGINE_USER and COOPKG_ENGINE_PASSWORD")
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"setting {name!r} must be an http(s) URL: {url!r}")
     port = typed.get("port")
     if port is not None and not 0 <= port <= 65535:
         raise ConfigError(f"setting 'port' must be between 0 and 65535: {port}")
+    for name in ("threads", "connection_limit", "channel_timeout", "max_post_length"):
+        if typed.get(name) is not None and typed[name] < 1:
+            raise ConfigError(f"setting {name!r} must be at least 1: {typed[name]}")
     level = typed.get("log_level")
     if level is not None:
         if level.lower() not in LEVELS:

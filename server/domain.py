@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from .entities import Entity, Literal, Resource, resource, resources
+from .graphs import ReadGraph
 from .indicators import (
     IndicatorSeries,
     Observation,
@@ -20,7 +21,6 @@ from .indicators import (
     series_of_indicator,
 )
 from .namespaces import PREFIXES
-from .query_files import select
 
 COOP, ORG, PROV, DCT, DCAT = (PREFIXES[p] for p in ("coop", "org", "prov", "dct", "dcat"))
 
@@ -115,149 +115,137 @@ class IndicatorView:
     single: Observation | None = None
 
 
-def domain_view(store: ox.Store, entity: Entity):
+def domain_view(graph: ReadGraph, entity: Entity):
     """Return the domain view that fits the entity's types, or None for the generic page only."""
     if entity.has_type(COOP + "Indicator"):
-        return IndicatorView(series_of_indicator(store, entity.iri))
+        return IndicatorView(series_of_indicator(graph, entity.iri))
     if entity.has_type(PREFIXES["qb"] + "Observation"):
-        claims = same_quantity_claims(store, entity.iri)
-        return IndicatorView((), claims, read_observation(store, entity.iri))
+        claims = same_quantity_claims(graph, entity.iri)
+        return IndicatorView((), claims, read_observation(graph, entity.iri))
     if entity.has_type(COOP + "Convention"):
-        return convention_view(store, entity.iri)
+        return convention_view(graph, entity.iri)
     if any(entity.has_type(COOP + t) for t in ("Partnership", "Programme", "CooperationPolicy")):
-        return cooperation_view(store, entity.iri)
+        return cooperation_view(graph, entity.iri)
     if any(entity.has_type(t) for t in _ORGANISATION_TYPES):
-        return organisation_view(store, entity.iri)
+        return organisation_view(graph, entity.iri)
     return None
 
 
 _ORGANISATION_TYPES = (COOP + "LocalAuthority", ORG + "Organization", ORG + "FormalOrganization")
 
 
-def convention_view(store: ox.Store, iri: str) -> ConventionView:
+def convention_view(graph: ReadGraph, iri: str) -> ConventionView:
     """Return a convention's period, parties, signatories, purpose and renewals."""
     purposes = tuple(
-        Literal(q.object.value, q.object.language)
-        for q in _distinct_quads(store, iri, COOP + "purpose")
-        if isinstance(q.object, ox.Literal)
+        sorted(
+            (Literal(o.value, o.language) for o in graph.objects(iri, COOP + "purpose") if isinstance(o, ox.Literal)),
+            key=lambda p: (p.lang or "", p.text),
+        )
     )
     return ConventionView(
-        period=_period(store, _first(_objects(store, iri, DCT + "temporal"))),
-        parties=resources(store, _objects(store, iri, COOP + "party")),
-        signatories=resources(store, _objects(store, iri, COOP + "signatory")),
+        period=_period(graph, _first(_objects(graph, iri, DCT + "temporal"))),
+        parties=resources(graph, _objects(graph, iri, COOP + "party")),
+        signatories=resources(graph, _objects(graph, iri, COOP + "signatory")),
         purposes=purposes,
-        renews=resources(store, _objects(store, iri, COOP + "renews")),
-        renewed_by=resources(store, _subjects(store, COOP + "renews", iri)),
-        partnerships=resources(store, _objects(store, iri, COOP + "formalises")),
+        renews=resources(graph, _objects(graph, iri, COOP + "renews")),
+        renewed_by=resources(graph, _subjects(graph, COOP + "renews", iri)),
+        partnerships=resources(graph, _objects(graph, iri, COOP + "formalises")),
     )
 
 
-def cooperation_view(store: ox.Store, iri: str) -> CooperationView:
+def cooperation_view(graph: ReadGraph, iri: str) -> CooperationView:
     """Return who takes part in a partnership, programme or policy, its conventions, stakes
     and indicators (a partnership's stakes and indicators are its programmes')."""
-    programmes = _objects(store, iri, COOP + "programme")
+    programmes = _objects(graph, iri, COOP + "programme")
     scope = [iri, *programmes]
-    partnerships = [iri, *_subjects(store, COOP + "programme", iri)]
+    partnerships = [iri, *_subjects(graph, COOP + "programme", iri)]
     conventions = sorted(
-        {c for p in partnerships for c in _subjects(store, COOP + "formalises", p)},
+        {c for p in partnerships for c in _subjects(graph, COOP + "formalises", p)},
     )
     summaries = tuple(
         sorted(
-            (_convention_summary(store, c) for c in conventions),
+            (_convention_summary(graph, c) for c in conventions),
             key=lambda s: (s.period.start or "" if s.period else "", s.resource.iri),
         )
     )
     return CooperationView(
-        partners=_partners(store, iri),
-        programmes=resources(store, programmes),
+        partners=_partners(graph, iri),
+        programmes=resources(graph, programmes),
         conventions=summaries,
-        period=_period(store, _first(_objects(store, iri, DCT + "temporal"))),
-        stakes=resources(store, sorted({s for p in scope for s in _objects(store, p, COOP + "stake")})),
-        indicators=tuple(series for p in scope for series in indicator_series(store, p)),
+        period=_period(graph, _first(_objects(graph, iri, DCT + "temporal"))),
+        stakes=resources(graph, sorted({s for p in scope for s in _objects(graph, p, COOP + "stake")})),
+        indicators=tuple(series for p in scope for series in indicator_series(graph, p)),
     )
 
 
-def organisation_view(store: ox.Store, iri: str) -> OrganisationView:
+def organisation_view(graph: ReadGraph, iri: str) -> OrganisationView:
     """Return an organisation's posts and their holders, mandates, partnerships and countries."""
     posts = tuple(
-        Post(resource(store, post), resources(store, _objects(store, post, ORG + "heldBy")))
-        for post in _subjects(store, ORG + "postIn", iri)
+        Post(resource(graph, post), resources(graph, _objects(graph, post, ORG + "heldBy")))
+        for post in _subjects(graph, ORG + "postIn", iri)
     )
     mandates = tuple(
         Mandate(
-            resource(store, m),
-            resource(store, _first(_objects(store, m, ORG + "member")) or m),
-            resources(store, _objects(store, m, ORG + "role")),
-            resources(store, _objects(store, m, ORG + "memberDuring")),
+            resource(graph, m),
+            resource(graph, _first(_objects(graph, m, ORG + "member")) or m),
+            resources(graph, _objects(graph, m, ORG + "role")),
+            resources(graph, _objects(graph, m, ORG + "memberDuring")),
         )
-        for m in _subjects(store, ORG + "organization", iri)
+        for m in _subjects(graph, ORG + "organization", iri)
     )
-    policies = _objects(store, iri, COOP + "policy")
+    policies = _objects(graph, iri, COOP + "policy")
     return OrganisationView(
         posts=posts,
         mandates=mandates,
-        partnerships=resources(store, _subjects(store, ORG + "hasMember", iri)),
-        programmes=resources(store, _subjects(store, PROV + "wasAssociatedWith", iri)),
-        countries=resources(store, _objects(store, iri, COOP + "country")),
+        partnerships=resources(graph, _subjects(graph, ORG + "hasMember", iri)),
+        programmes=resources(graph, _subjects(graph, PROV + "wasAssociatedWith", iri)),
+        countries=resources(graph, _objects(graph, iri, COOP + "country")),
         cooperation_countries=resources(
-            store, sorted({c for p in policies for c in _objects(store, p, COOP + "country")})
+            graph, sorted({c for p in policies for c in _objects(graph, p, COOP + "country")})
         ),
     )
 
 
-def _partners(store: ox.Store, iri: str) -> tuple[Partner, ...]:
-    rows = select(store, "partners", cooperation=iri)
+def _partners(graph: ReadGraph, iri: str) -> tuple[Partner, ...]:
+    rows = graph.select("partners", cooperation=iri)
     roles: dict[str, list[str]] = {}
     for row in rows:
         found = roles.setdefault(row["agent"].value, [])
         if row["role"] is not None:
             found.append(row["role"].value)
-    return tuple(Partner(resource(store, agent), resources(store, r)) for agent, r in roles.items())
+    labelled = {r.iri: r for r in resources(graph, [*roles, *(role for r in roles.values() for role in r)])}
+    return tuple(Partner(labelled[agent], tuple(labelled[role] for role in r)) for agent, r in roles.items())
 
 
-def _convention_summary(store: ox.Store, iri: str) -> ConventionSummary:
-    renews = _first(_objects(store, iri, COOP + "renews"))
+def _convention_summary(graph: ReadGraph, iri: str) -> ConventionSummary:
+    renews = _first(_objects(graph, iri, COOP + "renews"))
     return ConventionSummary(
-        resource(store, iri),
-        _period(store, _first(_objects(store, iri, DCT + "temporal"))),
-        resource(store, renews) if renews else None,
+        resource(graph, iri),
+        _period(graph, _first(_objects(graph, iri, DCT + "temporal"))),
+        resource(graph, renews) if renews else None,
     )
 
 
-def _period(store: ox.Store, iri: str | None) -> Period | None:
+def _period(graph: ReadGraph, iri: str | None) -> Period | None:
     if iri is None:
         return None
-    start = _first(_literal_values(store, iri, DCAT + "startDate"))
-    end = _first(_literal_values(store, iri, DCAT + "endDate"))
-    return Period(resource(store, iri), start, end)
+    start = _first(_literal_values(graph, iri, DCAT + "startDate"))
+    end = _first(_literal_values(graph, iri, DCAT + "endDate"))
+    return Period(resource(graph, iri), start, end)
 
 
-def _distinct_quads(store: ox.Store, subject: str, predicate: str) -> list[ox.Quad]:
-    seen, quads = set(), []
-    for q in store.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate), None, None):
-        if q.object not in seen:
-            seen.add(q.object)
-            quads.append(q)
-    return quads
-
-
-def _objects(store: ox.Store, subject: str, predicate: str) -> list[str]:
+def _objects(graph: ReadGraph, subject: str, predicate: str) -> list[str]:
     """Return the distinct IRIs `subject` links to through `predicate`, sorted."""
-    return sorted(
-        {q.object.value for q in _distinct_quads(store, subject, predicate) if isinstance(q.object, ox.NamedNode)}
-    )
+    return sorted({o.value for o in graph.objects(subject, predicate) if isinstance(o, ox.NamedNode)})
 
 
-def _subjects(store: ox.Store, predicate: str, obj: str) -> list[str]:
+def _subjects(graph: ReadGraph, predicate: str, obj: str) -> list[str]:
     """Return the distinct IRIs that link to `obj` through `predicate`, sorted."""
-    quads = store.quads_for_pattern(None, ox.NamedNode(predicate), ox.NamedNode(obj), None)
-    return sorted({q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)})
+    return sorted({s.value for s in graph.subjects(predicate, obj) if isinstance(s, ox.NamedNode)})
 
 
-def _literal_values(store: ox.Store, subject: str, predicate: str) -> list[str]:
-    return sorted(
-        q.object.value for q in _distinct_quads(store, subject, predicate) if isinstance(q.object, ox.Literal)
-    )
+def _literal_values(graph: ReadGraph, subject: str, predicate: str) -> list[str]:
+    return sorted(o.value for o in graph.objects(subject, predicate) if isinstance(o, ox.Literal))
 
 
 def _first(values: list[str]) -> str | None:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from .graphs import ReadGraph, node
 from .labels import local_name, pick_label
 from .namespaces import PREFIXES, shorten
-from .query_files import select
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 WAS_DERIVED_FROM = PREFIXES["prov"] + "wasDerivedFrom"
@@ -68,8 +68,12 @@ class Value:
 
     @property
     def sort_key(self) -> tuple:
+        """Literals by language and text, resources by IRI; described blank nodes by what
+        they say (never by their label, which each engine chooses)."""
         if self.literal is not None:
             return (1, self.literal.lang or "", self.literal.text)
+        if self.resource is not None and self.resource.is_blank:
+            return (0, "_:", repr(_content(self.nested)))
         return (0, self.resource.iri if self.resource else "", "")
 
 
@@ -143,50 +147,35 @@ def term_key(term) -> str:
     return term.value if isinstance(term, ox.NamedNode) else "_:" + term.value
 
 
-def node(key: str) -> ox.NamedNode | ox.BlankNode:
-    """Return the pyoxigraph term for a key made by `term_key`."""
-    return ox.BlankNode(key[2:]) if key.startswith("_:") else ox.NamedNode(key)
-
-
-def triples_about(store: ox.Store, key: str) -> list[ox.Triple]:
+def triples_about(graph: ReadGraph, key: str) -> list[ox.Triple]:
     """Return the distinct triples whose subject is `key`, whatever named graph holds them."""
-    seen: dict[tuple, ox.Triple] = {}
-    for quad in store.quads_for_pattern(node(key), None, None, None):
-        seen.setdefault((quad.predicate, quad.object), quad.triple)
-    return list(seen.values())
+    subject = node(key)
+    return [t for t in graph.description(key) if t.subject == subject]
 
 
-def labels_of(store: ox.Store, key: str) -> tuple[tuple[str, str | None], ...]:
+def labels_of(graph: ReadGraph, key: str) -> tuple[tuple[str, str | None], ...]:
     """Return the (text, language) labels of a node: rdfs:label, skos:prefLabel, foaf:name, dct:title."""
     if key.startswith("_:"):
         return ()
-    found: list[tuple[str, str | None]] = []
-    for predicate in LABEL_PREDICATES:
-        for quad in store.quads_for_pattern(ox.NamedNode(key), ox.NamedNode(predicate), None, None):
-            if isinstance(quad.object, ox.Literal):
-                pair = (quad.object.value, quad.object.language)
-                if pair not in found:
-                    found.append(pair)
-    return tuple(found)
+    return graph.labels([key], LABEL_PREDICATES).get(key, ())
 
 
-def resource(store: ox.Store, key: str) -> Resource:
-    """Return the resource `key` with its labels read from the store."""
-    return Resource(key, labels_of(store, key))
+def resource(graph: ReadGraph, key: str) -> Resource:
+    """Return the resource `key` with its labels read from the graph."""
+    return Resource(key, labels_of(graph, key))
 
 
-def resources(store: ox.Store, keys: Iterable[str]) -> tuple[Resource, ...]:
-    return tuple(resource(store, key) for key in keys)
+def resources(graph: ReadGraph, keys: Iterable[str]) -> tuple[Resource, ...]:
+    """Return the resources `keys`, their labels read with one request."""
+    keys = list(keys)
+    found = graph.labels(keys, LABEL_PREDICATES)
+    return tuple(Resource(key, found.get(key, ())) for key in keys)
 
 
-def sources_of(store: ox.Store, key: str) -> tuple[Resource, ...]:
+def sources_of(graph: ReadGraph, key: str) -> tuple[Resource, ...]:
     """Return the documents a node's facts are derived from, sorted by IRI."""
-    found = {
-        quad.object.value
-        for quad in store.quads_for_pattern(node(key), ox.NamedNode(WAS_DERIVED_FROM), None, None)
-        if isinstance(quad.object, ox.NamedNode)
-    }
-    return resources(store, sorted(found))
+    found = {o.value for o in graph.objects(key, WAS_DERIVED_FROM) if isinstance(o, ox.NamedNode)}
+    return resources(graph, sorted(found))
 
 
 def is_iri(text: str) -> bool:
@@ -198,84 +187,131 @@ def is_iri(text: str) -> bool:
     return True
 
 
-def exists(store: ox.Store, iri: str) -> bool:
-    """Return True when `iri` is the subject or the object of some triple in the store."""
-    if not is_iri(iri):
-        return False
-    term = ox.NamedNode(iri)
-    return any(True for _ in store.quads_for_pattern(term, None, None, None)) or any(
-        True for _ in store.quads_for_pattern(None, None, term, None)
+def exists(graph: ReadGraph, iri: str) -> bool:
+    """Return True when `iri` is the subject or the object of some triple in the graph."""
+    return is_iri(iri) and graph.mentions(iri)
+
+
+class _Description:
+    """The triples about a node and its blank nodes, from one answer, by subject; and the
+    labels of every IRI they name, read with one request once they are all known."""
+
+    def __init__(self, graph: ReadGraph, iri: str):
+        self.by_subject: dict[str, list[ox.Triple]] = {}
+        for triple in graph.description(iri):
+            self.by_subject.setdefault(term_key(triple.subject), []).append(triple)
+
+    def sources(self, key: str) -> list[str]:
+        return sorted(
+            {
+                t.object.value
+                for t in self.by_subject.get(key, ())
+                if t.predicate.value == WAS_DERIVED_FROM and isinstance(t.object, ox.NamedNode)
+            }
+        )
+
+    def named(self) -> set[str]:
+        """Return every IRI the description names as a predicate or an object."""
+        found = set()
+        for triples in self.by_subject.values():
+            for t in triples:
+                found.add(t.predicate.value)
+                if isinstance(t.object, ox.NamedNode):
+                    found.add(t.object.value)
+        return found
+
+
+def _facts(
+    about: _Description, labels: dict, key: str, sources: tuple[Resource, ...], depth: int = 0
+) -> tuple[Fact, ...]:
+    by_property: dict[str, list[Value]] = {}
+    for triple in about.by_subject.get(key, ()):
+        prop = triple.predicate.value
+        if prop in (RDF_TYPE, WAS_DERIVED_FROM) and depth == 0:
+            continue
+        by_property.setdefault(prop, []).append(_value(about, labels, triple.object, sources, depth))
+    return tuple(
+        Fact(Resource(prop, labels.get(prop, ())), tuple(sorted(values, key=lambda v: v.sort_key)), sources)
+        for prop, values in sorted(by_property.items())
     )
 
 
-def read_facts(store: ox.Store, key: str, sources: tuple[Resource, ...], depth: int = 0) -> tuple[Fact, ...]:
+def _value(about: _Description, labels: dict, obj, sources: tuple[Resource, ...], depth: int) -> Value:
+    if isinstance(obj, ox.Literal):
+        return Value(literal=Literal(obj.value, obj.language, obj.datatype.value if obj.datatype else None))
+    key = term_key(obj)
+    if isinstance(obj, ox.BlankNode) and depth < MAX_BLANK_DEPTH:
+        own = tuple(Resource(s, labels.get(s, ())) for s in about.sources(key)) or sources
+        return Value(resource=Resource(key), nested=_facts(about, labels, key, own, depth + 1))
+    return Value(resource=Resource(key, labels.get(key, ())))
+
+
+def read_facts(graph: ReadGraph, key: str, sources: tuple[Resource, ...], depth: int = 0) -> tuple[Fact, ...]:
     """Return the facts of node `key` (except rdf:type and prov:wasDerivedFrom), by property.
 
     Blank-node values are described in place (up to MAX_BLANK_DEPTH levels), with the
     sources of their parent unless they name their own.
     """
-    by_property: dict[str, list[Value]] = {}
-    for triple in triples_about(store, key):
-        prop = triple.predicate.value
-        if prop in (RDF_TYPE, WAS_DERIVED_FROM) and depth == 0:
-            continue
-        by_property.setdefault(prop, []).append(_value(store, triple.object, sources, depth))
-    return tuple(
-        Fact(resource(store, prop), tuple(sorted(values, key=lambda v: v.sort_key)), sources)
-        for prop, values in by_property.items()
-    )
+    about = _Description(graph, key)
+    labels = graph.labels(about.named(), LABEL_PREDICATES)
+    return _facts(about, labels, key, sources, depth)
 
 
-def _value(store: ox.Store, obj, sources: tuple[Resource, ...], depth: int) -> Value:
-    if isinstance(obj, ox.Literal):
-        return Value(literal=Literal(obj.value, obj.language, obj.datatype.value if obj.datatype else None))
-    key = term_key(obj)
-    if isinstance(obj, ox.BlankNode) and depth < MAX_BLANK_DEPTH:
-        own = sources_of(store, key) or sources
-        return Value(resource=Resource(key), nested=read_facts(store, key, own, depth + 1))
-    return Value(resource=resource(store, key))
+def _content(facts: tuple[Fact, ...]) -> tuple:
+    return tuple((f.prop.iri, tuple(v.sort_key for v in f.values)) for f in facts)
 
 
 def incoming_groups(
-    store: ox.Store, iri: str, page: dict[str, int] | None = None, page_size: int = INCOMING_PAGE_SIZE
+    graph: ReadGraph, iri: str, page: dict[str, int] | None = None, page_size: int = INCOMING_PAGE_SIZE
 ) -> tuple[IncomingGroup, ...]:
     """Return the links to `iri` grouped by property, each with its count and one page of subjects.
 
     A link from a blank node counts as a link from the IRI that holds the blank node.
     `page` maps a property IRI to the page (from 0) to show for it; others show page 0.
+    The labels of every property and subject shown are read with one request.
     Raises ValueError when `iri` is not a valid IRI.
     """
-    counts = select(store, "incoming_link_counts", target=iri)
-    groups = []
-    for row in counts:
+    found = []
+    for row in graph.select("incoming_link_counts", target=iri):
         prop, count = row["p"].value, int(row["n"].value)
         offset = max(0, (page or {}).get(prop, 0)) * page_size
-        subjects = select(store, "incoming_links", target=iri, p=prop, limit=page_size, offset=offset)
-        groups.append(
-            IncomingGroup(
-                resource(store, prop),
-                count,
-                resources(store, (r["s"].value for r in subjects)),
-                offset,
-                page_size,
-            )
+        subjects = graph.select("incoming_links", target=iri, p=prop, limit=page_size, offset=offset)
+        found.append((prop, count, [r["s"].value for r in subjects], offset))
+    labels = graph.labels([k for prop, _, keys, _ in found for k in (prop, *keys)], LABEL_PREDICATES)
+    groups = [
+        IncomingGroup(
+            Resource(prop, labels.get(prop, ())),
+            count,
+            tuple(Resource(k, labels.get(k, ())) for k in keys),
+            offset,
+            page_size,
         )
+        for prop, count, keys, offset in found
+    ]
     return tuple(sorted(groups, key=lambda g: (-g.count, g.prop.iri)))
 
 
-def read_entity(store: ox.Store, iri: str, incoming_page: dict[str, int] | None = None) -> Entity | None:
-    """Return the entity `iri` as the store describes it, or None when the store never mentions it."""
-    if not exists(store, iri):
+def read_entity(graph: ReadGraph, iri: str, incoming_page: dict[str, int] | None = None) -> Entity | None:
+    """Return the entity `iri` as the graph describes it, or None when the graph never mentions it.
+
+    Its description comes in one answer, and the labels of everything it names in one more.
+    """
+    if not is_iri(iri):
         return None
-    sources = sources_of(store, iri)
+    about = _Description(graph, iri)
+    own = about.by_subject.get(iri, ())
+    if not own and not graph.mentions(iri):  # an IRI only ever linked to is an entity too
+        return None
     types = sorted(
-        {q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), None, None)}
+        {t.object.value for t in own if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)}
     )
+    labels = graph.labels({iri} | about.named(), LABEL_PREDICATES)
+    sources = tuple(Resource(s, labels.get(s, ())) for s in about.sources(iri))
     return Entity(
         iri=iri,
-        labels=labels_of(store, iri),
-        types=resources(store, types),
-        facts=read_facts(store, iri, sources),
-        incoming=incoming_groups(store, iri, incoming_page),
+        labels=labels.get(iri, ()),
+        types=tuple(Resource(t, labels.get(t, ())) for t in types),
+        facts=_facts(about, labels, iri, sources),
+        incoming=incoming_groups(graph, iri, incoming_page),
         sources=sources,
     )

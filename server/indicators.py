@@ -11,9 +11,9 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
-from .entities import SAME_QUANTITY_AS, Literal, Resource, resource, sources_of
+from .entities import SAME_QUANTITY_AS, Literal, Resource, resources, sources_of
+from .graphs import ReadGraph
 from .namespaces import PREFIXES
-from .query_files import select
 
 COOP = PREFIXES["coop"]
 
@@ -56,35 +56,35 @@ class IndicatorSeries:
         return any(o.same_quantity_as for o in self.observations)
 
 
-def indicator_series(store: ox.Store, subject: str) -> tuple[IndicatorSeries, ...]:
+def indicator_series(graph: ReadGraph, subject: str) -> tuple[IndicatorSeries, ...]:
     """Return the indicators of a programme or policy (coop:indicatorOf), each with its observations."""
-    quads = store.quads_for_pattern(None, ox.NamedNode(COOP + "indicatorOf"), ox.NamedNode(subject), None)
-    indicators = sorted({q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)})
-    return _series(store, _observations(store, "indicator_observations", ind=indicators))
+    found = graph.subjects(COOP + "indicatorOf", subject)
+    indicators = sorted({s.value for s in found if isinstance(s, ox.NamedNode)})
+    return _series(graph, _observations(graph, "indicator_observations", ind=indicators))
 
 
-def series_of_indicator(store: ox.Store, indicator: str) -> tuple[IndicatorSeries, ...]:
+def series_of_indicator(graph: ReadGraph, indicator: str) -> tuple[IndicatorSeries, ...]:
     """Return one indicator's observations as a one-element tuple (empty if it has none)."""
-    return _series(store, _observations(store, "indicator_observations", ind=indicator))
+    return _series(graph, _observations(graph, "indicator_observations", ind=indicator))
 
 
-def same_quantity_claims(store: ox.Store, observation: str) -> tuple[Observation, ...]:
+def same_quantity_claims(graph: ReadGraph, observation: str) -> tuple[Observation, ...]:
     """Return the observation and every observation linked to it by coop:sameQuantityAs, in
     either direction and through other claims: the claims sources make about one quantity."""
-    linked = [row["obs"] for row in select(store, "same_quantity_claims", observation=observation)]
-    claims = _observations(store, "observations", obs=[o for o in linked if isinstance(o, ox.NamedNode)])
+    linked = [row["obs"] for row in graph.select("same_quantity_claims", observation=observation)]
+    claims = _observations(graph, "observations", obs=[o for o in linked if isinstance(o, ox.NamedNode)])
     return tuple(claims) if len(claims) > 1 else ()
 
 
-def read_observation(store: ox.Store, observation: str) -> Observation | None:
+def read_observation(graph: ReadGraph, observation: str) -> Observation | None:
     """Return one observation with its value, unit, qualifier, period, words and sources."""
-    found = _observations(store, "observations", obs=observation)
+    found = _observations(graph, "observations", obs=observation)
     return found[0] if found else None
 
 
-def _observations(store: ox.Store, query: str, **bindings) -> list[Observation]:
+def _observations(graph: ReadGraph, query: str, **bindings) -> list[Observation]:
     """Return the observations that `query` (indicator_observations or observations) finds."""
-    rows = select(store, query, **bindings)
+    rows = graph.select(query, **bindings)
     grouped: dict[str, dict] = {}
     for row in rows:
         obs = row["obs"].value
@@ -92,48 +92,43 @@ def _observations(store: ox.Store, query: str, **bindings) -> list[Observation]:
         for name in ("value", "unit", "qualifier", "aggregation", "period"):
             if row[name] is not None:
                 seen.setdefault(name, row[name].value)
-    return [_observation(store, obs, found) for obs, found in grouped.items()]
+    return [_observation(graph, obs, found) for obs, found in grouped.items()]
 
 
-def _observation(store: ox.Store, obs: str, found: dict) -> Observation:
+def _observation(graph: ReadGraph, obs: str, found: dict) -> Observation:
+    names = ("unit", "qualifier", "aggregation", "period")
+    labelled = {r.iri: r for r in resources(graph, [obs, found["ind"], *(found[n] for n in names if n in found)])}
+
     def linked(name):
-        return resource(store, found[name]) if name in found else None
+        return labelled[found[name]] if name in found else None
 
-    stated = sorted(
-        {
-            (q.object.value, q.object.language)
-            for q in store.quads_for_pattern(ox.NamedNode(obs), ox.NamedNode(COOP + "statedAs"), None, None)
-            if isinstance(q.object, ox.Literal)
-        }
-    )
-    same = {
-        term.value
-        for q in store.quads_for_pattern(ox.NamedNode(obs), ox.NamedNode(SAME_QUANTITY_AS), None, None)
-        for term in [q.object]
-    } | {
-        q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(SAME_QUANTITY_AS), ox.NamedNode(obs), None)
+    stated = sorted({(o.value, o.language) for o in graph.objects(obs, COOP + "statedAs") if isinstance(o, ox.Literal)})
+    same = {o.value for o in graph.objects(obs, SAME_QUANTITY_AS)} | {
+        s.value for s in graph.subjects(SAME_QUANTITY_AS, obs)
     }
     same.discard(obs)
     return Observation(
-        resource=resource(store, obs),
-        indicator=resource(store, found["ind"]),
+        resource=labelled[obs],
+        indicator=labelled[found["ind"]],
         value=found.get("value"),
         unit=linked("unit"),
         qualifier=linked("qualifier"),
         aggregation=linked("aggregation"),
         period=linked("period"),
         stated_as=tuple(Literal(text, lang) for text, lang in stated),
-        sources=sources_of(store, obs),
+        sources=sources_of(graph, obs),
         same_quantity_as=tuple(sorted(same)),
     )
 
 
-def _series(store: ox.Store, observations: list[Observation]) -> tuple[IndicatorSeries, ...]:
+def _series(graph: ReadGraph, observations: list[Observation]) -> tuple[IndicatorSeries, ...]:
     by_indicator: dict[str, list[Observation]] = {}
     for obs in observations:
         by_indicator.setdefault(obs.indicator.iri, []).append(obs)
+    labelled = resources(graph, by_indicator)
     return tuple(
-        IndicatorSeries(resource(store, ind), tuple(_claims_together(found))) for ind, found in by_indicator.items()
+        IndicatorSeries(indicator, tuple(_claims_together(found)))
+        for indicator, found in zip(labelled, by_indicator.values(), strict=True)
     )
 
 

@@ -26,13 +26,14 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from . import query_files
+
 # Bytes of dumps and store files hashed when a release is opened (measured: SHA-256 runs at
 # about 1 GB/s here, so 256 MiB costs a quarter of a second with the files in the page cache).
 # Beyond, a dump is hashed when it is first asked for; the store's files are checked by
 # RocksDB's own block checksums as they are read, and fully by `coopkg release --check`.
 HASHED_AT_OPEN = 256 * 2**20
 DEFERRABLE = ("dumps/", "store/")  # every other file (sources, catalogue, VoID, sitemap) is always hashed
-STORE_CHECK = "ASK { GRAPH ?g { ?s ?p ?o } }"
 
 log = logging.getLogger("coopkg.release")
 
@@ -196,7 +197,7 @@ def check_store(folder: Path, manifest: dict) -> None:
     """
     try:
         store = ox.Store.read_only(str(folder / "store"))
-        holds = bool(store.query(STORE_CHECK))
+        holds = query_files.ask(store, "store_holds_triples")
     except (OSError, RuntimeError, SyntaxError, ValueError) as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise DamagedRelease(folder, f"the store cannot be opened ({first})") from None

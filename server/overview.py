@@ -5,13 +5,14 @@ the shapes as the rules the data follows. No HTTP here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from .entities import Literal, Resource, resource, resources
+from .graphs import ReadGraph
 from .namespaces import CANONICAL_BASE, PREFIXES, graph_iri
-from .query_files import count, select
 
 ONTOLOGY_IRI = CANONICAL_BASE + "def/"
 # The classes the home page counts, in this order.
@@ -81,83 +82,83 @@ def _data(base: str) -> ox.NamedNode:
     return ox.NamedNode(graph_iri(base, "data"))
 
 
-def class_counts(store: ox.Store, base: str) -> tuple[ClassCount, ...]:
+def class_counts(graph: ReadGraph, base: str) -> tuple[ClassCount, ...]:
     """Return every class that has instances in the data, with their number, most used first."""
-    rows = select(store, "class_counts", graph=_data(base))
+    rows = graph.select("class_counts", graph=_data(base))
     found = sorted(((r["c"].value, int(r["n"].value)) for r in rows), key=lambda p: (-p[1], p[0]))
-    return tuple(ClassCount(resource(store, c), n) for c, n in found)
+    return tuple(ClassCount(resource(graph, c), n) for c, n in found)
 
 
-def key_figures(store: ox.Store, base: str) -> KeyFigures:
+def key_figures(graph: ReadGraph, base: str) -> KeyFigures:
     """Return the number of data triples, of described entities and of instances of KEY_CLASSES
     (counting instances of their subclasses, as the ontology states them)."""
-    graph = _data(base)
+    data = _data(base)
     classes = tuple(
-        ClassCount(resource(store, c), count(store, "class_and_subclasses_count", graph=graph, cls=c))
+        ClassCount(resource(graph, c), graph.count("class_and_subclasses_count", graph=data, cls=c))
         for c in KEY_CLASSES
     )
-    return KeyFigures(count(store, "triple_count", graph=graph), count(store, "entity_count", graph=graph), classes)
+    return KeyFigures(graph.count("triple_count", graph=data), graph.count("entity_count", graph=data), classes)
 
 
 def instances(
-    store: ox.Store, base: str, cls: str, offset: int = 0, limit: int = 50
+    graph: ReadGraph, base: str, cls: str, offset: int = 0, limit: int = 50
 ) -> tuple[int, tuple[Resource, ...]]:
     """Return how many data entities have type `cls`, and one page of them (sorted by IRI)."""
     bindings = {"graph": _data(base), "cls": cls}
-    total = count(store, "instance_count", **bindings)
-    rows = select(store, "instances", limit=limit, offset=offset, **bindings)
-    return total, resources(store, (r["s"].value for r in rows))
+    total = graph.count("instance_count", **bindings)
+    rows = graph.select("instances", limit=limit, offset=offset, **bindings)
+    return total, resources(graph, (r["s"].value for r in rows))
 
 
-def term_usage(store: ox.Store, base: str, iri: str) -> TermUsage:
+def term_usage(graph: ReadGraph, base: str, iri: str) -> TermUsage:
     """Return how often the data uses `iri`: instances of it, triples with it as property, and
     triples with it as value (other than rdf:type)."""
-    graph = _data(base)
+    data = _data(base)
     return TermUsage(
-        instances=count(store, "instance_count", graph=graph, cls=iri),
-        triples=count(store, "property_use_count", graph=graph, property=iri),
-        as_value=count(store, "value_use_count", graph=graph, value=iri),
+        instances=graph.count("instance_count", graph=data, cls=iri),
+        triples=graph.count("property_use_count", graph=data, property=iri),
+        as_value=graph.count("value_use_count", graph=data, value=iri),
     )
 
 
-def ontology_terms(store: ox.Store, base: str) -> tuple[Term, ...]:
+def ontology_terms(graph: ReadGraph, base: str) -> tuple[Term, ...]:
     """Return the classes and properties the coopkg ontology defines (rdfs:isDefinedBy), with
     their definitions and usage, classes first, then by IRI."""
-    rows = select(store, "ontology_terms", ontology=ONTOLOGY_IRI)
+    rows = graph.select("ontology_terms", ontology=ONTOLOGY_IRI)
     kinds: dict[str, str] = {}
     for row in rows:
         kind = "class" if row["type"].value.endswith("Class") else "property"
         if row["type"].value.endswith(("Property", "Class")):
             kinds.setdefault(row["t"].value, kind)
-    terms = [term(store, base, iri, kind) for iri, kind in kinds.items()]
+    terms = [term(graph, base, iri, kind) for iri, kind in kinds.items()]
     return tuple(sorted(terms, key=lambda t: (t.kind != "class", t.resource.iri)))
 
 
-def term(store: ox.Store, base: str, iri: str, kind: str = "") -> Term:
+def term(graph: ReadGraph, base: str, iri: str, kind: str = "") -> Term:
     """Return one vocabulary term with its definitions (skos:definition, all languages) and usage."""
     definitions = tuple(
-        Literal(q.object.value, q.object.language)
-        for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(PREFIXES["skos"] + "definition"), None, None)
-        if isinstance(q.object, ox.Literal)
+        Literal(o.value, o.language)
+        for o in graph.objects(iri, PREFIXES["skos"] + "definition")
+        if isinstance(o, ox.Literal)
     )
     return Term(
-        resource(store, iri),
+        resource(graph, iri),
         kind,
         tuple(sorted(set(definitions), key=lambda d: d.lang or "")),
-        term_usage(store, base, iri),
+        term_usage(graph, base, iri),
     )
 
 
-def shape_rules(store: ox.Store, base: str) -> tuple[ShapeRules, ...]:
+def shape_rules(graph: ReadGraph, base: str) -> tuple[ShapeRules, ...]:
     """Return each node shape with its targets and, as rules, the messages of its constraints."""
-    graph = ox.NamedNode(graph_iri(base, "shapes"))
+    shapes = ox.NamedNode(graph_iri(base, "shapes"))
     targets: dict[str, list[str]] = {}
-    for row in select(store, "shape_targets", graph=graph):
+    for row in graph.select("shape_targets", graph=shapes):
         if isinstance(row["t"], ox.NamedNode):
             targets.setdefault(row["shape"].value, []).append(row["t"].value)
-    # shape -> constraint -> (paths, messages), in the order the query gives them
+    # shape -> constraint -> (paths, messages)
     rules: dict[str, dict[str, tuple[list, list]]] = {}
-    for r in select(store, "shape_rules", graph=graph):
+    for r in graph.select("shape_rules", graph=shapes):
         paths, messages = rules.setdefault(r["shape"].value, {}).setdefault(str(r["c"]), ([], []))
         if r["path"] is not None and isinstance(r["path"], ox.NamedNode) and r["path"].value not in paths:
             paths.append(r["path"].value)
@@ -166,9 +167,16 @@ def shape_rules(store: ox.Store, base: str) -> tuple[ShapeRules, ...]:
             messages.append(pair)
     return tuple(
         ShapeRules(
-            resource(store, shape),
-            resources(store, targets.get(shape, ())),
-            tuple(Rule(resources(store, p), tuple(m)) for p, m in rules.get(shape, {}).values()),
+            resource(graph, shape),
+            resources(graph, targets.get(shape, ())),
+            tuple(Rule(resources(graph, p), tuple(m)) for p, m in _in_order(rules.get(shape, {}).values())),
         )
-        for shape in (row["s"].value for row in select(store, "node_shapes", graph=graph))
+        for shape in (row["s"].value for row in graph.select("node_shapes", graph=shapes))
     )
+
+
+def _in_order(rules: Iterable[tuple[list, list]]) -> list[tuple[list, list]]:
+    """Return a shape's rules (paths, messages) by path, then message, each message list in
+    that order too: the same order from any engine (SHACL constraints have none of their own)."""
+    ordered = [(paths, sorted(messages, key=lambda m: (m[1] or "", m[0]))) for paths, messages in rules]
+    return sorted(ordered, key=lambda rule: (rule[0], [(lang or "", text) for text, lang in rule[1]]))

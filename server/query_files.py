@@ -118,6 +118,11 @@ def select(store: ox.Store, name: str, /, *, limit: int | None = None, offset: i
     return store.query(bound_text(name, limit=limit, offset=offset, **bindings), use_default_graph_as_union=True)
 
 
+def ask(store: ox.Store, name: str, /, **bindings: Binding) -> bool:
+    """Return the answer of the ASK query `name` on `store`, its variables bound (see bound_text)."""
+    return bool(select(store, name, **bindings))
+
+
 def count(store: ox.Store, name: str, /, **bindings: Binding) -> int:
     """Return the number `?n` that the counting query `name` gives (0 when it gives no row)."""
     row = next(iter(select(store, name, **bindings)), None)

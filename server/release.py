@@ -50,6 +50,7 @@ from .catalog import (
 from .config import Settings
 from .descriptions import write_description
 from .dumps import source_prefixes, write_dumps
+from .graphs import EmbeddedGraph
 from .integrity import DamagedRelease, ReleaseFiles, check_release, file_table, sha256_file, store_table
 from .knowledge import UnreadableSource, load_knowledge
 from .links import RELEASE_ROOT, PublicLinks
@@ -306,18 +307,19 @@ def _write_files(store: ox.Store, settings: Settings, folder: Path, release: dic
     turtle = (sources / path for path in source_files(sources) if path.parts[0] in PARTS)
     dumps = write_dumps(store, base, folder / "dumps", source_prefixes(turtle, base))
     step("void")
-    stats = dataset_statistics(store, base)
+    graph = EmbeddedGraph(store)
+    stats = dataset_statistics(graph, base)
     write_description(void_graph(stats, links, [d.name for d in dumps], base), folder / "void.ttl")
     step("sitemap")
-    write_sitemap(store, base, RELEASE_ROOT, folder / "sitemap.xml", today)
+    write_sitemap(graph, base, RELEASE_ROOT, folder / "sitemap.xml", today)
     step("catalog")
     published = []
     for dump in dumps:
         path = folder / "dumps" / dump.name
         published.append(PublishedDump(dump, path.stat().st_size, sha256_file(path)))
-    facts = ReleaseFacts(release["version"], release["issued"], today, temporal_coverage(store, base))
-    graph = catalog_graph(folder / "sources" / DESCRIPTION_FILE, links, facts, published)
-    write_description(graph, folder / "catalog.ttl")
+    facts = ReleaseFacts(release["version"], release["issued"], today, temporal_coverage(graph, base))
+    catalog = catalog_graph(folder / "sources" / DESCRIPTION_FILE, links, facts, published)
+    write_description(catalog, folder / "catalog.ttl")
     return {
         "schema": RELEASE_SCHEMA,
         "version": release["version"],

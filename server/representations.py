@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .entities import LABEL_PREDICATES, RDF_TYPE, term_key, triples_about
+from .entities import LABEL_PREDICATES, RDF_TYPE
+from .graphs import ReadGraph
 from .namespaces import PREFIXES
 from .rdf_syntaxes import syntaxes
 
@@ -49,29 +50,14 @@ def split_suffix(path: str) -> tuple[str, Representation | None]:
     return path, None
 
 
-def description(store: ox.Store, iri: str) -> list[ox.Triple]:
+def description(graph: ReadGraph, iri: str) -> list[ox.Triple]:
     """Return the triples that describe `iri`: those it is the subject of, the blank nodes it
-    holds (recursively), and the labels and types of the resources it links to."""
-    triples: list[ox.Triple] = []
-    seen_blank: set[str] = set()
-    todo = [iri]
-    linked: set[str] = set()
-    while todo:
-        key = todo.pop()
-        for triple in triples_about(store, key):
-            triples.append(triple)
-            obj = triple.object
-            if isinstance(obj, ox.BlankNode) and term_key(obj) not in seen_blank:
-                seen_blank.add(term_key(obj))
-                todo.append(term_key(obj))
-            elif isinstance(obj, ox.NamedNode) and triple.predicate.value not in (RDF_TYPE,):
-                linked.add(obj.value)
+    holds (graphs.DESCRIPTION_DEPTH deep), and the labels (rdfs:label, skos:prefLabel) of the
+    resources it links to."""
+    triples = graph.description(iri)
+    linked = {t.object.value for t in triples if isinstance(t.object, ox.NamedNode) and t.predicate.value != RDF_TYPE}
     linked.discard(iri)
-    for key in sorted(linked):
-        for triple in triples_about(store, key):
-            if triple.predicate.value in LABEL_PREDICATES[:2] and isinstance(triple.object, ox.Literal):
-                triples.append(triple)
-    return triples
+    return triples + graph.label_triples(sorted(linked), LABEL_PREDICATES[:2])
 
 
 def serialize(triples: list[ox.Triple], representation: Representation) -> bytes:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from .graphs import ReadGraph
 from .labels import pick_label
 from .namespaces import PREFIXES, graph_iri
 
@@ -72,20 +73,20 @@ class SearchIndex:
             self._by_iri.setdefault(entry.iri, []).append((entry.text, entry.lang))
 
     @classmethod
-    def build(cls, store: ox.Store, base: str) -> SearchIndex:
-        """Return the index of the labels of the data and ontology graphs of `store`."""
+    def build(cls, graph: ReadGraph, base: str) -> SearchIndex:
+        """Return the index of the labels of the data and ontology graphs of `graph` (one query)."""
         entries: dict[tuple[str, str, str | None], IndexedLabel] = {}
-        for part in SEARCHED_PARTS:
-            graph = ox.NamedNode(graph_iri(base, part))
-            for predicate in SEARCHED_PREDICATES:
-                for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
-                    if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
-                        iri, text, lang = quad.subject.value, quad.object.value, quad.object.language
-                        entries.setdefault(
-                            (iri, text, lang),
-                            IndexedLabel(iri, text, lang, tuple(words(text)), normalise(text)),
-                        )
-        return cls(sorted(entries.values(), key=lambda e: (e.iri, e.text)))
+        rows = graph.select(
+            "search_labels", g=[graph_iri(base, part) for part in SEARCHED_PARTS], p=list(SEARCHED_PREDICATES)
+        )
+        for row in rows:
+            label = row["label"]
+            if isinstance(row["s"], ox.NamedNode) and isinstance(label, ox.Literal):
+                iri, text, lang = row["s"].value, label.value, label.language
+                entries.setdefault(
+                    (iri, text, lang), IndexedLabel(iri, text, lang, tuple(words(text)), normalise(text))
+                )
+        return cls(sorted(entries.values(), key=lambda e: (e.iri, e.text, e.lang or "")))
 
     def __len__(self) -> int:
         return len(self._by_iri)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .config import Settings
+from .graphs import ReadGraph, open_graph
 from .queries import CompetencyQuery, competency_queries
 from .search import SearchIndex
 from .sparql.engine import QueryPool
@@ -34,12 +35,14 @@ class SparqlEndpoint:
 
 @dataclass
 class Service:
-    """The state of one app. `settings` is the one place the web layer reads settings from."""
+    """The state of one app. `settings` is the one place the web layer reads settings from;
+    `graph` is what every page reads (the release's store, or the engine at engine_url)."""
 
     settings: Settings
     published: Published
     search: SearchIndex
     sparql: SparqlEndpoint
+    graph: ReadGraph
 
     @classmethod
     def open(cls, settings: Settings, published: Published | None = None) -> Service:
@@ -49,7 +52,15 @@ class Service:
         Raises UnreadableSource or DataDoesNotConform when there is no good release to serve.
         """
         published = published or Published.open(settings)
-        pool = QueryPool(published.store_path, settings.query_workers, settings.query_timeout)
+        pool = QueryPool(
+            published.store_path,
+            settings.query_workers,
+            settings.query_timeout,
+            queue=settings.queries_in_flight - settings.query_workers,
+            wait=settings.query_wait,
+            memory_mb=settings.query_memory_mb,
+        )
         examples = competency_queries(settings.root / "queries", settings.base_iri)
-        search = SearchIndex.build(published.store, settings.base_iri)
-        return cls(settings, published, search, SparqlEndpoint(pool, examples))
+        graph = open_graph(settings, published.store, published.version)
+        search = SearchIndex.build(graph, settings.base_iri)
+        return cls(settings, published, search, SparqlEndpoint(pool, examples), graph)

@@ -12,26 +12,26 @@ from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
+from .graphs import ReadGraph
 from .iris import local_url
 from .links import RELEASE_ROOT
 from .namespaces import graph_iri
-from .query_files import select
 
 SITEMAP_LIMIT = 50_000
 
 
-def entity_iris(store: ox.Store, base: str) -> list[str]:
+def entity_iris(graph: ReadGraph, base: str) -> list[str]:
     """Return the IRIs under `{base}id/` that are the subject of a triple in the data graph, sorted."""
-    rows = select(store, "sitemap_entities", graph=graph_iri(base, "data"), space=ox.Literal(base + "id/"))
+    rows = graph.select("sitemap_entities", graph=graph_iri(base, "data"), space=ox.Literal(base + "id/"))
     return [row["s"].value for row in rows]
 
 
-def write_sitemap(store: ox.Store, base: str, root_url: str, path: Path, lastmod: str) -> int:
+def write_sitemap(graph: ReadGraph, base: str, root_url: str, path: Path, lastmod: str) -> int:
     """Write the sitemap of every entity page under `root_url` to `path`; return the URL count.
 
     Raises ValueError past SITEMAP_LIMIT URLs (the protocol's limit for one file).
     """
-    iris = entity_iris(store, base)
+    iris = entity_iris(graph, base)
     if len(iris) > SITEMAP_LIMIT:
         raise ValueError(f"{len(iris)} entities: more than {SITEMAP_LIMIT} URLs need a sitemap index")
     with path.open("w", encoding="utf-8") as out:

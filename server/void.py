@@ -14,9 +14,9 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import DCTERMS, FOAF, RDF, VOID, XSD
 
+from .graphs import ReadGraph
 from .links import PublicLinks
 from .namespaces import data_prefixes
-from .query_files import count, select
 
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 
@@ -67,18 +67,18 @@ class DatasetStatistics:
         }
 
 
-def dataset_statistics(store: ox.Store, base: str) -> DatasetStatistics:
-    """Return the statistics of `store`, each counted by one SPARQL query."""
+def dataset_statistics(graph: ReadGraph, base: str) -> DatasetStatistics:
+    """Return the statistics of `graph`, each counted by one SPARQL query."""
     space = ox.Literal(base + "id/")
-    counts = {name: count(store, query) for name, query in QUERIES.items()}
-    examples = [str(row["example"].value) for row in select(store, "void_examples", space=space)]
+    counts = {name: graph.count(query) for name, query in QUERIES.items()}
+    examples = [str(row["example"].value) for row in graph.select("void_examples", space=space)]
     return DatasetStatistics(
         uri_space=space.value,
-        graph_triples=_grouped(select(store, "triples_per_graph"), "g"),
-        class_entities=_grouped(select(store, "void_class_partitions"), "c"),
-        property_triples=_grouped(select(store, "void_property_partitions"), "p"),
+        graph_triples=_grouped(graph.select("triples_per_graph"), "g"),
+        class_entities=_grouped(graph.select("void_class_partitions"), "c"),
+        property_triples=_grouped(graph.select("void_property_partitions"), "p"),
         examples=tuple(examples),
-        entities=count(store, "void_entities", space=space),
+        entities=graph.count("void_entities", space=space),
         **counts,
     )
 

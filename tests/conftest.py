@@ -22,6 +22,7 @@ from sparql_server import LiveServer, live_server
 
 from server import create_app
 from server.config import PROJECT_ROOT, Settings
+from server.graphs import EmbeddedGraph
 from server.knowledge import load_knowledge
 from server.release import build_release
 from server.state import Published
@@ -68,6 +69,12 @@ def knowledge():
 def store(knowledge):
     """The store as `coopkg serve` builds it, under the canonical base."""
     return build_store(knowledge, Settings().base_iri)
+
+
+@pytest.fixture(scope="session")
+def graph(store):
+    """The `store` as the pages read it (server.graphs)."""
+    return EmbeddedGraph(store)
 
 
 @pytest.fixture(scope="session")

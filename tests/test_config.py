@@ -85,3 +85,12 @@ def test_relative_paths_in_the_file_are_relative_to_its_folder(tmp_path, monkeyp
 
 def test_public_root_of_an_ipv6_host_has_brackets():
     assert Settings.load({"host": "::1", "port": 8001}, environ={}).public_root == "http://[::1]:8001/"
+
+
+def test_the_servers_connection_settings_are_read_and_must_be_positive():
+    settings = Settings.load(environ={"COOPKG_CONNECTION_LIMIT": "5000", "COOPKG_CHANNEL_TIMEOUT": "30"})
+    assert (settings.connection_limit, settings.channel_timeout) == (5000, 30)
+    assert Settings().connection_limit > 500  # the 500 slow sockets of bench/slow_clients.py fit
+    for name in ("connection_limit", "channel_timeout", "threads", "max_post_length"):
+        with pytest.raises(ConfigError, match=f"'{name}' must be at least 1"):
+            Settings.load({name: 0}, environ={})

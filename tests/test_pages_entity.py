@@ -105,7 +105,7 @@ def test_incoming_links_are_grouped_by_property_with_counts(client, store):
     assert {urlsplit(a["href"]).path for a in group.select("li a")} == {path_of(c) for c in conventions}
 
 
-def test_incoming_links_page_through_every_subject(store):
+def test_incoming_links_page_through_every_subject(store, graph):
     observation_class = "http://purl.org/linked-data/cube#Observation"
     every = {r["o"] for r in select(store, f"SELECT ?o WHERE {{ ?o a <{observation_class}> }}")}
     seen, page = [], 0
@@ -113,7 +113,7 @@ def test_incoming_links_page_through_every_subject(store):
         (group,) = [
             g
             for g in incoming_groups(
-                store,
+                graph,
                 observation_class,
                 {g: page for g in ["http://www.w3.org/1999/02/22-rdf-syntax-ns#type"]},
                 page_size=2,
@@ -145,9 +145,9 @@ def test_a_chosen_language_follows_the_links(client):
     assert downloads and not any("lang=" in url for url in downloads)
 
 
-def test_reading_an_unknown_or_invalid_iri_gives_none(store):
-    assert read_entity(store, BASE + "id/organisation/nobody") is None
-    assert read_entity(store, "not an iri") is None
+def test_reading_an_unknown_or_invalid_iri_gives_none(graph):
+    assert read_entity(graph, BASE + "id/organisation/nobody") is None
+    assert read_entity(graph, "not an iri") is None
 
 
 @pytest.mark.parametrize(("lang", "word"), [("fr", "oui"), ("en", "yes")])

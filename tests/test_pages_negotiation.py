@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from pages_support import BASE, html, path_of, rdf, select
 
-from server.representations import BY_SUFFIX, representation_for, split_suffix
+from server.representations import BY_SUFFIX, description, representation_for, split_suffix
 
 ZOU = BASE + "id/organisation/cc-zou"
 
@@ -210,3 +211,24 @@ def test_an_independent_parser_reads_each_representation(client, tmp_path, suffi
     )
     assert result.returncode == 0, result.stderr
     assert "returned 0 triples" not in result.stderr
+
+
+def test_a_description_holds_every_blank_node_an_iri_holds_however_deep(store, graph):
+    """The RDF of an entity holds all that its blank nodes say (the shapes' RDF lists are the
+    deepest: each member is one blank node further)."""
+    deepest = 0
+    for subject in {q.subject for q in store.quads_for_pattern(None, None, None, None)}:
+        if not isinstance(subject, ox.NamedNode):
+            continue
+        reachable, todo, depth = set(), [(subject, 0)], 0
+        while todo:
+            node, level = todo.pop()
+            depth = max(depth, level)
+            for quad in store.quads_for_pattern(node, None, None, None):
+                if quad.triple not in reachable:
+                    reachable.add(quad.triple)
+                    if isinstance(quad.object, ox.BlankNode):
+                        todo.append((quad.object, level + 1))
+        deepest = max(deepest, depth)
+        assert reachable <= set(description(graph, subject.value)), subject.value
+    assert deepest > 2, "the data holds blank nodes within blank nodes"

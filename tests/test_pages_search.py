@@ -26,8 +26,8 @@ def test_normalise_folds_case_accents_and_ligatures(given, expected):
 
 
 @pytest.fixture(scope="module")
-def index(store):
-    return SearchIndex.build(store, BASE)
+def index(graph):
+    return SearchIndex.build(graph, BASE)
 
 
 def _labelled(store, needle: str) -> set[str]:

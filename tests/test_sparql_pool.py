@@ -12,6 +12,7 @@ import signal
 import time
 
 import pytest
+from pool_support import messages, wait_for
 
 from server import create_app
 from server.sparql.engine import QueryFailed, QueryPool, query_hash
@@ -29,17 +30,6 @@ JSON = "application/sparql-results+json"
 def events(caplog):
     caplog.set_level(logging.INFO, logger="coopkg.sparql")
     return caplog
-
-
-def messages(caplog) -> list[str]:
-    return [record.getMessage() for record in caplog.records if record.name == "coopkg.sparql"]
-
-
-def wait_for(condition, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "gave up waiting"
-        time.sleep(0.05)
 
 
 @pytest.fixture()

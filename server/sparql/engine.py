@@ -9,6 +9,13 @@ The pool heals: a worker that dies (a crash of the engine, a kill from outside) 
 and a replacement that cannot start is tried again with backoff until it can. A query during
 which a worker crashed is refused at once for as long as the release is served, rather than
 crash more workers. Every worker event is one line of the "coopkg.sparql" log.
+
+The pool bounds what it lets wait: at most `size + queue` queries are answered or waiting at
+once (each holds one of the web server's threads), and a query waits at most `wait` seconds
+for a free worker. Past either bound it is answered 503 at once, with a Retry-After, so that
+queries can never hold every thread that pages need. A worker may grow by at most
+`memory_mb` MB for a query (worker.limit_memory); one that dies for want of memory is
+replaced and its query answered 503 naming the limit, like a query past the time limit.
 """
 
 from __future__ import annotations
@@ -17,22 +24,26 @@ import atexit
 import hashlib
 import itertools
 import logging
+import math
 import multiprocessing
-import queue
+import queue as queues
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from .exits import exit_code, exit_status, relay_stderr
 from .isolation import METHODS
-from .worker import Failure, Head, Job, serve_jobs
+from .worker import OUT_OF_MEMORY, Failure, Head, Job, memory_limit_message, serve_jobs
 
 log = logging.getLogger("coopkg.sparql")
 
 START_TIMEOUT = 60.0  # seconds a new worker may take to import its libraries and open the store
+STDERR_LINES = 50  # lines of a worker's stderr kept, to tell why it died
 RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0)  # between attempts to start a replacement
 CRASH_DOC = "docs/oxigraph-order-by-panic.md"
 CRASHING = (
@@ -43,11 +54,13 @@ CRASHING = (
 
 
 class QueryFailed(Exception):
-    """A query got no answer; `failure` holds the HTTP status and the message for the client."""
+    """A query got no answer; `failure` holds the HTTP status and the message for the client,
+    `retry_after` the seconds after which the same query may succeed (None: not by waiting)."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, retry_after: int | None = None):
         super().__init__(message)
         self.failure = Failure(status, message)
+        self.retry_after = retry_after
 
 
 def query_hash(query: str) -> str:
@@ -64,6 +77,8 @@ class _Worker:
     ready: bool = False
     query: str | None = None  # the hash of the query it is answering; None when idle
     retired: bool = False  # killed or found dead: never to be given a query again
+    stderr: deque[str] = field(default_factory=lambda: deque(maxlen=STDERR_LINES))  # its last lines
+    relay: threading.Thread | None = None  # logs its stderr; ends when the process does
 
     def __str__(self) -> str:
         return f"worker {self.number}"
@@ -82,6 +97,10 @@ class PoolStatus:
     refused_queries: int  # queries refused because they crashed a worker
     crashes: int
     restarts: int
+    queries_limit: int = 0  # queries answered or waiting at once, at most
+    queries_in: int = 0  # queries answered or waiting now
+    queries_turned_away: int = 0  # answered 503 at once: too many in, or no worker free in time
+    memory_mb: int = 0  # what a worker may grow by for a query (0: no limit)
 
     @property
     def degraded(self) -> bool:
@@ -96,6 +115,8 @@ class PoolStatus:
             "crashes": self.crashes,
             "restarts": self.restarts,
             "queries_refused_as_crashing": self.refused_queries,
+            "queries": {"limit": self.queries_limit, "in": self.queries_in, "turned_away": self.queries_turned_away},
+            "memory_limit_mb": self.memory_mb or None,
         }
 
 
@@ -112,6 +133,7 @@ class Answer:
     head: Head
     _pool: QueryPool
     _worker: _Worker | None
+    _admitted: bool = True  # holds one of the pool's places until the worker is given back
 
     def __iter__(self) -> Iterator[bytes]:
         try:
@@ -146,11 +168,18 @@ class Answer:
             return self._pool._receive(self._worker, time.monotonic() + self._pool.timeout)
         except QueryFailed:
             self._worker = None  # _receive has replaced it
+            self._leave()
             raise
 
     def _take_worker(self) -> _Worker:
         worker, self._worker = self._worker, None
+        self._leave()
         return worker
+
+    def _leave(self) -> None:
+        if self._admitted:
+            self._admitted = False
+            self._pool._leave()
 
 
 @dataclass
@@ -159,13 +188,18 @@ class _Counts:
     restarts: int = 0
     last_failure: str | None = None
     crashing: set[tuple[str, str]] = field(default_factory=set)  # (store path, query hash)
+    queries_in: int = 0
+    turned_away: int = 0
 
 
 class QueryPool:
     """`size` worker processes answering queries on the store at `store_path`.
 
-    `isolation` names the ways a worker may cut itself off from the network, tried in order
-    (isolation.METHODS); `retry_delays` the seconds between attempts to start a replacement.
+    At most `size + queue` queries are in at once (answered or waiting; `queue` defaults to
+    twice `size`), each waiting at most `wait` seconds for a free worker; a worker may grow by
+    `memory_mb` MB for a query (0: no limit). `isolation` names the ways a worker may cut
+    itself off from the network, tried in order (isolation.METHODS); `retry_delays` the
+    seconds between attempts to start a replacement.
     """
 
     def __init__(
@@ -175,11 +209,18 @@ class QueryPool:
         timeout: float = 5.0,
         isolation: tuple[str, ...] = METHODS,
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
+        *,
+        queue: int | None = None,
+        wait: float = 1.0,
+        memory_mb: int = 0,
     ):
         self.store_path, self.size, self.timeout = str(store_path), max(1, size), timeout
         self.isolation, self.retry_delays = tuple(isolation), tuple(retry_delays)
+        self.limit = self.size + (2 * self.size if queue is None else max(0, queue))
+        self.wait, self.memory_mb = min(wait, timeout), max(0, memory_mb)
+        self.retry_after = max(1, math.ceil(self.wait))
         self._context = multiprocessing.get_context("spawn")  # fork is unsafe in a threaded server
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: queues.Queue[_Worker] = queues.Queue()
         self._lock = threading.Lock()
         self._started = False
         self._stopping = threading.Event()
@@ -233,34 +274,62 @@ class QueryPool:
                 refused_queries=len(self._counts.crashing),
                 crashes=self._counts.crashes,
                 restarts=self._counts.restarts,
+                queries_limit=self.limit,
+                queries_in=self._counts.queries_in,
+                queries_turned_away=self._counts.turned_away,
+                memory_mb=self.memory_mb,
             )
 
     def run(self, job: Job) -> Answer:
         """Send `job` to a free worker and return its Answer once evaluation has produced a head.
 
         Raises QueryFailed: 400 for a query known to crash the engine (or that just did), 503
-        when no worker is free in time or the query runs past the time limit (its worker is
-        then killed), or the job's own Failure (400, 406...).
+        (with retry_after) at once when `limit` queries are in already, or when no worker is
+        free within `wait`; 503 when the query runs past the time limit or the memory limit
+        (its worker is then killed), or the job's own Failure (400, 406...).
         """
         self.start()
         name = query_hash(job.query)
         self._refuse_if_crashing(name)
-        worker = self._take_idle(name)
+        self._enter(name)
         try:
-            self._refuse_if_crashing(name)  # it may have crashed another worker while this one waited
-        except QueryFailed:
-            self._give_back(worker)
+            worker = self._take_idle(name)
+            try:
+                self._refuse_if_crashing(name)  # it may have crashed another worker while this one waited
+            except QueryFailed:
+                self._give_back(worker)
+                raise
+            deadline = time.monotonic() + self.timeout
+            try:
+                worker.connection.send(job)
+            except (OSError, ValueError):
+                self._ended(worker)
+            kind, payload = self._receive(worker, deadline)
+            if kind == "error":
+                self._give_back(worker)
+                raise QueryFailed(payload.status, payload.message)
+        except BaseException:
+            self._leave()
             raise
-        deadline = time.monotonic() + self.timeout
-        try:
-            worker.connection.send(job)
-        except (OSError, ValueError):
-            self._ended(worker)
-        kind, payload = self._receive(worker, deadline)
-        if kind == "error":
-            self._give_back(worker)
-            raise QueryFailed(payload.status, payload.message)
         return Answer(payload, self, worker)
+
+    def _enter(self, name: str) -> None:
+        """Count query `name` in, or raise QueryFailed(503) at once if `limit` queries are in."""
+        with self._lock:
+            if self._counts.queries_in < self.limit:
+                self._counts.queries_in += 1
+                return
+            self._counts.turned_away += 1
+        log.info("query %s turned away: %d queries are answered or waiting already", name, self.limit)
+        raise QueryFailed(
+            503,
+            f"too many queries at once ({self.limit} are being answered or waiting); try again in a moment",
+            retry_after=self.retry_after,
+        )
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._counts.queries_in -= 1
 
     def _refuse_if_crashing(self, name: str) -> None:
         if (self.store_path, name) in self._counts.crashing:
@@ -268,13 +337,18 @@ class QueryPool:
             raise QueryFailed(400, CRASHING)
 
     def _take_idle(self, name: str) -> _Worker:
-        """Return an idle live worker, marked busy with query `name`, within the time limit."""
-        deadline = time.monotonic() + self.timeout
+        """Return an idle live worker, marked busy with query `name`, within `wait` seconds."""
+        deadline = time.monotonic() + self.wait
         while True:
             try:
                 worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise QueryFailed(503, "every query worker is busy; try again in a moment") from None
+            except queues.Empty:
+                with self._lock:
+                    self._counts.turned_away += 1
+                log.info("query %s turned away: no worker was free within %g s", name, self.wait)
+                raise QueryFailed(
+                    503, "every query worker is busy; try again in a moment", retry_after=self.retry_after
+                ) from None
             with self._lock:
                 if worker.retired:
                     continue
@@ -303,20 +377,37 @@ class QueryPool:
         """`worker` stopped while answering a query: log why, replace it, raise QueryFailed.
 
         A worker killed by SIGKILL was stopped from outside (an operator, the kernel's
-        out-of-memory killer): the client may try again (503). Any other end (SIGABRT of an
-        engine panic, SIGSEGV, an exit) was the query's doing: it is refused from now on (400).
+        out-of-memory killer): the client may try again (503). One that said an allocation
+        failed hit the memory limit: 503 naming it, the query not remembered (like the time
+        limit). Any other end (SIGABRT of an engine panic, SIGSEGV, an exit) was the query's
+        doing: it is refused from now on (400).
         """
-        code, name = _exit_code(worker.process), worker.query
+        code, name = exit_code(worker.process), worker.query
+        out_of_memory = False
+        if code is not None and code != -signal.SIGKILL:
+            if worker.relay is not None:
+                worker.relay.join(timeout=5.0)  # its last words, which say whether memory ran out
+            out_of_memory = any(OUT_OF_MEMORY.search(line) for line in worker.stderr)
         self._replace(worker)
+        if out_of_memory:
+            log.warning(
+                "%s: stopped at the memory limit (pid %s, %s): query %s needed more than %d MB",
+                worker,
+                worker.process.pid,
+                exit_status(code),
+                name,
+                self.memory_mb,
+            )
+            raise QueryFailed(503, memory_limit_message(self.memory_mb)) from None
         if code is None or code == -signal.SIGKILL:  # None: its pipe broke, it did not stop by itself
             log.warning(
                 "%s: killed from outside (pid %s, %s) during query %s",
                 worker,
                 worker.process.pid,
-                _exit_status(code),
+                exit_status(code),
                 name,
             )
-            raise QueryFailed(503, "a query worker stopped unexpectedly; try again") from None
+            raise QueryFailed(503, "a query worker stopped unexpectedly; try again", retry_after=1) from None
         with self._lock:
             self._counts.crashes += 1
             self._counts.crashing.add((self.store_path, name))
@@ -324,7 +415,7 @@ class QueryPool:
             "%s: crashed (pid %s, %s) during query %s; that query is refused from now on",
             worker,
             worker.process.pid,
-            _exit_status(code),
+            exit_status(code),
             name,
         )
         raise QueryFailed(400, CRASHING) from None
@@ -336,7 +427,7 @@ class QueryPool:
                 return
             worker.retired = True
         log.warning(
-            "%s: died while idle (pid %s, %s)", worker, worker.process.pid, _exit_status(_exit_code(worker.process))
+            "%s: died while idle (pid %s, %s)", worker, worker.process.pid, exit_status(exit_code(worker.process))
         )
         self._replace(worker)
 
@@ -406,9 +497,10 @@ class QueryPool:
     def _spawn(self) -> _Worker:
         """Start a worker process. Raises QueryFailed(503) if the system refuses a new process."""
         parent_end, child_end = self._context.Pipe(duplex=True)
+        stderr_in, stderr_out = self._context.Pipe(duplex=False)
         process = self._context.Process(
             target=serve_jobs,
-            args=(child_end, self.store_path, self.isolation),
+            args=(child_end, self.store_path, self.isolation, self.memory_mb, stderr_out),
             daemon=True,
             name="coopkg-query-worker",
         )
@@ -416,10 +508,19 @@ class QueryPool:
             process.start()
         except OSError as error:
             parent_end.close()
+            stderr_in.close()
             raise QueryFailed(503, f"a query worker could not start: {error}") from error
         finally:
             child_end.close()
+            stderr_out.close()
         worker = _Worker(next(self._numbers), process, parent_end)
+        worker.relay = threading.Thread(
+            target=relay_stderr,
+            args=(str(worker), process.pid, stderr_in, worker.stderr),
+            daemon=True,
+            name="coopkg-query-worker-stderr",
+        )
+        worker.relay.start()
         with self._lock:
             self._workers.add(worker)
         return worker
@@ -440,7 +541,7 @@ class QueryPool:
                     return
                 reason = str(payload)
         except (EOFError, OSError):
-            reason = f"it stopped ({_exit_status(_exit_code(worker.process))})"
+            reason = f"it stopped ({exit_status(exit_code(worker.process))})"
         self._kill(worker)
         with self._lock:
             self._counts.last_failure = reason
@@ -453,28 +554,3 @@ class QueryPool:
         worker.process.kill()
         worker.process.join()
         worker.connection.close()
-
-
-def _exit_code(process: multiprocessing.process.BaseProcess, timeout: float = 5.0) -> int | None:
-    """Return the exit code of `process`, which has ended or is ending (None if it goes on running).
-
-    Starting a process reaps finished children in that thread: while it does, join() here can
-    see no exit code for a process that has ended, so wait for the other thread to record it.
-    """
-    deadline = time.monotonic() + timeout
-    process.join(timeout=timeout)
-    while process.exitcode is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return process.exitcode
-
-
-def _exit_status(code: int | None) -> str:
-    """Return how a process ended, as the log says it: 'exit code 1', 'signal SIGABRT'..."""
-    if code is None:
-        return "still running"
-    if code < 0:
-        try:
-            return f"signal {signal.Signals(-code).name}"
-        except ValueError:
-            return f"signal {-code}"
-    return f"exit code {code}"

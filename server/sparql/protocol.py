@@ -100,7 +100,9 @@ def _post_parameters(request: Request, url_params: MultiDict, max_length: int) -
 def _body(request: Request, max_length: int) -> bytes:
     """Return the request body, read only if it is at most `max_length` bytes long.
 
-    Raises ProtocolError(413) for a longer one (a declared length is refused before reading).
+    Raises ProtocolError(413) for a longer one: a declared length is refused before reading, a
+    body of unknown length (chunked) once one byte more is read. (The app's MAX_CONTENT_LENGTH,
+    one byte more than the same setting, lets that byte be read.)
     """
     too_long = ProtocolError(413, f"the request body is longer than the limit of {max_length} bytes for a query")
     if (request.content_length or 0) > max_length:

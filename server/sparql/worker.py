@@ -8,14 +8,20 @@ Messages sent back for a job, in order: ("head", Head) then ("chunk", bytes)... 
 ("end", None); or a single ("error", Failure); or, if writing fails after the head,
 ("abort", message).
 
-The guard (guard.py, rdflib) only gives a clear 400 for the SERVICE clauses it sees; what
-keeps a query from fetching anything is the isolation: a SERVICE it misses fails to connect.
+A worker runs at a lower CPU priority (NICENESS) than the web server, so that pages keep their
+latency while queries take every core. Once the store is open, the worker limits its own
+address space (RLIMIT_AS) to what it uses at rest plus the memory a query may take: a query
+that needs more fails to allocate. Python then raises MemoryError (answered with
+memory_limit_message); Oxigraph (Rust) aborts the process after writing "memory allocation of
+N bytes failed" on stderr, which the parent reads (engine.QueryPool) to give the same answer.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import re
+import resource
 import signal
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -28,6 +34,7 @@ from .guard import SERVICE_REFUSED, Refused, Unchecked, check_graphs, check_quer
 from .isolation import METHODS, NotIsolated, isolate_from_network
 
 CHUNK_BYTES = 64 * 1024
+NICENESS = 10  # workers yield the CPU to the web server's threads: pages before queries
 RESULTS_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
@@ -51,6 +58,13 @@ _NO_NETWORK = re.compile(
 )
 # A FROM clause (or a \u escape that could spell one) that rdflib could not read for us.
 _MAY_HAVE_FROM = re.compile(r"\bfrom\b|\\u", re.IGNORECASE)
+# What says that an allocation failed: Rust's abort message, Python's MemoryError, ENOMEM.
+OUT_OF_MEMORY = re.compile(r"memory allocation of \d+ bytes failed|MemoryError|Cannot allocate memory|os error 12\b")
+
+
+def memory_limit_message(megabytes: int) -> str:
+    """Return what a client is told when its query needs more than the memory limit."""
+    return f"query stopped: it needed more memory than the limit of {megabytes} MB per query"
 
 
 @dataclass(frozen=True)
@@ -104,13 +118,25 @@ class _Pipe:
             self.buffer.clear()
 
 
-def serve_jobs(connection: Connection, store_path: str, isolation: tuple[str, ...] = METHODS) -> None:
+def serve_jobs(
+    connection: Connection,
+    store_path: str,
+    isolation: tuple[str, ...] = METHODS,
+    memory_mb: int = 0,
+    stderr: Connection | None = None,
+) -> None:
     """Answer jobs from `connection` until the parent closes it (the worker process's main).
 
     Before anything else, the process cuts itself off from the network with the first of the
     `isolation` methods that works; if none does, it says why and stops without reading a query.
+    Once the store is open, a query may make the process's address space grow by at most
+    `memory_mb` MB (0: no limit). What the process writes on its stderr goes to `stderr`.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the parent stops us
+    os.nice(NICENESS)
+    if stderr is not None:
+        os.dup2(stderr.fileno(), 2)  # Rust's panic and allocation messages too
+        stderr.close()
     try:
         method = isolate_from_network(isolation)
     except NotIsolated as error:
@@ -122,16 +148,34 @@ def serve_jobs(connection: Connection, store_path: str, isolation: tuple[str, ..
     except OSError as error:
         connection.send(("failed", f"the store {store_path} cannot be opened: {error}"))
         return
+    limit_memory(memory_mb)
     connection.send(("ready", method))
     while True:
         try:
             job = connection.recv()
         except (EOFError, OSError):
             return
-        answer_job(store, held, job, connection)
+        answer_job(store, held, job, connection, memory_mb)
 
 
-def answer_job(store: ox.Store, held: frozenset[str], job: Job, connection: Connection) -> None:
+def limit_memory(memory_mb: int) -> int | None:
+    """Limit this process's address space to its present size plus `memory_mb` MB (RLIMIT_AS).
+
+    Returns the limit in bytes (None when `memory_mb` is 0: no limit). RLIMIT_AS counts virtual
+    memory, so the size at rest (the interpreter, pyoxigraph's mappings of the store, the
+    allocator's reserved arenas: 400-800 MB measured) is taken as it is, and only what a query
+    adds is limited.
+    """
+    if memory_mb <= 0:
+        return None
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        at_rest = int(statm.read().split()[0]) * resource.getpagesize()
+    limit = at_rest + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return limit
+
+
+def answer_job(store: ox.Store, held: frozenset[str], job: Job, connection: Connection, memory_mb: int = 0) -> None:
     """Evaluate `job` on `store` and send its answer (or its Failure) over `connection`."""
     pipe = _Pipe(connection)
     try:
@@ -139,7 +183,13 @@ def answer_job(store: ox.Store, held: frozenset[str], job: Job, connection: Conn
         _send_results(results, job, pipe)
     except Failed as failure:
         connection.send(("error", failure.failure))
+    except MemoryError:  # Python's own allocations (the rows kept before the head)
+        del pipe.buffer[:]
+        _send_memory_failure(connection, pipe, memory_mb)
     except (OSError, ValueError, SyntaxError, RuntimeError) as error:  # pyoxigraph reading or writing
+        if memory_mb and OUT_OF_MEMORY.search(str(error)):  # a mapping or a thread refused under the limit
+            _send_memory_failure(connection, pipe, memory_mb)
+            return
         failure = _evaluation_failure(error)
         if failure is not None and not pipe.head_sent:
             connection.send(("error", failure))
@@ -197,6 +247,11 @@ def _raise_syntax_error(query: str) -> None:
         raise Failed(400, f"malformed query: {error}") from error
     except (OSError, ValueError, RuntimeError):
         return
+
+
+def _send_memory_failure(connection: Connection, pipe: _Pipe, memory_mb: int) -> None:
+    message = memory_limit_message(memory_mb)
+    connection.send(("abort", message) if pipe.head_sent else ("error", Failure(503, message)))
 
 
 def _evaluation_failure(error: Exception) -> Failure | None:

@@ -26,7 +26,7 @@ share_read_only(blueprint)
 
 @blueprint.get("/")
 def home():
-    figures = overview.key_figures(site.store(), site.base())
+    figures = overview.key_figures(site.graph(), site.base())
     return site.render("home.html", figures=figures, entry_points=_entry_points())
 
 
@@ -48,12 +48,12 @@ def shape(rest: str):
 
 @blueprint.get("/shapes")
 def shapes():
-    return site.render("shapes.html", shapes=overview.shape_rules(site.store(), site.base()))
+    return site.render("shapes.html", shapes=overview.shape_rules(site.graph(), site.base()))
 
 
 @blueprint.get("/classes")
 def classes():
-    return site.render("classes.html", classes=overview.class_counts(site.store(), site.base()))
+    return site.render("classes.html", classes=overview.class_counts(site.graph(), site.base()))
 
 
 @blueprint.get("/classes/<name>")
@@ -65,10 +65,10 @@ def class_instances(name: str):
     if not is_iri(cls):
         abort(404)
     page = site.page_number()
-    total, found = overview.instances(site.store(), site.base(), cls, offset=page * 50)
+    total, found = overview.instances(site.graph(), site.base(), cls, offset=page * 50)
     if not total:
         abort(404)
-    entity = read_entity(site.store(), cls)
+    entity = read_entity(site.graph(), cls)
     return site.render("class.html", cls=cls, entity=entity, total=total, instances=found, page=page)
 
 
@@ -84,7 +84,7 @@ def entity_response(path: str):
     if representation is None:
         return _not_acceptable()
     iri = iri_for_path(stem, site.base())
-    entity = read_entity(site.store(), iri, _incoming_page()) if iri else None
+    entity = read_entity(site.graph(), iri, _incoming_page()) if iri else None
     if entity is None:
         return _not_found(iri or request.path, representation)
     headers = {"Link": site.link_header(stem)}
@@ -92,7 +92,7 @@ def entity_response(path: str):
         headers["Content-Location"] = f"{request.script_root}/{stem}.{representation.suffix}"
     if representation is not HTML:
         headers.update(release_validators(representation.media_type, None))
-        body = serialize(description(site.store(), iri), representation)
+        body = serialize(description(site.graph(), iri), representation)
         return Response(body, headers=headers, mimetype=representation.media_type)
     body, status, page_headers = site.render("entity.html", entity=entity, **_page_parts(entity, stem))
     return body, status, {**page_headers, **headers}
@@ -101,17 +101,17 @@ def entity_response(path: str):
 def _page_parts(entity, stem: str) -> dict:
     """Return what the entity page shows beside the generic facts: a domain view, its charts,
     the term's usage for vocabulary terms, the representations."""
-    store, base, lang = site.store(), site.base(), choose_language()
-    view = domain_view(store, entity)
+    graph, base, lang = site.graph(), site.base(), choose_language()
+    view = domain_view(graph, entity)
     parts: dict = {"view": view, "alternates": site.alternates(stem), "charts": {}}
     if view is not None and getattr(view, "indicators", ()):
         parts["charts"]["indicators"] = charts.indicator_chart(view.indicators, lang)
     if view is not None and view.kind == "cooperation":
         parts["charts"]["timeline"] = charts.timeline_chart(view.conventions, lang, (entity.label(lang), view.period))
     if stem.startswith("def/"):
-        parts["term"] = overview.term(store, base, entity.iri)
+        parts["term"] = overview.term(graph, base, entity.iri)
         if stem == "def/":
-            parts["terms"] = overview.ontology_terms(store, base)
+            parts["terms"] = overview.ontology_terms(graph, base)
     return parts
 
 
@@ -133,12 +133,12 @@ def _not_acceptable():
 
 def _entry_points() -> list[tuple[Resource, tuple[Resource, ...]]]:
     """Return, for the home page, the instances of the main domain classes."""
-    store, base = site.store(), site.base()
+    graph, base = site.graph(), site.base()
     found = []
     for cls in ("Partnership", "Programme", "Convention", "LocalAuthority"):
-        total, instances = overview.instances(store, base, PREFIXES["coop"] + cls, limit=10)
+        total, instances = overview.instances(graph, base, PREFIXES["coop"] + cls, limit=10)
         if total:
-            found.append((resource(store, PREFIXES["coop"] + cls), instances))
+            found.append((resource(graph, PREFIXES["coop"] + cls), instances))
     return found
 
 

@@ -27,7 +27,13 @@ def settings() -> Settings:
 
 
 def store():
+    """Return the release's own store (the SPARQL endpoint's graph sizes); pages read graph()."""
     return service().published.store
+
+
+def graph():
+    """Return the graph every page reads, whichever engine holds it."""
+    return service().graph
 
 
 def base() -> str:

@@ -75,8 +75,9 @@ def query_page(asked: QueryRequest) -> Response:
     if asked.query is None:
         return _page_response(200)
     page = _run_for_page(asked)
-    status = page.pop("status", 200)
-    return _page_response(status, query=asked.query, share_url=_url(asked, None), **page)
+    status, retry_after = page.pop("status", 200), page.pop("retry_after", None)
+    response = _page_response(status, query=asked.query, share_url=_url(asked, None), **page)
+    return _retry_after(response, retry_after)
 
 
 @blueprint.errorhandler(ProtocolError)
@@ -86,7 +87,7 @@ def protocol_error(error: ProtocolError):
 
 @blueprint.errorhandler(QueryFailed)
 def query_failed(error: QueryFailed):
-    return _error(error.failure.status, error.failure.message)
+    return _retry_after(_error(error.failure.status, error.failure.message), error.retry_after)
 
 
 @blueprint.errorhandler(UnknownFormat)
@@ -100,7 +101,7 @@ def _run_for_page(asked: QueryRequest) -> dict:
         answer = _endpoint().pool.run(_job(asked, BY_NAME["json"], BY_NAME["ntriples"]))
         body = answer.read()
     except QueryFailed as failure:
-        return {"error": failure.failure.message, "status": failure.failure.status}
+        return {"error": failure.failure.message, "status": failure.failure.status, "retry_after": failure.retry_after}
     maker = TableMaker(site.settings().base_iri, site.public_url(""))
     table: Table = maker.from_ntriples(body) if answer.head.form == "graph" else maker.from_json_results(body)
     offered = GRAPHS if answer.head.form == "graph" else RESULTS
@@ -169,6 +170,13 @@ def _error(status: int, message: str) -> Response:
     if choose_representation(("text/plain", "text/html")) == "text/html" and status != 406:
         return _page_response(status, error=message)
     return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+def _retry_after(response: Response, seconds: int | None) -> Response:
+    """Return `response`, saying when to try again if `seconds` is given (a busy pool)."""
+    if seconds is not None:
+        response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _endpoint() -> SparqlEndpoint:

@@ -1,0 +1,465 @@
+"""The one seam between the pages and the engine that holds the graph.
+
+Every page, view, statistic and index reads the knowledge graph through a `ReadGraph`: it
+runs the query files of server/rq/ by name (`select`, `construct`, `ask`, `count`) and a few
+reads that a page makes many times (`labels` of many IRIs at once, `description` of a node,
+`objects`, `subjects`, `mentions`). What comes back is plain pyoxigraph terms (NamedNode,
+Literal, BlankNode) and triples, whichever engine answered, so no page knows which one it
+reads.
+
+Two engines implement it:
+
+- `EmbeddedGraph`: the release's own Oxigraph store, in process. Its default graph is the
+  union of the named graphs; the frequent reads are served by `quads_for_pattern`, which
+  costs no query parsing.
+- `SparqlHttpGraph`: any SPARQL 1.1 endpoint over HTTP. It sends the same query files (the
+  portable text of `query_files.bound_text`) and names the release's graphs in every request
+  (`default-graph-uri` and `named-graph-uri`, the protocol's dataset), so that an engine's
+  own default graph (Virtuoso's holds its system graphs) is never read. A connection pool,
+  connect and read timeouts, a form POST for long queries; SPARQL JSON results and N-Triples
+  graphs are parsed into terms. Whatever goes wrong with the engine raises `EngineError`,
+  whose `status` the web layer answers with (502, 503 or 504).
+
+A blank node's label is only good within one answer: the description of a node
+(`description`) therefore comes in one answer with the blank nodes it holds, never asked for
+by label afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from . import query_files
+from .namespaces import PARTS, graph_iri
+from .query_files import Binding
+
+log = logging.getLogger(__name__)
+
+# A row of a SELECT: every projected variable, None when the solution leaves it unbound.
+Row = dict[str, "ox.NamedNode | ox.Literal | ox.BlankNode | None"]
+# How many blank nodes deep a description goes (a node, the blank nodes it holds, theirs...).
+DESCRIPTION_DEPTH = 8
+# The graph `coopkg load` records the release an engine holds in ({base}graph/release).
+RECORD_PART = "release"
+# IRIs per labels query on a remote engine: VALUES holds IRIs × label properties rows.
+LABELS_PER_QUERY = 200
+
+
+class EngineError(RuntimeError):
+    """The engine could not answer: unreachable (503), too slow (504) or a bad answer (502).
+
+    `status` is the HTTP status the web layer answers with; the message says what happened
+    without the engine's credentials.
+    """
+
+    def __init__(self, message: str, status: int = 502):
+        super().__init__(message)
+        self.status = status
+
+
+class ReadGraph(Protocol):
+    """What the pages read the knowledge graph through (see the module's text)."""
+
+    name: str  # 'embedded' or the endpoint's URL, for logs and the health answer
+
+    def select(
+        self, query: str, /, *, limit: int | None = None, offset: int | None = None, **bindings: Binding
+    ) -> list[Row]:
+        """Return the rows of the SELECT query file `query`, its variables bound."""
+
+    def construct(self, query: str, /, **bindings: Binding) -> list[ox.Triple]:
+        """Return the triples of the CONSTRUCT query file `query` (blank nodes as in one answer)."""
+
+    def ask(self, query: str, /, **bindings: Binding) -> bool:
+        """Return the answer of the ASK query file `query`."""
+
+    def count(self, query: str, /, **bindings: Binding) -> int:
+        """Return the number `?n` the counting query file gives (0 when it gives no row)."""
+
+    def labels(self, iris: Iterable[str], predicates: Sequence[str]) -> dict[str, tuple[tuple[str, str | None], ...]]:
+        """Return, for each IRI that has some, its (text, language) labels through `predicates`:
+        in the order of `predicates`, then by language and text; each pair once. Blank-node
+        keys ('_:...') are skipped. One request for all of them (a few on a remote engine)."""
+
+    def label_triples(self, iris: Iterable[str], predicates: Sequence[str]) -> list[ox.Triple]:
+        """Return the triples that give the IRIs `iris` a literal through `predicates`, by IRI,
+        then in the order of `predicates`, then by language and text."""
+
+    def description(self, key: str) -> list[ox.Triple]:
+        """Return the distinct triples about `key` (an IRI, or '_:' and a blank node's id from
+        an answer of this graph) and about the blank nodes it holds, DESCRIPTION_DEPTH deep."""
+
+    def objects(self, subject: str, predicate: str) -> list[ox.NamedNode | ox.Literal | ox.BlankNode]:
+        """Return the distinct objects of `subject` through `predicate`."""
+
+    def subjects(self, predicate: str, obj: str) -> list[ox.NamedNode | ox.BlankNode]:
+        """Return the distinct subjects that link to the IRI `obj` through `predicate`."""
+
+    def mentions(self, iri: str) -> bool:
+        """Return True when the IRI `iri` is the subject or the object of some triple."""
+
+
+def node(key: str) -> ox.NamedNode | ox.BlankNode:
+    """Return the term for a key: '_:' and a blank node's id, else an IRI."""
+    return ox.BlankNode(key[2:]) if key.startswith("_:") else ox.NamedNode(key)
+
+
+def _labels(triples: Iterable[ox.Triple]) -> dict[str, tuple[tuple[str, str | None], ...]]:
+    """Return the labels of label_triples' answer, by IRI: (text, language) pairs, each once."""
+    found: dict[str, dict[tuple[str, str | None], None]] = {}
+    for t in triples:
+        found.setdefault(t.subject.value, {})[(t.object.value, t.object.language)] = None
+    return {key: tuple(pairs) for key, pairs in found.items()}
+
+
+def _label_order(predicates: Sequence[str]):
+    rank = {p: i for i, p in enumerate(predicates)}
+
+    def key(t: ox.Triple) -> tuple:
+        return (t.subject.value, rank[t.predicate.value], t.object.language or "", t.object.value)
+
+    return key
+
+
+class EmbeddedGraph:
+    """The release's pyoxigraph store, read in process (default graph: the union of its graphs)."""
+
+    name = "embedded"
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    def __repr__(self) -> str:
+        return "EmbeddedGraph()"
+
+    def _solutions(self, query, limit=None, offset=None, **bindings):
+        try:
+            return query_files.select(self.store, query, limit=limit, offset=offset, **bindings)
+        except OSError as error:  # the store's files went away under us
+            raise EngineError(f"the embedded store cannot be read: {error}", 503) from error
+
+    def select(self, query, /, *, limit=None, offset=None, **bindings) -> list[Row]:
+        solutions = self._solutions(query, limit, offset, **bindings)
+        names = [v.value for v in solutions.variables]
+        return [{name: row[name] for name in names} for row in solutions]
+
+    def construct(self, query, /, **bindings) -> list[ox.Triple]:
+        return list(self._solutions(query, **bindings))
+
+    def ask(self, query, /, **bindings) -> bool:
+        return bool(self._solutions(query, **bindings))
+
+    def count(self, query, /, **bindings) -> int:
+        row = next(iter(self._solutions(query, **bindings)), None)
+        return int(row["n"].value) if row is not None else 0
+
+    def labels(self, iris, predicates):
+        # label_triples' order without building triples: this runs for every page.
+        found = {}
+        pattern = self.store.quads_for_pattern
+        terms = [ox.NamedNode(p) for p in predicates]
+        for iri in dict.fromkeys(iris):
+            if iri.startswith("_:"):
+                continue
+            subject, pairs = ox.NamedNode(iri), []
+            for predicate in terms:
+                got = []
+                for quad in pattern(subject, predicate, None, None):
+                    obj = quad.object
+                    if isinstance(obj, ox.Literal):
+                        got.append((obj.language or "", obj.value, obj.language))
+                if len(got) > 1:
+                    got.sort()
+                for _, text, lang in got:
+                    pairs.append((text, lang))
+            if pairs:
+                found[iri] = tuple(dict.fromkeys(pairs))
+        return found
+
+    def label_triples(self, iris, predicates) -> list[ox.Triple]:
+        found: dict[ox.Triple, None] = {}
+        pattern = self.store.quads_for_pattern
+        terms = [ox.NamedNode(p) for p in predicates]
+        for iri in dict.fromkeys(iris):
+            if iri.startswith("_:"):
+                continue
+            subject = ox.NamedNode(iri)
+            for predicate in terms:
+                for quad in pattern(subject, predicate, None, None):
+                    if isinstance(quad.object, ox.Literal):
+                        found[quad.triple] = None
+        return sorted(found, key=_label_order(predicates))
+
+    def description(self, key: str) -> list[ox.Triple]:
+        seen: dict[tuple, ox.Triple] = {}
+        todo, visited = [(node(key), 0)], set()
+        while todo:
+            subject, depth = todo.pop(0)
+            if subject in visited:
+                continue
+            visited.add(subject)
+            for quad in self.store.quads_for_pattern(subject, None, None, None):
+                seen.setdefault((quad.subject, quad.predicate, quad.object), quad.triple)
+                if isinstance(quad.object, ox.BlankNode) and depth < DESCRIPTION_DEPTH:
+                    todo.append((quad.object, depth + 1))
+        return list(seen.values())
+
+    def objects(self, subject: str, predicate: str):
+        quads = self.store.quads_for_pattern(node(subject), ox.NamedNode(predicate), None, None)
+        return list(dict.fromkeys(q.object for q in quads))
+
+    def subjects(self, predicate: str, obj: str):
+        quads = self.store.quads_for_pattern(None, ox.NamedNode(predicate), ox.NamedNode(obj), None)
+        return list(dict.fromkeys(q.subject for q in quads))
+
+    def mentions(self, iri: str) -> bool:
+        term = ox.NamedNode(iri)
+        pattern = self.store.quads_for_pattern
+        return next(iter(pattern(term, None, None, None)), None) is not None or (
+            next(iter(pattern(None, None, term, None)), None) is not None
+        )
+
+
+# The longest query sent in a GET URL; longer ones go as a form POST (some engines, Virtuoso
+# among them, answer long GET URLs wrongly). application/sparql-query POST is never used:
+# Virtuoso 7.2 never answers it.
+MAX_GET_QUERY = 2000
+# The variables of the query files that name a graph (GRAPH ?graph, GRAPH ?g).
+GRAPH_VARIABLES = frozenset({"graph", "g"})
+_BLANK_ID = re.compile(r"[^A-Za-z0-9_]")
+
+
+class SparqlHttpGraph:
+    """A SPARQL 1.1 endpoint over HTTP, reading the release's named graphs `graphs`.
+
+    `timeout` is (connect, read) in seconds; `auth` is (user, password) or None, kept out of
+    every log line and message; `pool` is the number of connections kept open.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        graphs: Sequence[str] | Mapping[str, str],
+        *,
+        timeout: tuple[float, float] = (3.0, 10.0),
+        auth: tuple[str, str] | None = None,
+        pool: int = 8,
+    ):
+        import requests
+        from requests.adapters import HTTPAdapter
+
+        self.url = self.name = url
+        self.use_graphs(graphs if isinstance(graphs, Mapping) else {g: g for g in graphs})
+        self.timeout = timeout
+        self.requests = requests
+        self.session = requests.Session()
+        self.session.auth = auth
+        self.session.trust_env = False  # no proxy from the environment between us and the engine
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def __repr__(self) -> str:
+        return f"SparqlHttpGraph({self.url!r})"
+
+    def close(self) -> None:
+        self.session.close()
+
+    def use_graphs(self, graphs: Mapping[str, str]) -> None:
+        """Read the release's graphs under the names the engine stores them as: `graphs` maps
+        each graph's own IRI to its stored name (`coopkg load` loads a release under new names,
+        then switches). Queries and answers keep the graphs' own IRIs."""
+        self.graphs = dict(graphs)
+        self._own_names = {stored: own for own, stored in self.graphs.items() if stored != own}
+
+    def release_record(self, record: str) -> tuple[str | None, dict[str, str]]:
+        """Return the release the engine holds, as `coopkg load` recorded it in the graph
+        `record`: its version and the stored name of each of its graphs ((None, {}) if none)."""
+        rows = self._rows(self._json(query_files.bound_text("engine_release", record=record), named=[record]))
+        graphs = {row["graph"].value: row["stored"].value for row in rows if row["graph"] and row["stored"]}
+        version = next((row["version"].value for row in rows if row["version"] is not None), None)
+        return version, graphs
+
+    # --- HTTP ---------------------------------------------------------------------------
+
+    def _send(self, text: str, accept: str, named: Sequence[str] | None = None) -> bytes:
+        stored = list(self.graphs.values())
+        params = [("named-graph-uri", g) for g in named] if named is not None else []
+        if named is None:
+            params = [("default-graph-uri", g) for g in stored] + [("named-graph-uri", g) for g in stored]
+        headers = {"Accept": accept}
+        requests = self.requests
+        try:
+            if len(text) <= MAX_GET_QUERY:
+                answer = self.session.get(
+                    self.url, params=[("query", text), *params], headers=headers, timeout=self.timeout
+                )
+            else:
+                answer = self.session.post(
+                    self.url, data=[("query", text), *params], headers=headers, timeout=self.timeout
+                )
+        except requests.exceptions.ConnectTimeout as error:
+            raise EngineError(f"the SPARQL engine at {self.url} did not accept a connection in time", 503) from error
+        except requests.exceptions.Timeout as error:
+            raise EngineError(
+                f"the SPARQL engine at {self.url} did not answer within {self.timeout[1]} s", 504
+            ) from error
+        except requests.exceptions.ConnectionError as error:
+            raise EngineError(f"the SPARQL engine at {self.url} cannot be reached", 503) from error
+        except requests.exceptions.RequestException as error:
+            raise EngineError(f"the SPARQL engine at {self.url} failed: {type(error).__name__}", 502) from error
+        if answer.status_code != 200:
+            reason = answer.text[:200].strip().replace("\n", " ")
+            status = 503 if answer.status_code == 503 else 504 if answer.status_code == 504 else 502
+            raise EngineError(f"the SPARQL engine at {self.url} answered {answer.status_code}: {reason}", status)
+        return answer.content
+
+    def _json(self, text: str, named: Sequence[str] | None = None) -> dict:
+        body = self._send(text, "application/sparql-results+json", named)
+        try:
+            return json.loads(body)
+        except ValueError as error:
+            raise EngineError(f"the SPARQL engine at {self.url} sent results that are not JSON", 502) from error
+
+    # --- the protocol -------------------------------------------------------------------
+
+    def _text(self, query: str, limit=None, offset=None, **bindings) -> str:
+        """Return the text of query file `query`, a graph variable bound to a graph's stored name."""
+        if self._own_names:
+            for name in GRAPH_VARIABLES & bindings.keys():
+                bindings[name] = self._stored(bindings[name])
+        return query_files.bound_text(query, limit=limit, offset=offset, **bindings)
+
+    def _stored(self, value: Binding) -> Binding:
+        if isinstance(value, str | ox.NamedNode):
+            iri = value if isinstance(value, str) else value.value
+            return self.graphs.get(iri, iri)
+        if isinstance(value, Iterable):
+            return [self._stored(v) for v in value]
+        return value
+
+    def _rows(self, results: dict) -> list[Row]:
+        try:
+            names = results["head"]["vars"]
+            return [
+                {name: self._term(binding[name]) if name in binding else None for name in names}
+                for binding in results["results"]["bindings"]
+            ]
+        except (KeyError, TypeError, ValueError) as error:
+            raise EngineError(f"the SPARQL engine at {self.url} sent results we cannot read: {error}", 502) from error
+
+    def _term(self, value: dict):
+        term = _term(value)
+        if self._own_names and isinstance(term, ox.NamedNode) and term.value in self._own_names:
+            return ox.NamedNode(self._own_names[term.value])
+        return term
+
+    def select(self, query, /, *, limit=None, offset=None, **bindings) -> list[Row]:
+        return self._rows(self._json(self._text(query, limit, offset, **bindings)))
+
+    def construct(self, query, /, **bindings) -> list[ox.Triple]:
+        body = self._send(self._text(query, **bindings), "application/n-triples")
+        try:
+            return list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        except (SyntaxError, ValueError) as error:
+            raise EngineError(f"the SPARQL engine at {self.url} sent a graph we cannot read: {error}", 502) from error
+
+    def ask(self, query, /, **bindings) -> bool:
+        results = self._json(self._text(query, **bindings))
+        if "boolean" in results:
+            return bool(results["boolean"])
+        rows = results.get("results", {}).get("bindings", [])  # an engine answering ASK as a row
+        return bool(rows) and all(str(v.get("value")) in ("1", "true") for v in rows[0].values())
+
+    def count(self, query, /, **bindings) -> int:
+        rows = self.select(query, **bindings)
+        return int(rows[0]["n"].value) if rows and rows[0].get("n") is not None else 0
+
+    def labels(self, iris, predicates):
+        return _labels(self.label_triples(iris, predicates))
+
+    def label_triples(self, iris, predicates) -> list[ox.Triple]:
+        keys = [iri for iri in dict.fromkeys(iris) if not iri.startswith("_:")]
+        found: dict[ox.Triple, None] = {}
+        for start in range(0, len(keys), LABELS_PER_QUERY):
+            for row in self.select("labels", s=keys[start : start + LABELS_PER_QUERY], p=list(predicates)):
+                if isinstance(row["label"], ox.Literal):
+                    found[ox.Triple(row["s"], row["p"], row["label"])] = None
+        return sorted(found, key=_label_order(predicates))
+
+    def description(self, key: str) -> list[ox.Triple]:
+        if key.startswith("_:"):
+            raise ValueError(f"a remote engine cannot be asked about the blank node {key}: describe its holder")
+        return list(dict.fromkeys(self.construct("description", iri=key)))
+
+    def objects(self, subject: str, predicate: str):
+        return [row["o"] for row in self.select("objects", s=subject, p=predicate)]
+
+    def subjects(self, predicate: str, obj: str):
+        return [row["s"] for row in self.select("subjects", p=predicate, o=obj)]
+
+    def mentions(self, iri: str) -> bool:
+        return self.ask("mentions", iri=iri)
+
+
+def open_graph(settings, store: ox.Store, version: str | None = None, environ: dict | None = None) -> ReadGraph:
+    """Return the graph the pages read under `settings`: the release's `store`, or the engine
+    at settings.engine_url, with the credentials of COOPKG_ENGINE_USER and
+    COOPKG_ENGINE_PASSWORD when the environment sets them (`engine_credentials`).
+
+    The engine reads the release's named graphs, under the names `coopkg load` recorded
+    in it when it did (else under their own). Raises EngineError when the engine cannot be
+    read, or (503) when it records a release other than `version`.
+    """
+    if not settings.engine_url:
+        return EmbeddedGraph(store)
+    auth = engine_credentials(environ)
+    graphs = [graph_iri(settings.base_iri, part) for part in PARTS.values()]
+    timeout = (min(3.0, settings.engine_timeout), settings.engine_timeout)
+    graph = SparqlHttpGraph(settings.engine_url, graphs, timeout=timeout, auth=auth, pool=max(settings.threads, 1))
+    held, stored = graph.release_record(graph_iri(settings.base_iri, RECORD_PART))
+    if held is not None and version is not None and held != version:
+        raise EngineError(
+            f"the SPARQL engine at {settings.engine_url} holds release {held}, this server serves {version} "
+            "(`coopkg load` loads it)",
+            503,
+        )
+    if stored:
+        graph.use_graphs(stored)
+    log.info(
+        "pages read from the SPARQL engine at %s (release %s)%s",
+        settings.engine_url,
+        held or "not recorded",
+        " as an authenticated user" if auth else "",
+    )
+    return graph
+
+
+def engine_credentials(environ: dict | None = None) -> tuple[str, str] | None:
+    """Return (user, password) from COOPKG_ENGINE_USER and COOPKG_ENGINE_PASSWORD, or None."""
+    environ = os.environ if environ is None else environ
+    user = environ.get("COOPKG_ENGINE_USER")
+    return (user, environ.get("COOPKG_ENGINE_PASSWORD", "")) if user else None
+
+
+def _term(value: dict):
+    """Return the pyoxigraph term of one binding of SPARQL JSON results."""
+    kind, text = value["type"], value["value"]
+    if kind == "uri":
+        return ox.NamedNode(text)
+    if kind == "bnode":
+        return ox.BlankNode(_BLANK_ID.sub("_", text))
+    if kind in ("literal", "typed-literal"):
+        if "xml:lang" in value:
+            return ox.Literal(text, language=value["xml:lang"])
+        if "datatype" in value:
+            return ox.Literal(text, datatype=ox.NamedNode(value["datatype"]))
+        return ox.Literal(text)
+    raise ValueError(f"unknown term type {kind!r}")

@@ -1,0 +1,112 @@
+"""A real SPARQL engine for the tests: Oxigraph server (PyPI `oxigraph`, its `oxigraph` command)
+loaded with a release's N-Quads dump, serving read-only on a free loopback port, stopped by its
+process id when the test is done."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+from sparql_server import PORT_ATTEMPTS, free_port
+
+START_TIMEOUT = 30.0
+
+
+@dataclass
+class EngineServer:
+    url: str  # the SPARQL query endpoint
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def store_url(self) -> str:
+        """The Graph Store Protocol endpoint."""
+        return self.url.removesuffix("query") + "store"
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        """Stop the server by its process id (and wait for it)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+
+def oxigraph_command() -> str | None:
+    return shutil.which("oxigraph")
+
+
+def load(folder: Path, dump: Path) -> Path:
+    """Load the N-Quads `dump` into a new Oxigraph database in `folder`; return its location."""
+    location = folder / "oxigraph"
+    done = subprocess.run(
+        [oxigraph_command(), "load", "--location", str(location), "--file", str(dump)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"oxigraph load failed: {done.stderr.strip()}")
+    return location
+
+
+@contextmanager
+def oxigraph_server(folder: Path, location: Path, writable: bool = False) -> Iterator[EngineServer]:
+    """Serve the Oxigraph database at `location` (read-only unless `writable`: then its Graph
+    Store Protocol endpoint, `store_url`, takes writes) on 127.0.0.1 and a free port; yield it
+    once it answers a query; stop it when the block ends.
+
+    Raises RuntimeError (with the server's output) if it does not come up.
+    """
+    log = folder / "oxigraph.log"
+    for _ in range(PORT_ATTEMPTS):
+        port = free_port()
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [
+                    oxigraph_command(),
+                    "serve" if writable else "serve-read-only",
+                    "--location",
+                    str(location),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        server = EngineServer(f"http://127.0.0.1:{port}/query", process, log)
+        if _answers(server):
+            break
+        server.stop()
+    else:
+        raise RuntimeError(f"oxigraph serve did not come up:\n{log.read_text(errors='replace')}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _answers(server: EngineServer) -> bool:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            return False
+        try:
+            answer = requests.get(server.url, params={"query": "ASK {}"}, timeout=2)
+            if answer.status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    return False

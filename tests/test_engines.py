@@ -1,0 +1,314 @@
+"""The same answers from every engine: the session's release read in process (EmbeddedGraph)
+and the same release loaded into a real Oxigraph server, read over SPARQL HTTP
+(SparqlHttpGraph). Every entity, domain view, representation, index, search and statistic
+is compared; docs/engines.md names what differs between engines and why."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import threading
+import time
+
+import pyoxigraph as ox
+import pytest
+import requests
+from bs4 import BeautifulSoup
+from engine_server import load, oxigraph_command, oxigraph_server
+from sparql_server import free_port
+
+from server import create_app, overview
+from server.catalog import temporal_coverage
+from server.cli import main
+from server.config import ConfigError, Settings
+from server.domain import domain_view
+from server.entities import read_entity
+from server.graphs import EmbeddedGraph, EngineError, SparqlHttpGraph, open_graph
+from server.namespaces import PARTS, graph_iri
+from server.representations import description
+from server.search import SearchIndex
+from server.sitemap import entity_iris
+from server.void import dataset_statistics
+
+pytestmark = pytest.mark.skipif(
+    oxigraph_command() is None, reason="needs the `oxigraph` command (pip install oxigraph)"
+)
+
+
+@pytest.fixture(scope="module")
+def base(published) -> str:
+    return published.settings.base_iri
+
+
+@pytest.fixture(scope="module")
+def database(published, tmp_path_factory):
+    """The session's release loaded into an Oxigraph database from its N-Quads dump."""
+    return load(tmp_path_factory.mktemp("oxigraph"), published.release.folder / "dumps" / "coopkg.nq")
+
+
+@pytest.fixture(scope="module")
+def engine(database, tmp_path_factory):
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph-serve"), database) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def remote(engine, base) -> SparqlHttpGraph:
+    graph = SparqlHttpGraph(engine.url, [graph_iri(base, part) for part in PARTS.values()])
+    yield graph
+    graph.close()
+
+
+@pytest.fixture(scope="module")
+def embedded(published) -> EmbeddedGraph:
+    return EmbeddedGraph(published.store)
+
+
+@pytest.fixture(scope="module")
+def iris(published) -> list[str]:
+    """Every IRI the release describes (subject of some triple)."""
+    every = published.store.quads_for_pattern(None, None, None, None)
+    subjects = {q.subject.value for q in every if isinstance(q.subject, ox.NamedNode)}
+    return sorted(subjects)
+
+
+def plain(value):
+    """Return `value` (dataclasses, tuples, terms) as plain data, each blank node's label
+    replaced by '_:' (each engine names its blank nodes its own way)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            "kind": type(value).__name__,
+            **{f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)},
+        }
+    if isinstance(value, dict):
+        return {plain(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, str) and value.startswith("_:"):
+        return "_:"
+    if isinstance(value, ox.BlankNode):
+        return "_:"
+    if isinstance(value, ox.NamedNode | ox.Literal):
+        return str(value)
+    return value
+
+
+def triples(found: list[ox.Triple]) -> list[tuple[str, str, str]]:
+    return sorted((plain(t.subject), plain(t.predicate), plain(t.object)) for t in found)
+
+
+def test_the_engine_holds_the_release(remote, embedded):
+    assert remote.count("void_triples") == embedded.count("void_triples") > 1000
+
+
+def test_every_entity_reads_the_same_on_both_engines(iris, embedded, remote):
+    assert len(iris) > 400
+    for iri in iris:
+        here, there = read_entity(embedded, iri), read_entity(remote, iri)
+        assert plain(there) == plain(here), iri
+        assert plain(domain_view(remote, there)) == plain(domain_view(embedded, here)), iri
+
+
+def test_every_representation_holds_the_same_triples(iris, embedded, remote):
+    for iri in iris:
+        assert triples(description(remote, iri)) == triples(description(embedded, iri)), iri
+
+
+def test_an_unknown_or_invalid_iri_is_none_on_both_engines(embedded, remote, base):
+    for graph in (embedded, remote):
+        assert read_entity(graph, base + "id/organisation/nobody") is None
+        assert read_entity(graph, "not an iri") is None
+
+
+def test_the_index_pages_are_the_same(embedded, remote, base):
+    for function in (overview.key_figures, overview.class_counts, overview.ontology_terms, overview.shape_rules):
+        assert plain(function(remote, base)) == plain(function(embedded, base)), function.__name__
+    for cls in (c.cls for c in overview.class_counts(embedded, base)[:5]):
+        for offset in (0, 2):
+            found = overview.instances(remote, base, cls.iri, offset=offset, limit=3)
+            assert plain(found) == plain(overview.instances(embedded, base, cls.iri, offset=offset, limit=3))
+
+
+def test_search_finds_the_same(embedded, remote, base):
+    here, there = SearchIndex.build(embedded, base), SearchIndex.build(remote, base)
+    assert there.labels == here.labels and len(here) > 100
+    for query, lang in (("zou", "fr"), ("cooperation", "en"), ("benin", "fr"), ("agriculture familiale", "fr")):
+        assert there.search(query, lang) == here.search(query, lang), query
+
+
+def test_void_catalogue_and_sitemap_count_the_same(embedded, remote, base):
+    assert dataset_statistics(remote, base) == dataset_statistics(embedded, base)
+    assert temporal_coverage(remote, base) == temporal_coverage(embedded, base)
+    assert entity_iris(remote, base) == entity_iris(embedded, base)
+
+
+# --- the app on an engine ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def engine_client(published, release_dir, engine):
+    app = create_app({"release_dir": release_dir, "engine_url": engine.url}, published=published)
+    app.config["TESTING"] = True
+    return app.test_client()
+
+
+def _page(client, path: str) -> str:
+    answer = client.get(path)
+    assert answer.status_code == 200, path
+    page = BeautifulSoup(answer.data, "html.parser")
+    return page.select_one("main").get_text(" ", strip=True)
+
+
+def test_the_app_on_an_engine_serves_the_same_pages(client, engine_client, iris, base):
+    assert isinstance(engine_client.application.extensions["coopkg"].graph, SparqlHttpGraph)
+    ours = [iri[len(base) :] for iri in iris if iri.startswith(base + "id/")]
+    paths = ["/", "/classes", "/shapes", "/def/", "/search?q=zou", *(f"/{p}" for p in ours[::7])]
+    for path in paths:
+        assert _page(engine_client, path) == _page(client, path), path
+    for path in ours[::25]:
+        here, there = client.get(f"/{path}.ttl"), engine_client.get(f"/{path}.ttl")
+        assert there.status_code == here.status_code == 200
+        parsed = [list(ox.parse(a.data, format=ox.RdfFormat.TURTLE)) for a in (here, there)]
+        assert triples(parsed[1]) == triples(parsed[0]), path
+
+
+def test_credentials_come_from_the_environment_and_stay_out_of_messages(engine, base):
+    settings = Settings.load({"engine_url": engine.url}, environ={})
+    graph = open_graph(settings, None, environ={"COOPKG_ENGINE_USER": "reader", "COOPKG_ENGINE_PASSWORD": "s3cret"})
+    assert graph.session.auth == ("reader", "s3cret")
+    assert "s3cret" not in repr(graph)
+    with pytest.raises(ConfigError) as refused:
+        Settings.load({"engine_url": "http://reader:s3cret@127.0.0.1:1/query"}, environ={})
+    assert "s3cret" not in str(refused.value)
+
+
+def test_an_engine_that_stops_gives_503_with_retry_after(published, release_dir, database, tmp_path):
+    with oxigraph_server(tmp_path, database) as running:
+        app = create_app({"release_dir": release_dir, "engine_url": running.url}, published=published)
+        client = app.test_client()
+        assert client.get("/").status_code == 200
+    answer = client.get("/id/organisation/cc-zou")
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] and "cannot be reached" in answer.get_data(as_text=True)
+
+
+def test_an_engine_too_slow_gives_504(base):
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/query"
+        graph = SparqlHttpGraph(url, [graph_iri(base, "data")], timeout=(1.0, 0.5))
+        with pytest.raises(EngineError) as failed:
+            graph.count("void_triples")
+    assert failed.value.status == 504 and "did not answer within 0.5 s" in str(failed.value)
+
+
+def test_an_engine_that_refuses_the_query_gives_502(engine, base):
+    graph = SparqlHttpGraph(engine.url.replace("/query", "/nowhere"), [graph_iri(base, "data")])
+    with pytest.raises(EngineError) as failed:
+        graph.count("void_triples")
+    assert failed.value.status == 502 and "answered 404" in str(failed.value)
+
+
+def test_a_long_query_goes_as_a_form_post(remote, embedded, iris):
+    keys = iris[:300]  # 300 IRIs: a labels query far longer than a GET URL may be
+    assert remote.labels(keys, ["http://www.w3.org/2000/01/rdf-schema#label"]) == embedded.labels(
+        keys, ["http://www.w3.org/2000/01/rdf-schema#label"]
+    )
+
+
+def test_queries_run_in_parallel_on_the_pool(remote, embedded, iris):
+    errors: list[Exception] = []
+
+    def read(chunk):
+        try:
+            for iri in chunk:
+                assert plain(read_entity(remote, iri)) == plain(read_entity(embedded, iri))
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=read, args=(iris[i::4][:20],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+def test_serve_says_in_one_line_when_the_engine_cannot_be_reached(runner, release_dir):
+    closed = f"http://127.0.0.1:{free_port()}/query"
+    result = runner.invoke(main, ["serve"], env={"COOPKG_RELEASE_DIR": str(release_dir), "COOPKG_ENGINE_URL": closed})
+    assert result.exit_code == 2
+    last = result.output.strip().splitlines()[-1]
+    assert "cannot read the pages from the engine" in last and "cannot be reached" in last
+    assert "Traceback" not in result.output
+
+
+# --- coopkg load -------------------------------------------------------------------------------
+
+
+def _named_graphs(engine) -> set[str]:
+    answer = requests.get(
+        engine.url,
+        params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=10,
+    )
+    return {row["g"]["value"] for row in answer.json()["results"]["bindings"]}
+
+
+def test_coopkg_load_pushes_the_release_then_switches_then_drops_the_previous(
+    runner, published, release_dir, client, base, tmp_path
+):
+    with oxigraph_server(tmp_path, tmp_path / "empty", writable=True) as engine:
+        env = {
+            "COOPKG_RELEASE_DIR": str(release_dir),
+            "COOPKG_ENGINE_URL": engine.url,
+            "COOPKG_ENGINE_STORE_URL": engine.store_url,
+        }
+        first = runner.invoke(main, ["load"], env=env)
+        assert first.exit_code == 0, first.output
+        assert f"the engine holds release {published.version}" in first.output
+        loaded = _named_graphs(engine)
+        record = graph_iri(base, "release")
+        assert record in loaded and len(loaded) == 4
+        assert all(g.startswith(graph_iri(base, "")) and f"/{published.version}/" in g for g in loaded - {record})
+
+        app = create_app({"release_dir": release_dir, "engine_url": engine.url}, published=published)
+        on_engine = app.test_client()
+        for path in ("/", "/classes", "/id/organisation/cc-zou", "/def/"):
+            assert _page(on_engine, path) == _page(client, path), path
+        stats = app.extensions["coopkg"].graph
+        assert dataset_statistics(stats, base) == dataset_statistics(EmbeddedGraph(published.store), base)
+
+        time.sleep(1.1)  # a new stamp: a second load lands under new names
+        second = runner.invoke(main, ["load"], env=env)
+        assert second.exit_code == 0, second.output
+        now = _named_graphs(engine)
+        assert len(now) == 4 and not (now - {record}) & (loaded - {record}), "the previous graphs are dropped"
+        assert second.output.count("dropped ") == 3
+
+
+def test_an_engine_holding_another_release_is_refused(runner, published, release_dir, base, tmp_path):
+    with oxigraph_server(tmp_path, tmp_path / "empty", writable=True) as engine:
+        record = graph_iri(base, "release")
+        other = f'<{record}> <http://purl.org/dc/terms/hasVersion> "1999.01.01.1" .\n'
+        put = requests.put(
+            engine.store_url,
+            params={"graph": record},
+            data=other.encode(),
+            headers={"Content-Type": "application/n-triples"},
+            timeout=10,
+        )
+        assert put.status_code in (200, 201, 204)
+        with pytest.raises(EngineError) as refused:
+            create_app({"release_dir": release_dir, "engine_url": engine.url}, published=published)
+        assert refused.value.status == 503 and "holds release 1999.01.01.1" in str(refused.value)
+        env = {"COOPKG_RELEASE_DIR": str(release_dir), "COOPKG_ENGINE_URL": engine.url}
+        served = runner.invoke(main, ["serve"], env=env)
+        assert served.exit_code == 2 and "coopkg load" in served.output.strip().splitlines()[-1]
+
+
+def test_coopkg_load_without_an_engine_says_what_to_set(runner, release_dir):
+    result = runner.invoke(main, ["load"], env={"COOPKG_RELEASE_DIR": str(release_dir)})
+    assert result.exit_code == 2 and "set engine_url and engine_store_url" in result.output
