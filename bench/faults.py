@@ -114,17 +114,19 @@ def workers_killed(releases: Path, seconds: float) -> list:
             while time.monotonic() < stop:
                 time.sleep(1)
                 pids = server.worker_pids()
-                if pids:
+                if pids:  # live workers only (a killed one not reaped yet is a zombie, skipped)
                     os.kill(random.choice(pids), signal.SIGKILL)
                     killed += 1
         time.sleep(2)
         state = health(server)
         log = server.log()
     kills_logged = log.count("killed from outside") + log.count("died while idle")
+    starting = len(re.findall(r"failed to start \([^)]*signal SIGKILL", log))
     return [
         f"{killed} query workers SIGKILLed, one a second for {seconds:.0f} s, 4 clients looping",
         clients.summary(),
-        f"{state}; worker deaths logged: {kills_logged}; in the log: {tracebacks(log)}",
+        f"{state}; deaths logged: {kills_logged} of running workers, {starting} of replacements while starting; "
+        f"in the log: {tracebacks(log)}",
     ]
 
 

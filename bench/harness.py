@@ -132,6 +132,7 @@ def tracebacks(log: str) -> str:
     if not count:
         return "0 tracebacks"
     tail = log[log.index("Traceback (most recent call last)") :].splitlines()[1:]
+    tail = [line.partition(" stderr: ")[2] if " stderr: " in line else line for line in tail]  # a worker's stderr
     logged = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d |Process |coopkg: ")  # lines written meanwhile
     error = next((line for line in tail if line and not line.startswith((" ", "\t")) and not logged.match(line)), "?")
     return f"{count} traceback(s), the first ending `{error.strip()[:160]}`"
@@ -202,7 +203,11 @@ class Server:
                 command = Path(f"/proc/{pid}/cmdline").read_bytes()
             except OSError:
                 continue
-            if b"resource_tracker" not in command:  # multiprocessing's helper is no query worker
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+            except (OSError, IndexError):
+                continue
+            if b"resource_tracker" not in command and state not in "ZX":  # no helper, no dead worker
                 pids.append(pid)
         return pids
 

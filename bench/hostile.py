@@ -253,6 +253,12 @@ def body_rows(server: Server) -> list[list]:
     return rows
 
 
+def wait_for_health(server: Server, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and server.request("GET", "/health", timeout=5).status != 200:
+        time.sleep(0.2)
+
+
 def slow_socket_row(server: Server, count: int, seconds: float) -> list:
     """Open `count` sockets that trickle one header byte every 3 s; time normal requests meanwhile."""
     sockets, closed = [], 0
@@ -393,6 +399,7 @@ def run(slow_sockets: int, slow_seconds: float) -> None:
             print("### SERVICE spellings against a bait listener\n")
             print(service_table(server))
             rows = [panic_row(server), *overrun_rows(server), *protocol_rows(server)]
+            wait_for_health(server)  # a worker killed for the time limit is being replaced
             rows.append(slow_socket_row(server, slow_sockets, slow_seconds))
             rows += body_rows(server)
             time.sleep(1)
