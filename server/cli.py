@@ -144,7 +144,7 @@ def serve_command(host: str | None, port: int | None) -> None:
     from .graphs import EngineError
     from .http_server import create_server
     from .release import current_release
-    from .sparql.engine import QueryFailed
+    from .sparql.answer import QueryFailed
     from .state import Published
 
     started = time.monotonic()
@@ -243,7 +243,7 @@ def release_command(force: bool, check: bool) -> None:
 def _check_releases(releases: Path) -> int:
     """Print each release under `releases` as intact or damaged (why); return the exit code."""
     from .integrity import check_release
-    from .release import CURRENT, earlier_releases, read_release
+    from .release_folder import CURRENT, earlier_releases, read_release
 
     try:
         current = os.readlink(releases / CURRENT)

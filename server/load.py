@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from .graphs import RECORD_PART, EngineError, SparqlHttpGraph, engine_credentials
 from .namespaces import PARTS, PREFIXES, graph_iri
-from .release import Release
+from .release_folder import Release
 
 DCT = PREFIXES["dct"]
 NTRIPLES = "application/n-triples"

@@ -17,7 +17,7 @@ import rdflib
 from .descriptions import read_description, render_description
 from .links import PublicLinks
 from .rdf_syntaxes import BY_SUFFIX
-from .release import Release
+from .release_folder import Release
 from .sitemap import public_sitemap
 
 

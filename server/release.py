@@ -1,38 +1,21 @@
 """Releases: one immutable folder per version, built only from data that passes the shapes.
 
-    releases/
-      current -> 2026.11.26.1        a symbolic link, switched atomically (rename)
-      2026.11.26.1/
-        manifest.json                version, dates, counts, size and SHA-256 of every file,
-                                     the store's included (checked when a release is opened)
-        store/                       the Oxigraph store the server queries (read-only)
-        dumps/coopkg.{ttl,nt,nq,trig,jsonld,rdf}[.gz]
-        catalog.ttl                  DCAT-AP 3.0.1 } URLs under RELEASE_ROOT, resolved against
-        void.ttl                     VoID          } `public_url` when served (state.Published),
-        sitemap.xml                                } so that the port is not part of a release
-        sources/                     the files the release was built from: ontology/, shapes/,
-                                     graph/, catalog/dataset.ttl and the archived sources/
-
-A release is written into a hidden sibling folder (.building-VERSION), synced to disk, renamed
-to its version, and only then does `current` point to it. A build that fails or is killed
-leaves `current` and every earlier release untouched; the next build removes its debris.
-
-What a release depends on is its sources, `base_iri` and RELEASE_SCHEMA, never the host,
-port or public URL it is served at; the same sources give byte-identical dumps.
+build_release validates the sources and writes a new release folder (server/release_folder.py
+says what it holds) the safe way (server/release_disk.py): a build that fails or is killed
+leaves `current` and every earlier release untouched. The same sources give byte-identical
+dumps.
 
 A release is served only once checked against its manifest (server/integrity.py): when the
-current one is damaged, the server serves the newest intact earlier release (or builds one).
+current one is damaged, ensure_release serves the newest intact earlier release (or builds one).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,18 +38,25 @@ from .integrity import DamagedRelease, ReleaseFiles, check_release, file_table, 
 from .knowledge import UnreadableSource, load_knowledge
 from .links import RELEASE_ROOT, PublicLinks
 from .namespaces import PARTS
+from .release_disk import locked, point_current, remove_unfinished, sync_folder, sync_tree
+from .release_folder import (
+    CURRENT,
+    MANIFEST,
+    RELEASE_SCHEMA,
+    UNFINISHED,
+    Release,
+    build_settings,
+    earlier_releases,
+    next_version,
+    read_release,
+    source_digests,
+    source_files,
+)
 from .sitemap import write_sitemap
 from .store import build_store
 from .validation import ValidationReport, validate
 from .void import dataset_statistics, void_graph
 
-MANIFEST, CURRENT, LOCK, UNFINISHED = "manifest.json", "current", ".lock", ".building-"
-# The layout of a release (its files and their form): bump it when it changes, so that a
-# server or `coopkg release` builds a new release instead of serving an old layout.
-RELEASE_SCHEMA = 3  # 3: the manifest lists the store's files
-ARCHIVE = Path("sources")  # the documents the graph cites, archived with every release
-
-log = logging.getLogger(__name__)
 release_log = logging.getLogger("coopkg.release")
 
 
@@ -76,91 +66,6 @@ class DataDoesNotConform(Exception):
     def __init__(self, report: ValidationReport):
         super().__init__(f"the data does not conform to the shapes ({len(report.violations)} violations)")
         self.report = report
-
-
-@dataclass(frozen=True)
-class Release:
-    """A finished release folder and its manifest."""
-
-    folder: Path
-    manifest: dict
-
-    @property
-    def version(self) -> str:
-        return self.manifest["version"]
-
-    @property
-    def store_path(self) -> Path:
-        return self.folder / "store"
-
-    @property
-    def sources(self) -> Path:
-        return self.folder / "sources"
-
-    def file(self, name: str) -> Path | None:
-        """Return the path of a published file ('dumps/coopkg.ttl'), or None if the release has none."""
-        return self.folder / name if name in self.manifest["files"] else None
-
-    def archived(self, name: str) -> Path | None:
-        """Return the release's copy of the archived source document `name` ('000_….txt'), or None."""
-        return None if "/" in name else self.file(f"sources/{ARCHIVE.as_posix()}/{name}")
-
-    def is_up_to_date(self, settings: Settings) -> bool:
-        """Return True when the release was built, in this code's layout, from the current
-        sources with the same base IRI (the host, port and public URL do not matter)."""
-        return (
-            self.manifest.get("schema") == RELEASE_SCHEMA
-            and self.manifest.get("settings") == build_settings(settings)
-            and self.manifest["sources"] == source_digests(settings.root)
-        )
-
-
-def build_settings(settings: Settings) -> dict:
-    """Return the settings a release depends on: only `base_iri`, the base of the data IRIs.
-
-    The public URL is not one of them: the catalogue, VoID and sitemap are resolved against
-    it when served, so changing the host or port never builds a new release.
-    """
-    return {"base_iri": settings.base_iri}
-
-
-def source_files(root: Path) -> list[Path]:
-    """Return the source files a release is built from, relative to `root`, sorted: the Turtle
-    of ontology/, shapes/ and graph/, the catalogue's description, every archived document."""
-    files = [p.relative_to(root) for folder in PARTS for p in sorted((root / folder).rglob("*.ttl"))]
-    archive = sorted(p.relative_to(root) for p in (root / ARCHIVE).rglob("*") if p.is_file())
-    return [*files, DESCRIPTION_FILE, *archive]
-
-
-def source_digests(root: Path) -> dict[str, str]:
-    """Return the SHA-256 of every source file under `root` by relative path ('' if missing)."""
-    return {path.as_posix(): sha256_file(root / path) if (root / path).is_file() else "" for path in source_files(root)}
-
-
-def read_release(folder: Path) -> Release:
-    """Return the release in `folder` with its manifest; raise DamagedRelease when the manifest
-    is missing, unreadable or lacks what a release is served with (its files are not checked)."""
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DamagedRelease(folder, f"{MANIFEST} is missing") from None
-    except (OSError, ValueError) as error:
-        raise DamagedRelease(folder, f"{MANIFEST} cannot be read ({error})") from None
-    shapes = {
-        "version": str,
-        "created": str,
-        "issued": str,
-        "date": str,
-        "sources": dict,
-        "counts": dict,
-        "files": dict,
-    }
-    wrong = [
-        key for key, kind in shapes.items() if not isinstance(manifest, dict) or not isinstance(manifest.get(key), kind)
-    ]
-    if wrong:
-        raise DamagedRelease(folder, f"{MANIFEST} has no valid {', '.join(wrong)}")
-    return Release(folder, manifest)
 
 
 def current_release(releases: Path) -> Release | None:
@@ -235,19 +140,6 @@ def _built(settings: Settings, progress, force: bool = False) -> Serving:
     return Serving(release, check_release(release.folder, release.manifest))
 
 
-def earlier_releases(releases: Path, version: str | None = None) -> list[Path]:
-    """Return the release folders under `releases`, newest first; only those older than
-    `version` when it is a version ('2026.11.26.1')."""
-
-    def key(name: str) -> tuple[int, ...] | None:
-        parts = name.split(".")
-        return tuple(int(p) for p in parts) if len(parts) == 4 and all(p.isdigit() for p in parts) else None
-
-    limit = key(version) if version else None
-    found = [(key(p.name), p) for p in releases.iterdir() if p.is_dir() and not p.is_symlink() and key(p.name)]
-    return [p for k, p in sorted(found, reverse=True) if limit is None or k < limit]
-
-
 def build_release(settings: Settings, force: bool = False, progress: Callable[[str], None] | None = None) -> Release:
     """Validate the sources and build a new release, then make it current; return it.
 
@@ -258,7 +150,7 @@ def build_release(settings: Settings, force: bool = False, progress: Callable[[s
     step = progress or (lambda name: None)
     releases = settings.releases
     releases.mkdir(parents=True, exist_ok=True)
-    with _locked(releases):
+    with locked(releases):
         current = current_release(releases)
         if current is not None and not force and current.is_up_to_date(settings) and _intact(current):
             return current
@@ -269,7 +161,7 @@ def build_release(settings: Settings, force: bool = False, progress: Callable[[s
         report = validate(knowledge)
         if not report.conforms:
             raise DataDoesNotConform(report)
-        _remove_unfinished(releases)
+        remove_unfinished(releases)
         now = datetime.now(UTC)
         version = next_version(releases, now)
         issued = current.manifest["issued"] if current else now.date().isoformat()
@@ -286,15 +178,15 @@ def build_release(settings: Settings, force: bool = False, progress: Callable[[s
             manifest["store"] = store_table(building / "store")  # once closed: its files no longer change
             (building / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
             step("sync")
-            _sync_tree(building)
+            sync_tree(building)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
         folder = releases / version
         building.rename(folder)
-        _sync_folder(releases)
+        sync_folder(releases)
         step("switch")
-        _point_current(releases, version)
+        point_current(releases, version)
         return Release(folder, manifest)
 
 
@@ -343,14 +235,6 @@ def _intact(release: Release) -> bool:
     return True
 
 
-def next_version(releases: Path, now: datetime) -> str:
-    """Return the next version for `now`: the date as YYYY.MM.DD, then a counter from 1."""
-    day = now.strftime("%Y.%m.%d")
-    taken = [p.name.removeprefix(day + ".") for p in releases.glob(day + ".*")]
-    counters = [int(n) for n in taken if n.isdigit()]
-    return f"{day}.{max(counters, default=0) + 1}"
-
-
 def _copy_sources(root: Path, target: Path, digests: dict[str, str]) -> None:
     """Copy the sources into the release; raise UnreadableSource if they changed since `digests`
     were taken (an edit during the build: the copy would not be what was validated)."""
@@ -359,57 +243,3 @@ def _copy_sources(root: Path, target: Path, digests: dict[str, str]) -> None:
         shutil.copy2(root / relative, target / relative)
     if source_digests(target) != digests:
         raise UnreadableSource(root, "the sources changed during the build; run it again")
-
-
-def _remove_unfinished(releases: Path) -> None:
-    """Remove what killed builds left (called while holding the lock)."""
-    for debris in releases.glob(UNFINISHED + "*"):
-        shutil.rmtree(debris, ignore_errors=True)
-    for link in releases.glob(CURRENT + ".*"):
-        link.unlink(missing_ok=True)
-
-
-def _point_current(releases: Path, version: str) -> None:
-    """Make `current` point to `version` in one atomic rename of a new symbolic link."""
-    link = releases / f"{CURRENT}.{os.getpid()}"
-    link.unlink(missing_ok=True)
-    link.symlink_to(version)
-    link.replace(releases / CURRENT)
-    _sync_folder(releases)
-
-
-def _sync_tree(folder: Path) -> None:
-    """fsync every file and folder below `folder`, so a crash cannot leave a file half-written."""
-    for path in sorted(folder.rglob("*"), reverse=True):
-        if path.is_file():
-            with path.open("rb") as stream:
-                os.fsync(stream.fileno())
-        elif path.is_dir():
-            _sync_folder(path)
-    _sync_folder(folder)
-
-
-def _sync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-@contextmanager
-def _locked(releases: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the releases folder: one build at a time, across processes.
-
-    The kernel drops the lock when its process dies, so a killed build never blocks the next.
-    """
-    with (releases / LOCK).open("a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.warning("waiting for another build of a release in %s to finish", releases)
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -12,7 +12,8 @@ from .config import Settings
 from .integrity import DamagedRelease, ReleaseFiles
 from .knowledge import KnowledgeBase, load_knowledge
 from .public_files import PublicFiles, public_files
-from .release import DataDoesNotConform, Release, ensure_release
+from .release import DataDoesNotConform, ensure_release
+from .release_folder import Release
 
 __all__ = ["DamagedRelease", "DataDoesNotConform", "Published"]
 

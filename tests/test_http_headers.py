@@ -12,7 +12,7 @@ from pages_support import html
 from werkzeug.http import parse_date
 
 from server import create_app
-from server.release import Release
+from server.release_folder import Release
 
 ZOU = "/id/organisation/cc-zou"
 JSON = "application/sparql-results+json"

@@ -20,7 +20,8 @@ from server import create_app
 from server.cli import EXIT_DAMAGED, main
 from server.config import Settings
 from server.integrity import FileProblem, check_release
-from server.release import Release, build_release, current_release, earlier_releases, read_release
+from server.release import build_release, current_release
+from server.release_folder import Release, earlier_releases, read_release
 from server.state import Published
 
 DUMP = "dumps/coopkg.nt"

@@ -16,7 +16,9 @@ from pool_support import messages, wait_for
 
 from server import create_app
 from server.config import ConfigError, Settings
-from server.sparql.engine import CRASHING, QueryFailed, QueryPool, query_hash
+from server.sparql.answer import QueryFailed
+from server.sparql.crashes import CRASHING, query_hash
+from server.sparql.engine import QueryPool
 from server.sparql.worker import Job
 
 SMALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -206,7 +208,7 @@ def test_a_hungry_query_is_stopped_at_the_memory_limit_and_the_pool_heals(publis
 
 
 def test_the_endpoint_names_the_memory_limit(published):
-    app = create_app({"query_memory_mb": SMALL_LIMIT_MB}, published=published)
+    app = create_app({"query_memory_mb": SMALL_LIMIT_MB, "query_timeout": 60.0}, published=published)
     app.config["TESTING"] = True
     pool = app.extensions["coopkg"].sparql.pool
     client = app.test_client()

@@ -15,7 +15,9 @@ import pytest
 from pool_support import messages, wait_for
 
 from server import create_app
-from server.sparql.engine import QueryFailed, QueryPool, query_hash
+from server.sparql.answer import QueryFailed
+from server.sparql.crashes import query_hash
+from server.sparql.engine import QueryPool
 from server.sparql.worker import Job
 
 # Oxigraph 0.5.13 aborts on this ORDER BY (docs/oxigraph-order-by-panic.md).

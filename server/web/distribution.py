@@ -27,7 +27,7 @@ from ..dumps import dump_files
 from ..integrity import FileProblem
 from ..public_files import PublicFiles
 from ..rdf_syntaxes import RdfSyntax
-from ..release import Release
+from ..release_folder import Release
 from ..representations import HTML
 from .headers import release_validators, share_read_only
 from .negotiation import choose_language, choose_representation

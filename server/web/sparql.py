@@ -14,7 +14,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_cors import CORS
 
 from ..service import SparqlEndpoint
-from ..sparql.engine import QueryFailed
+from ..sparql.answer import QueryFailed
 from ..sparql.formats import BY_NAME, GRAPHS, HTML, RESULTS, Format, UnknownFormat, negotiate
 from ..sparql.protocol import ProtocolError, QueryRequest, read_query_request
 from ..sparql.results_table import Table, TableMaker
