@@ -170,3 +170,17 @@ def test_a_pool_whose_workers_cannot_be_isolated_does_not_start(published, event
         assert any("failed to start" in m and "no network isolation" in m for m in messages(events))
     finally:
         unisolated.stop()
+
+
+def test_a_worker_on_a_corrupted_store_fails_to_start_with_the_engine_s_reason(store_copy, events):
+    (store_copy / "CURRENT").write_text("not a manifest name", encoding="utf-8")  # RocksDB: Corruption
+    broken = QueryPool(store_copy, size=1, timeout=10.0, retry_delays=(30.0,))
+    try:
+        with pytest.raises(QueryFailed, match="cannot be opened: Corruption"):
+            broken.start()
+        assert broken.status().alive == 0 and broken.status().degraded
+        failures = [m for m in messages(events) if "failed to start" in m]
+        assert failures and "cannot be opened: Corruption" in failures[0]
+        assert not any("Traceback" in m for m in messages(events))
+    finally:
+        broken.stop()

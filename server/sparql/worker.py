@@ -145,8 +145,9 @@ def serve_jobs(
     try:
         store = ox.Store.read_only(store_path)
         held = frozenset(graph.value for graph in store.named_graphs() if isinstance(graph, ox.NamedNode))
-    except OSError as error:
-        connection.send(("failed", f"the store {store_path} cannot be opened: {error}"))
+    except (OSError, RuntimeError) as error:  # RuntimeError: RocksDB finds the store corrupted
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        connection.send(("failed", f"the store {store_path} cannot be opened: {reason}"))
         return
     limit_memory(memory_mb)
     connection.send(("ready", method))
