@@ -1,7 +1,8 @@
 """The same answers from every engine: the session's release read in process (EmbeddedGraph)
-and the same release loaded into a real Oxigraph server, read over SPARQL HTTP
-(SparqlHttpGraph). Every entity, domain view, representation, index, search and statistic
-is compared; docs/engines.md names what differs between engines and why."""
+and the same release loaded into a real engine, read over SPARQL HTTP (SparqlHttpGraph): Oxigraph
+server and Virtuoso 7, each test of the comparisons run on each. Every entity, domain view,
+representation, index, search and statistic is compared; docs/engines.md names what differs
+between engines and why."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import requests
 from bs4 import BeautifulSoup
 from engine_server import load, oxigraph_command, oxigraph_server
 from sparql_server import free_port
+from virtuoso_server import virtuoso_command, virtuoso_server
 
 from server import create_app, overview
 from server.catalog import temporal_coverage
@@ -30,9 +32,14 @@ from server.search import SearchIndex
 from server.sitemap import entity_iris
 from server.void import dataset_statistics
 
-pytestmark = pytest.mark.skipif(
+needs_oxigraph = pytest.mark.skipif(
     oxigraph_command() is None, reason="needs the `oxigraph` command (pip install oxigraph)"
 )
+ENGINES = {
+    "oxigraph": oxigraph_command() is None and "needs the `oxigraph` command (pip install oxigraph)",
+    "virtuoso": virtuoso_command() is None
+    and "needs virtuoso-t and isql-vt (scripts/install-test-system-deps: virtuoso-opensource)",
+}
 
 
 @pytest.fixture(scope="module")
@@ -41,15 +48,38 @@ def base(published) -> str:
 
 
 @pytest.fixture(scope="module")
-def database(published, tmp_path_factory):
-    """The session's release loaded into an Oxigraph database from its N-Quads dump."""
-    return load(tmp_path_factory.mktemp("oxigraph"), published.release.folder / "dumps" / "coopkg.nq")
+def dump(published):
+    """The session's release as N-Quads, named graphs and all."""
+    return published.release.folder / "dumps" / "coopkg.nq"
 
 
 @pytest.fixture(scope="module")
-def engine(database, tmp_path_factory):
+def database(dump, tmp_path_factory):
+    """The session's release loaded into an Oxigraph database from its N-Quads dump."""
+    if oxigraph_command() is None:
+        pytest.skip(ENGINES["oxigraph"])
+    return load(tmp_path_factory.mktemp("oxigraph"), dump)
+
+
+@pytest.fixture(scope="module")
+def oxigraph(database, tmp_path_factory):
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph-serve"), database) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def virtuoso(dump, tmp_path_factory):
+    """Virtuoso 7 on loopback, the session's release loaded by its bulk loader."""
+    if virtuoso_command() is None:
+        pytest.skip(ENGINES["virtuoso"])
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso"), dump) as running:
+        yield running
+
+
+@pytest.fixture(scope="module", params=list(ENGINES))
+def engine(request):
+    """Each engine in turn (its `url` the SPARQL endpoint), the session's release loaded."""
+    return request.getfixturevalue(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -182,6 +212,7 @@ def test_credentials_come_from_the_environment_and_stay_out_of_messages(engine, 
     assert "s3cret" not in str(refused.value)
 
 
+@needs_oxigraph
 def test_an_engine_that_stops_gives_503_with_retry_after(published, release_dir, database, tmp_path):
     with oxigraph_server(tmp_path, database) as running:
         app = create_app({"release_dir": release_dir, "engine_url": running.url}, published=published)
@@ -203,8 +234,9 @@ def test_an_engine_too_slow_gives_504(base):
     assert failed.value.status == 504 and "did not answer within 0.5 s" in str(failed.value)
 
 
-def test_an_engine_that_refuses_the_query_gives_502(engine, base):
-    graph = SparqlHttpGraph(engine.url.replace("/query", "/nowhere"), [graph_iri(base, "data")])
+@needs_oxigraph
+def test_an_engine_that_refuses_the_query_gives_502(oxigraph, base):
+    graph = SparqlHttpGraph(oxigraph.url.replace("/query", "/nowhere"), [graph_iri(base, "data")])
     with pytest.raises(EngineError) as failed:
         graph.count("void_triples")
     assert failed.value.status == 502 and "answered 404" in str(failed.value)
@@ -257,6 +289,7 @@ def _named_graphs(engine) -> set[str]:
     return {row["g"]["value"] for row in answer.json()["results"]["bindings"]}
 
 
+@needs_oxigraph
 def test_coopkg_load_pushes_the_release_then_switches_then_drops_the_previous(
     runner, published, release_dir, client, base, tmp_path
 ):
@@ -289,6 +322,7 @@ def test_coopkg_load_pushes_the_release_then_switches_then_drops_the_previous(
         assert second.output.count("dropped ") == 3
 
 
+@needs_oxigraph
 def test_an_engine_holding_another_release_is_refused(runner, published, release_dir, base, tmp_path):
     with oxigraph_server(tmp_path, tmp_path / "empty", writable=True) as engine:
         record = graph_iri(base, "release")
