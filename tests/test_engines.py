@@ -346,3 +346,70 @@ def test_an_engine_holding_another_release_is_refused(runner, published, release
 def test_coopkg_load_without_an_engine_says_what_to_set(runner, release_dir):
     result = runner.invoke(main, ["load"], env={"COOPKG_RELEASE_DIR": str(release_dir)})
     assert result.exit_code == 2 and "set engine_url and engine_store_url" in result.output
+
+
+# --- what Virtuoso forces (docs/engines.md, "Virtuoso") ---------------------------------------
+
+PROBE = "urn:coopkg:probe"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PROBE_QUADS = f"""\
+<{PROBE}#a> <{PROBE}#d> "P1Y2M"^^<{XSD}duration> <{PROBE}> .
+<{PROBE}#a> <{PROBE}#d> "P4Y"^^<{XSD}duration> <{PROBE}> .
+<{PROBE}#a> <{PROBE}#d> "P10D"^^<{XSD}duration> <{PROBE}> .
+<{PROBE}#a> <{PROBE}#d> "PT1H30M"^^<{XSD}duration> <{PROBE}> .
+<{PROBE}#a> <{PROBE}#n> "1.50"^^<{XSD}decimal> <{PROBE}> .
+<{PROBE}#a> <{PROBE}#n> "007"^^<{XSD}integer> <{PROBE}> .
+<{PROBE}#a> <{PROBE}#n> "2.5"^^<{XSD}decimal> <{PROBE}> .
+<{PROBE}#a> <{PROBE}#t> "Hi"@EN-GB <{PROBE}> .
+"""
+
+
+@pytest.fixture(scope="module")
+def probed(virtuoso, tmp_path_factory):
+    """Virtuoso with the probe graph loaded beside the release (read under its own name only)."""
+    dump = tmp_path_factory.mktemp("probe") / "probe.nq"
+    dump.write_text(PROBE_QUADS, encoding="utf-8")
+    virtuoso.load(dump)
+    return SparqlHttpGraph(virtuoso.url, [PROBE])
+
+
+def test_virtuoso_durations_are_repaired_and_lexical_forms_are_canonical_on_both(virtuoso, probed):
+    query = f"SELECT ?o WHERE {{ GRAPH <{PROBE}> {{ <{PROBE}#a> <{PROBE}#d> ?o }} }}"
+    accept = {"Accept": "application/sparql-results+json"}
+    raw = requests.get(virtuoso.url, params={"query": query}, headers=accept, timeout=10).json()
+    assert {b["o"]["value"] for b in raw["results"]["bindings"]} == {"14", "48", "864000.0", "5400.0"}
+    store = ox.Store()  # Oxigraph's store writes numbers and durations in canonical form too
+    store.load(PROBE_QUADS.encode(), format=ox.RdfFormat.N_QUADS)
+    here = EmbeddedGraph(store)
+    for p in ("d", "n", "t"):
+        args = (f"{PROBE}#a", f"{PROBE}#{p}")
+        assert set(probed.objects(*args)) == set(here.objects(*args)), p
+    durations = {o.value for o in probed.objects(f"{PROBE}#a", f"{PROBE}#d")}
+    assert durations == {"P1Y2M", "P4Y", "P10D", "PT1H30M"}
+    assert {o.value for o in probed.objects(f"{PROBE}#a", f"{PROBE}#n")} == {"1.5", "7", "2.5"}
+    assert str(probed.objects(f"{PROBE}#a", f"{PROBE}#t")[0]) == '"Hi"@en-gb'
+    described = {t.object for t in probed.construct("description", iri=f"{PROBE}#a")}
+    assert described == {q.object for q in store}
+
+
+def test_virtuoso_default_graph_is_every_graph_unless_the_request_names_them(virtuoso, remote, embedded, probed):
+    every = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}
+    accept = {"Accept": "application/sparql-results+json"}
+    answer = requests.get(virtuoso.url, params=every, headers=accept, timeout=10).json()
+    held = int(answer["results"]["bindings"][0]["n"]["value"])
+    ours = embedded.count("void_triples")
+    assert held > ours + len(PROBE_QUADS.splitlines()), "system graphs and the probe are in the default graph"
+    assert remote.count("void_triples") == ours, "named by default-graph-uri: the release's graphs only"
+
+
+def test_virtuoso_never_answers_a_direct_sparql_query_post(virtuoso):
+    query, accept = "ASK { ?s ?p ?o }", {"Accept": "application/sparql-results+json"}
+    form = requests.post(virtuoso.url, data={"query": query}, headers=accept, timeout=10)
+    assert form.status_code == 200 and "boolean" in form.json(), "a form POST answers (ASK as a boolean)"
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        requests.post(
+            virtuoso.url,
+            data=query.encode(),
+            headers={**accept, "Content-Type": "application/sparql-query"},
+            timeout=(2, 2),
+        )
