@@ -19,27 +19,23 @@ from engine_server import load, oxigraph_command, oxigraph_server
 from sparql_server import free_port
 from virtuoso_server import virtuoso_command, virtuoso_server
 
-from server import create_app, overview
+from server import create_app, overview, query_files
 from server.catalog import temporal_coverage
 from server.cli import main
 from server.config import ConfigError, Settings
 from server.domain import domain_view
 from server.entities import read_entity
-from server.graphs import EmbeddedGraph, EngineError, SparqlHttpGraph, open_graph
+from server.graphs import EmbeddedGraph, EngineError, SparqlHttpGraph, duration_text, open_graph
 from server.namespaces import PARTS, graph_iri
 from server.representations import description
 from server.search import SearchIndex
 from server.sitemap import entity_iris
 from server.void import dataset_statistics
 
-needs_oxigraph = pytest.mark.skipif(
-    oxigraph_command() is None, reason="needs the `oxigraph` command (pip install oxigraph)"
-)
-ENGINES = {
-    "oxigraph": oxigraph_command() is None and "needs the `oxigraph` command (pip install oxigraph)",
-    "virtuoso": virtuoso_command() is None
-    and "needs virtuoso-t and isql-vt (scripts/install-test-system-deps: virtuoso-opensource)",
-}
+NO_OXIGRAPH = "needs the `oxigraph` command (pip install oxigraph)"
+NO_VIRTUOSO = "needs virtuoso-t and isql-vt (scripts/install-test-system-deps: virtuoso-opensource)"
+needs_oxigraph = pytest.mark.skipif(oxigraph_command() is None, reason=NO_OXIGRAPH)
+ENGINES = ("oxigraph", "virtuoso")  # the engine fixtures each comparison runs on
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +53,7 @@ def dump(published):
 def database(dump, tmp_path_factory):
     """The session's release loaded into an Oxigraph database from its N-Quads dump."""
     if oxigraph_command() is None:
-        pytest.skip(ENGINES["oxigraph"])
+        pytest.skip(NO_OXIGRAPH)
     return load(tmp_path_factory.mktemp("oxigraph"), dump)
 
 
@@ -71,12 +67,12 @@ def oxigraph(database, tmp_path_factory):
 def virtuoso(dump, tmp_path_factory):
     """Virtuoso 7 on loopback, the session's release loaded by its bulk loader."""
     if virtuoso_command() is None:
-        pytest.skip(ENGINES["virtuoso"])
+        pytest.skip(NO_VIRTUOSO)
     with virtuoso_server(tmp_path_factory.mktemp("virtuoso"), dump) as running:
         yield running
 
 
-@pytest.fixture(scope="module", params=list(ENGINES))
+@pytest.fixture(scope="module", params=ENGINES)
 def engine(request):
     """Each engine in turn (its `url` the SPARQL endpoint), the session's release loaded."""
     return request.getfixturevalue(request.param)
@@ -232,6 +228,48 @@ def test_an_engine_too_slow_gives_504(base):
         with pytest.raises(EngineError) as failed:
             graph.count("void_triples")
     assert failed.value.status == 504 and "did not answer within 0.5 s" in str(failed.value)
+
+
+def test_a_duration_sent_as_a_number_is_written_back_in_canonical_form():
+    cases = {
+        "48": "P4Y",
+        "14": "P1Y2M",
+        "7": "P7M",
+        "0": "P0M",
+        "-13": "-P1Y1M",
+        "864000.0": "P10D",
+        "5400.0": "PT1H30M",
+        "90061.5": "P1DT1H1M1.5S",
+        "0.0": "PT0S",
+        "P4Y": "P4Y",
+        "PT1H": "PT1H",
+    }
+    for sent, meant in cases.items():
+        assert duration_text(sent) == meant, sent
+        assert ox.Literal(meant, datatype=ox.NamedNode(XSD + "duration")).value == meant  # canonical
+
+
+def test_a_path_end_bound_to_one_value_is_written_into_the_path(published, base):
+    org = base + "def/Organisation"
+    text = SparqlHttpGraph("http://127.0.0.1:1/query", [])._text(
+        "class_and_subclasses_count", graph=graph_iri(base, "data"), cls=org
+    )
+    assert (
+        f"rdfs:subClassOf* <{org}> ." in text
+        and f"VALUES (?graph ?cls) {{ (<{graph_iri(base, 'data')}> <{org}>) }}" in text
+    )
+    several = SparqlHttpGraph("http://127.0.0.1:1/query", [])._text("same_quantity_claims", observation=[org, base])
+    assert "?observation (" in several, "several values stay in VALUES only"
+    for cls in (org, base + "def/Convention", "http://www.w3.org/ns/org#Organization"):
+        bindings = {"graph": graph_iri(base, "data"), "cls": cls}
+        written = published.store.query(
+            SparqlHttpGraph("http://127.0.0.1:1/query", [])._text("class_and_subclasses_count", **bindings),
+            use_default_graph_as_union=True,
+        )
+        assert (
+            next(iter(written))["n"]
+            == next(iter(query_files.select(published.store, "class_and_subclasses_count", **bindings)))["n"]
+        )
 
 
 @needs_oxigraph
