@@ -263,7 +263,7 @@ class SparqlHttpGraph:
         self.timeout = timeout
         self.requests = requests
         self.session = requests.Session()
-        self.session.auth = auth
+        self.session.auth = _basic_or_digest(*auth) if auth else None
         self.session.trust_env = False  # no proxy from the environment between us and the engine
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool, max_retries=0)
         self.session.mount("http://", adapter)
@@ -443,6 +443,49 @@ def open_graph(settings, store: ox.Store, version: str | None = None, environ: d
         " as an authenticated user" if auth else "",
     )
     return graph
+
+
+def _basic_or_digest(user: str, password: str):
+    """Return the requests authentication for (user, password): HTTP basic or digest, whichever
+    the engine's 401 asks for (Virtuoso's Graph Store Protocol endpoint, /sparql-graph-crud-auth,
+    takes digest only and refuses a request that sends basic), then basic up front once an
+    engine has asked for it. It equals the pair (user, password)."""
+    from requests.auth import HTTPDigestAuth, _basic_auth_str
+
+    class BasicOrDigest(HTTPDigestAuth):
+        basic = False  # the engine asked for basic: send it with every request
+
+        def __call__(self, request):
+            if self.basic:
+                request.headers["Authorization"] = _basic_auth_str(self.username, self.password)
+                return request
+            return super().__call__(request)
+
+        def handle_401(self, answer, **kwargs):
+            challenge = answer.headers.get("www-authenticate", "").lower()
+            if self.basic or "digest" in challenge or "basic" not in challenge:
+                return super().handle_401(answer, **kwargs)
+            self.basic = True
+            answer.content  # noqa: B018 - read the answer so that its connection can be reused
+            answer.close()
+            again = answer.request.copy()
+            again.headers["Authorization"] = _basic_auth_str(self.username, self.password)
+            retried = answer.connection.send(again, **kwargs)
+            retried.history.append(answer)
+            retried.request = again
+            return retried
+
+        def __eq__(self, other):
+            if isinstance(other, tuple):
+                return (self.username, self.password) == other
+            return super().__eq__(other)
+
+        __hash__ = None
+
+        def __repr__(self) -> str:
+            return f"BasicOrDigest({self.username!r})"
+
+    return BasicOrDigest(user, password)
 
 
 def engine_credentials(environ: dict | None = None) -> tuple[str, str] | None:

@@ -6,10 +6,12 @@ between engines and why."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import socket
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pyoxigraph as ox
 import pytest
@@ -17,7 +19,7 @@ import requests
 from bs4 import BeautifulSoup
 from engine_server import load, oxigraph_command, oxigraph_server
 from sparql_server import free_port
-from virtuoso_server import virtuoso_command, virtuoso_server
+from virtuoso_server import DBA, virtuoso_command, virtuoso_server
 
 from server import create_app, overview, query_files
 from server.catalog import temporal_coverage
@@ -272,6 +274,38 @@ def test_a_path_end_bound_to_one_value_is_written_into_the_path(published, base)
         )
 
 
+def test_an_engine_asking_for_basic_authentication_gets_it_then_up_front(base):
+    expected = "Basic " + base64.b64encode(b"reader:s3cret").decode()
+    seen: list[str | None] = []
+
+    class Engine(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.headers.get("Authorization"))
+            if seen[-1] != expected:
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="sparql"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "7"}}]}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    with ThreadingHTTPServer(("127.0.0.1", 0), Engine) as engine:
+        threading.Thread(target=engine.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{engine.server_address[1]}/query"
+        graph = SparqlHttpGraph(url, [graph_iri(base, "data")], auth=("reader", "s3cret"))
+        assert graph.count("void_triples") == 7 and graph.count("void_triples") == 7
+        engine.shutdown()
+    assert seen == [None, expected, expected], "asked for once, then sent with every request"
+
+
 @needs_oxigraph
 def test_an_engine_that_refuses_the_query_gives_502(oxigraph, base):
     graph = SparqlHttpGraph(oxigraph.url.replace("/query", "/nowhere"), [graph_iri(base, "data")])
@@ -379,6 +413,42 @@ def test_an_engine_holding_another_release_is_refused(runner, published, release
         env = {"COOPKG_RELEASE_DIR": str(release_dir), "COOPKG_ENGINE_URL": engine.url}
         served = runner.invoke(main, ["serve"], env=env)
         assert served.exit_code == 2 and "coopkg load" in served.output.strip().splitlines()[-1]
+
+
+def test_coopkg_load_on_virtuoso_goes_through_its_graph_store_with_digest(
+    runner, published, release_dir, client, base, tmp_path
+):
+    if virtuoso_command() is None:
+        pytest.skip(NO_VIRTUOSO)
+    with virtuoso_server(tmp_path) as engine:  # a new database: nothing loaded
+        env = {
+            "COOPKG_RELEASE_DIR": str(release_dir),
+            "COOPKG_ENGINE_URL": engine.url,
+            "COOPKG_ENGINE_STORE_URL": engine.url + "-graph-crud-auth",  # digest only
+            "COOPKG_ENGINE_USER": DBA[0],
+            "COOPKG_ENGINE_PASSWORD": DBA[1],
+        }
+        first = runner.invoke(main, ["load"], env=env)
+        assert first.exit_code == 0, first.output
+        ours = graph_iri(base, "")
+        loaded = {g for g in _named_graphs(engine) if g.startswith(ours)}  # beside Virtuoso's own graphs
+        assert graph_iri(base, "release") in loaded and len(loaded) == 4
+
+        app = create_app({"release_dir": release_dir, "engine_url": engine.url}, published=published)
+        on_engine = app.test_client()
+        for path in ("/", "/classes", "/id/organisation/cc-zou", "/id/period/2022-2026", "/def/"):
+            assert _page(on_engine, path) == _page(client, path), path
+        stats = app.extensions["coopkg"].graph
+        assert dataset_statistics(stats, base) == dataset_statistics(EmbeddedGraph(published.store), base)
+
+        time.sleep(1.1)
+        second = runner.invoke(main, ["load"], env=env)
+        assert second.exit_code == 0 and second.output.count("dropped ") == 3, second.output
+        now = {g for g in _named_graphs(engine) if g.startswith(ours)}
+        assert len(now) == 4 and len(now & loaded) == 1, "only the record graph is kept"
+
+        refused = runner.invoke(main, ["load"], env={**env, "COOPKG_ENGINE_PASSWORD": "wrong"})
+        assert refused.exit_code == 2 and "401" in refused.output.strip().splitlines()[-1]
 
 
 def test_coopkg_load_without_an_engine_says_what_to_set(runner, release_dir):
