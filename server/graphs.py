@@ -17,8 +17,11 @@ Two engines implement it:
   (`default-graph-uri` and `named-graph-uri`, the protocol's dataset), so that an engine's
   own default graph (Virtuoso's holds its system graphs) is never read. A connection pool,
   connect and read timeouts, a form POST for long queries; SPARQL JSON results and N-Triples
-  graphs are parsed into terms. Whatever goes wrong with the engine raises `EngineError`,
-  whose `status` the web layer answers with (502, 503 or 504).
+  graphs are parsed into terms. What Virtuoso 7.2 forces is absorbed here: the bound end of a
+  `*` or `+` path is written into it, durations answered as numbers are written back as
+  durations, credentials go as basic or digest authentication (docs/engines.md, "Virtuoso").
+  Whatever goes wrong with the engine raises `EngineError`, whose `status` the web layer
+  answers with (502, 503 or 504).
 
 A blank node's label is only good within one answer: the description of a node
 (`description`) therefore comes in one answer with the blank nodes it holds, never asked for
@@ -334,7 +337,8 @@ class SparqlHttpGraph:
     # --- the protocol -------------------------------------------------------------------
 
     def _text(self, query: str, limit=None, offset=None, **bindings) -> str:
-        """Return the text of query file `query`, a graph variable bound to a graph's stored name."""
+        """Return the text of query file `query`, a graph variable bound to a graph's stored name,
+        the bound end of a `*` or `+` path written into it (`_fixed_path_ends`)."""
         if self._own_names:
             for name in GRAPH_VARIABLES & bindings.keys():
                 bindings[name] = self._stored(bindings[name])
