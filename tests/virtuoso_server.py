@@ -137,7 +137,9 @@ def virtuoso_server(folder: Path, dump: Path | None = None) -> Iterator[Virtuoso
     for attempt in range(PORT_ATTEMPTS):
         home = folder / f"virtuoso-{attempt}"
         home.mkdir(parents=True)
-        sql_port, http_port = free_port(), free_port()
+        sql_port = http_port = free_port()
+        while http_port == sql_port:
+            http_port = free_port()
         ini = home / "virtuoso.ini"
         ini.write_text(INI.format(folder=home, sql_port=sql_port, http_port=http_port), encoding="utf-8")
         with (home / "virtuoso.out").open("wb") as out:
