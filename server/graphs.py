@@ -17,8 +17,11 @@ Two engines implement it:
   (`default-graph-uri` and `named-graph-uri`, the protocol's dataset), so that an engine's
   own default graph (Virtuoso's holds its system graphs) is never read. A connection pool,
   connect and read timeouts, a form POST for long queries; SPARQL JSON results and N-Triples
-  graphs are parsed into terms. Whatever goes wrong with the engine raises `EngineError`,
-  whose `status` the web layer answers with (502, 503 or 504).
+  graphs are parsed into terms. What Virtuoso 7.2 forces is absorbed here: the bound end of a
+  `*` or `+` path is written into it, durations answered as numbers are written back as
+  durations, credentials go as basic or digest authentication (docs/engines.md, "Virtuoso").
+  Whatever goes wrong with the engine raises `EngineError`, whose `status` the web layer
+  answers with (502, 503 or 504).
 
 A blank node's label is only good within one answer: the description of a node
 (`description`) therefore comes in one answer with the blank nodes it holds, never asked for
@@ -234,6 +237,9 @@ MAX_GET_QUERY = 2000
 # The variables of the query files that name a graph (GRAPH ?graph, GRAPH ?g).
 GRAPH_VARIABLES = frozenset({"graph", "g"})
 _BLANK_ID = re.compile(r"[^A-Za-z0-9_]")
+# A property path of any length (`*`, `+`) between two variables. Virtuoso 7.2 refuses one
+# whose end is bound only by VALUES ("transitive start not given"): the end is written in.
+_TRANSITIVE = re.compile(r"\?(\w+)(\s+[^\s?]\S*[*+]\s+)\?(\w+)")
 
 
 class SparqlHttpGraph:
@@ -260,7 +266,7 @@ class SparqlHttpGraph:
         self.timeout = timeout
         self.requests = requests
         self.session = requests.Session()
-        self.session.auth = auth
+        self.session.auth = _basic_or_digest(*auth) if auth else None
         self.session.trust_env = False  # no proxy from the environment between us and the engine
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool, max_retries=0)
         self.session.mount("http://", adapter)
@@ -331,11 +337,12 @@ class SparqlHttpGraph:
     # --- the protocol -------------------------------------------------------------------
 
     def _text(self, query: str, limit=None, offset=None, **bindings) -> str:
-        """Return the text of query file `query`, a graph variable bound to a graph's stored name."""
+        """Return the text of query file `query`, a graph variable bound to a graph's stored name,
+        the bound end of a `*` or `+` path written into it (`_fixed_path_ends`)."""
         if self._own_names:
             for name in GRAPH_VARIABLES & bindings.keys():
                 bindings[name] = self._stored(bindings[name])
-        return query_files.bound_text(query, limit=limit, offset=offset, **bindings)
+        return _fixed_path_ends(query_files.bound_text(query, limit=limit, offset=offset, **bindings), bindings)
 
     def _stored(self, value: Binding) -> Binding:
         if isinstance(value, str | ox.NamedNode):
@@ -367,7 +374,7 @@ class SparqlHttpGraph:
     def construct(self, query, /, **bindings) -> list[ox.Triple]:
         body = self._send(self._text(query, **bindings), "application/n-triples")
         try:
-            return list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+            return [_repaired(t) for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
         except (SyntaxError, ValueError) as error:
             raise EngineError(f"the SPARQL engine at {self.url} sent a graph we cannot read: {error}", 502) from error
 
@@ -442,11 +449,70 @@ def open_graph(settings, store: ox.Store, version: str | None = None, environ: d
     return graph
 
 
+def _basic_or_digest(user: str, password: str):
+    """Return the requests authentication for (user, password): HTTP basic or digest, whichever
+    the engine's 401 asks for (Virtuoso's Graph Store Protocol endpoint, /sparql-graph-crud-auth,
+    takes digest only and refuses a request that sends basic), then basic up front once an
+    engine has asked for it. It equals the pair (user, password)."""
+    from requests.auth import HTTPDigestAuth, _basic_auth_str
+
+    class BasicOrDigest(HTTPDigestAuth):
+        basic = False  # the engine asked for basic: send it with every request
+
+        def __call__(self, request):
+            if self.basic:
+                request.headers["Authorization"] = _basic_auth_str(self.username, self.password)
+                return request
+            return super().__call__(request)
+
+        def handle_401(self, answer, **kwargs):
+            challenge = answer.headers.get("www-authenticate", "").lower()
+            if self.basic or "digest" in challenge or "basic" not in challenge:
+                return super().handle_401(answer, **kwargs)
+            self.basic = True
+            answer.content  # noqa: B018 - read the answer so that its connection can be reused
+            answer.close()
+            again = answer.request.copy()
+            again.headers["Authorization"] = _basic_auth_str(self.username, self.password)
+            retried = answer.connection.send(again, **kwargs)
+            retried.history.append(answer)
+            retried.request = again
+            return retried
+
+        def __eq__(self, other):
+            if isinstance(other, tuple):
+                return (self.username, self.password) == other
+            return super().__eq__(other)
+
+        __hash__ = None
+
+        def __repr__(self) -> str:
+            return f"BasicOrDigest({self.username!r})"
+
+    return BasicOrDigest(user, password)
+
+
 def engine_credentials(environ: dict | None = None) -> tuple[str, str] | None:
     """Return (user, password) from COOPKG_ENGINE_USER and COOPKG_ENGINE_PASSWORD, or None."""
     environ = os.environ if environ is None else environ
     user = environ.get("COOPKG_ENGINE_USER")
     return (user, environ.get("COOPKG_ENGINE_PASSWORD", "")) if user else None
+
+
+def _fixed_path_ends(text: str, bindings: Mapping[str, Binding]) -> str:
+    """Return `text` with each end of a `*` or `+` property path that is bound to one value
+    written as that value (VALUES still binds it: the answers are the same on any engine).
+    The query files put such paths in the group that VALUES binds (see query_files)."""
+
+    def one(name: str) -> str:
+        value = bindings.get(name)
+        if isinstance(value, ox.NamedNode | ox.Literal):
+            return str(value)
+        if isinstance(value, str):
+            return str(ox.NamedNode(value))
+        return "?" + name
+
+    return _TRANSITIVE.sub(lambda m: one(m[1]) + m[2] + one(m[3]), text)
 
 
 def _term(value: dict):
@@ -460,6 +526,44 @@ def _term(value: dict):
         if "xml:lang" in value:
             return ox.Literal(text, language=value["xml:lang"])
         if "datatype" in value:
+            if value["datatype"] == XSD_DURATION:
+                text = duration_text(text)
             return ox.Literal(text, datatype=ox.NamedNode(value["datatype"]))
         return ox.Literal(text)
     raise ValueError(f"unknown term type {kind!r}")
+
+
+XSD_DURATION = "http://www.w3.org/2001/XMLSchema#duration"
+_MONTHS = re.compile(r"-?\d+")
+_SECONDS = re.compile(r"-?\d+\.\d*")
+
+
+def duration_text(text: str) -> str:
+    """Return an xsd:duration's lexical form as given, or, for what Virtuoso 7.2 answers in
+    its place (a number, never a valid duration: months for a year-month duration, "14" for
+    P1Y2M; seconds with a decimal point for a day-time one, "864000.0" for P10D), the
+    duration's canonical form."""
+    if _MONTHS.fullmatch(text):
+        sign, months = ("-", -int(text)) if text.startswith("-") else ("", int(text))
+        years, months = divmod(months, 12)
+        parts = (f"{years}Y" if years else "") + (f"{months}M" if months or not years else "")
+        return f"{sign}P{parts}"
+    if _SECONDS.fullmatch(text):
+        sign, seconds = ("-", -float(text)) if text.startswith("-") else ("", float(text))
+        days, rest = divmod(seconds, 86400)
+        hours, rest = divmod(rest, 3600)
+        minutes, rest = divmod(rest, 60)
+        clock = (f"{int(hours)}H" if hours else "") + (f"{int(minutes)}M" if minutes else "")
+        clock += f"{rest:g}S" if rest or not (days or clock) else ""
+        return f"{sign}P{int(days)}D" + (f"T{clock}" if clock else "") if days else f"{sign}PT{clock}"
+    return text
+
+
+def _repaired(triple: ox.Triple) -> ox.Triple:
+    """Return `triple`, an xsd:duration object as `duration_text` repairs it."""
+    obj = triple.object
+    if isinstance(obj, ox.Literal) and obj.datatype.value == XSD_DURATION:
+        text = duration_text(obj.value)
+        if text != obj.value:
+            return ox.Triple(triple.subject, triple.predicate, ox.Literal(text, datatype=obj.datatype))
+    return triple
