@@ -189,7 +189,7 @@ def _open_files_after(soft: int, hard: int, connections: int) -> tuple[int, int]
 def test_serve_raises_its_open_files_limit_or_lowers_the_connection_limit():
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     if hard != resource.RLIM_INFINITY and hard < 700:
-        pytest.skip(f"the hard limit of open files is {hard}")
+        pytest.fail(f"the hard limit of open files is {hard}: raise it to at least 700 (ulimit -Hn 700, as root)")
     assert _open_files_after(256, 700, 500) == (500, 628)  # raised to what 500 connections need
     assert _open_files_after(256, 600, 2000) == (472, 600)  # raised to the hard limit, and lowered
 
