@@ -25,6 +25,7 @@ hand-written parts of that file stay). Needs `wrk` (Debian package) and PyPI `ox
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -60,7 +61,9 @@ QUERIES = {
     "class list, one language, ordered, paged": """SELECT ?s ?label WHERE {{
   ?s a qb:Observation ; rdfs:label ?label . FILTER (LANG(?label) = "fr")
 }} ORDER BY ?label LIMIT 20 OFFSET 100""",
-    "aggregate of observation values per country and year": """SELECT ?country ?year (SUM(?v) AS ?total) (COUNT(?o) AS ?n) WHERE {{
+    "aggregate of observation values per country and year": """SELECT ?country ?year (SUM(?v) AS ?total)
+  (COUNT(?o) AS ?n)
+WHERE {{
   ?o coop:indicator/coop:indicatorOf/coop:country ?country ;
      sdmx-dimension:refPeriod/dcat:startDate ?start ; sdmx-measure:obsValue ?v .
   BIND (STR(?start) AS ?year)
@@ -119,6 +122,7 @@ class Server:
     url: str  # the SPARQL endpoint
     process: subprocess.Popen | None = None
     startup_s: float | None = None
+    startup_load: float = 0.0
     peak_mb: float = 0.0
     results: dict[str, dict] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -163,6 +167,7 @@ def start(server: Server, command: list[str], env: dict, log: Path, limit: float
         server.process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=log.parent)
     server.watch()
     server.startup_s = wait_for_answer(server, started, limit)
+    server.startup_load = loadavg()
 
 
 def run_wrk(url: str, duration: int, connections: int, accept: str | None) -> dict:
@@ -186,6 +191,16 @@ def run_wrk(url: str, duration: int, connections: int, accept: str | None) -> di
     if "rps" not in figures:
         figures["raw"] = output[-400:]
     return figures
+
+
+def rows(url: str) -> int | str:
+    """How many solutions one GET of a SELECT query gives (to check every server answers alike)."""
+    try:
+        request = urllib.request.Request(url, headers={"Accept": ACCEPT_RESULTS})
+        with urllib.request.urlopen(request, timeout=120) as answer:
+            return len(json.load(answer)["results"]["bindings"])
+    except (urllib.error.URLError, ValueError, KeyError, TimeoutError) as error:
+        return f"error: {error}"[:80]
 
 
 def sparql_url(server: Server, text: str) -> str:
@@ -235,7 +250,7 @@ def measure(args: argparse.Namespace) -> dict:
         servers.append(coopkg)
         serve = [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)]
         start(coopkg, serve, env, work / "coopkg.log", args.startup_limit)
-        fresh_s = coopkg.startup_s
+        fresh_s, fresh_load = coopkg.startup_s, coopkg.startup_load
         print(f"coopkg serve: first answer {fresh_s:.1f} s after start (fresh release)", file=sys.stderr)
         fresh_peak = coopkg.peak_mb
         coopkg.stop()
@@ -275,7 +290,9 @@ def measure(args: argparse.Namespace) -> dict:
             text = template.format(entity=entity)
             for server in servers:
                 url = sparql_url(server, text)
+                solutions = rows(url)
                 server.results[shape] = run_wrk(url, args.duration, args.connections, ACCEPT_RESULTS)
+                server.results[shape]["rows"] = solutions
                 print(f"{shape} / {server.name}: {server.results[shape]}", file=sys.stderr)
 
         base = coopkg.url.removesuffix("/sparql")
@@ -288,7 +305,7 @@ def measure(args: argparse.Namespace) -> dict:
         for page, (url, accept) in pages.items():
             coopkg.results[page] = run_wrk(url, args.duration, args.connections, accept)
             print(f"{page}: {coopkg.results[page]}", file=sys.stderr)
-        # the whole store from Oxigraph's Graph Store endpoint, the nearest peer of a dump
+        # the whole dataset from Oxigraph's Graph Store endpoint, the nearest peer of a dump
         oxigraph.results["full dump download, N-Triples"] = run_wrk(
             oxigraph.url.removesuffix("/query") + "/store?default",
             args.duration,
@@ -303,6 +320,7 @@ def measure(args: argparse.Namespace) -> dict:
             "servers": servers,
             "fresh_s": fresh_s,
             "fresh_peak": fresh_peak,
+            "fresh_load": fresh_load,
             "oxigraph_load_s": loaded_s,
             "pages": list(pages),
             "dump_bytes": (releases / nquads.parent.parent.name / "dumps" / "coopkg.nt").stat().st_size,
@@ -340,19 +358,27 @@ def report(figures: dict, args: argparse.Namespace, machine: str) -> str:
         "| figure | coopkg | `oxigraph serve` | rdflib-endpoint | vs oxigraph | vs rdflib-ep | load avg |",
         "|---|---|---|---|---|---|---|",
     ]
+    differ: list[str] = []
     rows = [
         (
             "start-up to first answer, fresh release (validation included)",
             figures["fresh_s"],
             oxigraph.startup_s,
             rdflib_ep.startup_s,
+            figures["fresh_load"],
         ),
-        ("start-up to first answer, existing release", coopkg.startup_s, oxigraph.startup_s, rdflib_ep.startup_s),
+        (
+            "start-up to first answer, existing release",
+            coopkg.startup_s,
+            oxigraph.startup_s,
+            rdflib_ep.startup_s,
+            coopkg.startup_load,
+        ),
     ]
-    for label, ours, oxi, rdf in rows:
+    for label, ours, oxi, rdf, load in rows:
         lines.append(
             f"| {label} | {ours:.1f} s | {oxi:.1f} s (load {figures['oxigraph_load_s']:.1f} s) | {rdf:.1f} s "
-            f"| {_ratio(ours, oxi, False)} | {_ratio(ours, rdf, False)} | |"
+            f"| {_ratio(ours, oxi, False)} | {_ratio(ours, rdf, False)} | {load:.2f} |"
         )
     peak = max(coopkg.peak_mb, figures["fresh_peak"])
     lines.append(
@@ -366,25 +392,33 @@ def report(figures: dict, args: argparse.Namespace, machine: str) -> str:
             f"| {_ratio(ours.get('rps'), oxi.get('rps'))} | {_ratio(ours.get('rps'), rdf.get('rps'))} "
             f"| {max(f['load'] for f in (ours, oxi, rdf)):.2f} |"
         )
+        answers = {s.results[shape].get("rows") for s in (coopkg, oxigraph, rdflib_ep)}
+        if len(answers) > 1:
+            differ.append(
+                f"{shape}: " + ", ".join(f"{s.name} {s.results[shape].get('rows')}" for s in figures["servers"])
+            )
     for page in figures["pages"]:
         ours = coopkg.results[page]
         oxi = oxigraph.results.get(page)
         if "dump" in page:
             mb = f"{ours.get('mbps', 0):,.0f} MB/s"
-            oxi_mb = f"{oxi.get('mbps', 0):,.0f} MB/s (`GET /store?default`)" if oxi else "—"
+            oxi_mb = f"{oxi.get('mbps', 0):,.0f} MB/s (`GET /store`, N-Quads)" if oxi else "—"
             lines.append(
                 f"| {page} ({figures['dump_bytes'] / 1e6:.1f} MB) | {mb}, {_rps(ours)} | {oxi_mb} | — "
                 f"| {_ratio(ours.get('mbps'), oxi and oxi.get('mbps'))} | — | {ours['load']:.2f} |"
             )
         else:
             lines.append(f"| {page} | {_rps(ours)} | — | — | — | — | {ours['load']:.2f} |")
+    solutions = ", ".join(f"{shape} {coopkg.results[shape].get('rows')}" for shape in QUERIES)
     lines += [
+        "",
+        f"Solutions per query (checked once on each server before its run): {solutions}."
+        + (" **Answers differ:** " + "; ".join(differ) + "." if differ else " Every server gave the same counts."),
         "",
         f"Generated in {figures['generated_s']:.1f} s. Machine: {machine}.",
         "",
-        "Reproduce: `python bench/run.py --triples {} --duration {} --connections {} --seed {}`".format(
-            args.triples, args.duration, args.connections, args.seed
-        ),
+        f"Reproduce: `python bench/run.py --triples {args.triples} --duration {args.duration} "
+        f"--connections {args.connections} --seed {args.seed}`",
         "",
     ]
     return "\n".join(lines)
