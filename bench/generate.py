@@ -195,11 +195,13 @@ class Generator:
         self.names: set[str] = set()
 
     def _place_name(self) -> str:
-        while True:
+        """A made-up place name, new while names are left (IRIs stay unique anyway: they carry a key)."""
+        for _ in range(20):
             name = "".join(self.rng.choice(SYLLABLES) for _ in range(self.rng.randint(2, 3))).capitalize()
             if name not in self.names:
-                self.names.add(name)
-                return name
+                break
+        self.names.add(name)
+        return name
 
     def header(self) -> Iterator[Block]:
         doc = Block("source:synthetic-registry", "coop:PressRelease")

@@ -197,7 +197,7 @@ def rows(url: str) -> int | str:
     """How many solutions one GET of a SELECT query gives (to check every server answers alike)."""
     try:
         request = urllib.request.Request(url, headers={"Accept": ACCEPT_RESULTS})
-        with urllib.request.urlopen(request, timeout=120) as answer:
+        with urllib.request.urlopen(request, timeout=60) as answer:
             return len(json.load(answer)["results"]["bindings"])
     except (urllib.error.URLError, ValueError, KeyError, TimeoutError) as error:
         return f"error: {error}"[:80]
@@ -205,6 +205,44 @@ def rows(url: str) -> int | str:
 
 def sparql_url(server: Server, text: str) -> str:
     return server.url + "?" + urllib.parse.urlencode({"query": PREFIXES + text})
+
+
+def profile(server: Server, url: str, args: argparse.Namespace, out: Path) -> str:
+    """Sample `server`'s process tree with py-spy while wrk sends `url`; return the top frames."""
+    if shutil.which("py-spy") is None or server.process is None:
+        return "py-spy not found: no profile"
+    command = ["py-spy", "record", "--pid", str(server.process.pid), "--subprocesses", "--rate", "200"]
+    command += ["--duration", str(args.duration), "--format", "raw", "--output", str(out), "--nonblocking"]
+    spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    run_wrk(url, args.duration, args.connections, ACCEPT_RESULTS)
+    spy.wait(timeout=args.duration + 60)
+    if not out.exists():
+        return "py-spy wrote no profile (ptrace not allowed?)"
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in out.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        frames = [re.sub(r":\d+\)$", ")", frame) for frame in stack.split(";")]
+        total += int(count)
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + int(count)
+        own[frames[-1]] = own.get(frames[-1], 0) + int(count)
+    if not total:
+        return "empty profile"
+
+    def top(table: dict[str, int], n: int) -> list[str]:
+        ranked = sorted(table.items(), key=lambda item: -item[1])[:n]
+        return [f"| {100 * c / total:.0f}% | `{frame[:110]}` |" for frame, c in ranked]
+
+    lines = [f"{total} samples of every thread of the process tree, idle ones included (py-spy, 200 Hz).", ""]
+    lines += ["Own time (the frame on top of the stack):", "", "| share | frame |", "|---|---|", *top(own, 12)]
+    lines += ["", "Inclusive time (the frame anywhere on the stack):", "", "| share | frame |", "|---|---|"]
+    lines += top({k: v for k, v in inclusive.items() if "threading.py" not in k}, 25)
+    return "\n".join(lines) + "\n"
 
 
 def first_organisation(path: Path) -> str:
@@ -312,6 +350,11 @@ def measure(args: argparse.Namespace) -> dict:
             args.connections,
             "application/n-triples",
         )
+        profiled = None
+        if args.profile:
+            url = sparql_url(coopkg, QUERIES["describe one entity"].format(entity=entity))
+            profiled = profile(coopkg, url, args, work / "describe.pyspy")
+            print(profiled, file=sys.stderr)
         for server in servers:
             server.peak_mb = max(server.peak_mb, tree_rss_mb(server.process.pid) if server.process else 0)
         return {
@@ -323,6 +366,7 @@ def measure(args: argparse.Namespace) -> dict:
             "fresh_load": fresh_load,
             "oxigraph_load_s": loaded_s,
             "pages": list(pages),
+            "profile": profiled,
             "dump_bytes": (releases / nquads.parent.parent.name / "dumps" / "coopkg.nt").stat().st_size,
         }
     finally:
@@ -417,6 +461,11 @@ def report(figures: dict, args: argparse.Namespace, machine: str) -> str:
         "",
         f"Generated in {figures['generated_s']:.1f} s. Machine: {machine}.",
         "",
+        *(
+            [f"Profile of `coopkg serve` under the describe load, after the figures above: {figures['profile']}", ""]
+            if figures.get("profile")
+            else []
+        ),
         f"Reproduce: `python bench/run.py --triples {args.triples} --duration {args.duration} "
         f"--connections {args.connections} --seed {args.seed}`",
         "",
@@ -455,6 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--startup-limit", type=float, default=1800, help="seconds a server may take to answer")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--profile", action="store_true", help="then profile coopkg under the describe load (py-spy)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, release)")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None or shutil.which("oxigraph") is None:
