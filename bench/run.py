@@ -150,7 +150,8 @@ def wait_for_answer(server: Server, started: float, limit: float) -> float:
     probe = server.url + "?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
     while time.perf_counter() - started < limit:
         if server.process is not None and server.process.poll() is not None:
-            raise SystemExit(f"{server.name} stopped before answering (exit {server.process.returncode})")
+            code = server.process.returncode
+            raise SystemExit(f"{server.name} stopped before answering (exit {code}); --keep keeps its log")
         try:
             request = urllib.request.Request(probe, headers={"Accept": ACCEPT_RESULTS})
             with urllib.request.urlopen(request, timeout=10) as answer:
