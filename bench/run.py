@@ -239,7 +239,11 @@ def profile(server: Server, url: str, args: argparse.Namespace, out: Path) -> st
         ranked = sorted(table.items(), key=lambda item: -item[1])[:n]
         return [f"| {100 * c / total:.0f}% | `{frame[:110]}` |" for frame, c in ranked]
 
-    lines = [f"{total} samples of every thread of the process tree, idle ones included (py-spy, 200 Hz).", ""]
+    lines = [
+        f"{total} samples of the process tree (py-spy, 200 Hz, its default filter of idle threads;"
+        " a thread blocked in a pipe write may still count).",
+        "",
+    ]
     lines += ["Own time (the frame on top of the stack):", "", "| share | frame |", "|---|---|", *top(own, 12)]
     lines += ["", "Inclusive time (the frame anywhere on the stack):", "", "| share | frame |", "|---|---|"]
     lines += top({k: v for k, v in inclusive.items() if "threading.py" not in k}, 25)
