@@ -2,11 +2,13 @@
 
 Written once per release, streamed from the store, with URLs under links.RELEASE_ROOT that
 the server replaces with its public root (public_sitemap). The sitemap protocol allows
-50,000 URLs per file; a bigger dataset would need a sitemap index (not needed yet: see docs).
+50,000 URLs per file: past it the sitemap lists the first 50,000 entities (by IRI) and the
+build logs a warning; a sitemap index of several files is not written yet (see docs).
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -18,6 +20,7 @@ from .links import RELEASE_ROOT
 from .namespaces import graph_iri
 
 SITEMAP_LIMIT = 50_000
+log = logging.getLogger(__name__)
 
 
 def entity_iris(graph: ReadGraph, base: str) -> list[str]:
@@ -26,14 +29,22 @@ def entity_iris(graph: ReadGraph, base: str) -> list[str]:
     return [row["s"].value for row in rows]
 
 
-def write_sitemap(graph: ReadGraph, base: str, root_url: str, path: Path, lastmod: str) -> int:
-    """Write the sitemap of every entity page under `root_url` to `path`; return the URL count.
+def write_sitemap(
+    graph: ReadGraph, base: str, root_url: str, path: Path, lastmod: str, limit: int = SITEMAP_LIMIT
+) -> int:
+    """Write the sitemap of the entity pages under `root_url` to `path`; return the URL count.
 
-    Raises ValueError past SITEMAP_LIMIT URLs (the protocol's limit for one file).
+    At most `limit` URLs (the protocol's limit for one file): past it, the first `limit`
+    entities by IRI, and a warning saying how many were left out.
     """
     iris = entity_iris(graph, base)
-    if len(iris) > SITEMAP_LIMIT:
-        raise ValueError(f"{len(iris)} entities: more than {SITEMAP_LIMIT} URLs need a sitemap index")
+    if len(iris) > limit:
+        log.warning(
+            "the sitemap lists %d of %d entities (the limit of one sitemap file); a sitemap index is not written yet",
+            limit,
+            len(iris),
+        )
+        iris = iris[:limit]
     with path.open("w", encoding="utf-8") as out:
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         out.write('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n')

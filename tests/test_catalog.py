@@ -399,3 +399,18 @@ def test_another_public_url_gets_its_own_urls_from_the_same_release(published, d
     _, _, sitemap = get(client, "/sitemap.xml")
     locs = [loc.text for loc in ET.fromstring(sitemap).iter(SITEMAP + "loc")]
     assert locs and all(loc.startswith(root + "id/") for loc in locs)
+
+
+def test_a_sitemap_past_its_limit_lists_the_first_entities_and_says_how_many_are_left_out(published, tmp_path, caplog):
+    from server.graphs import EmbeddedGraph
+    from server.sitemap import entity_iris, write_sitemap
+
+    graph, base = EmbeddedGraph(published.store), published.settings.base_iri
+    every = entity_iris(graph, base)
+    path = tmp_path / "sitemap.xml"
+    with caplog.at_level("WARNING", logger="server.sitemap"):
+        written = write_sitemap(graph, base, "http://example.test/", path, "2026-12-01", limit=10)
+    locs = [loc.text for loc in ET.parse(path).getroot().iter(SITEMAP + "loc")]
+    assert written == len(locs) == 10
+    assert locs == [local_url(iri, base, "http://example.test/") for iri in every[:10]]
+    assert any(f"10 of {len(every)} entities" in record.getMessage() for record in caplog.records)
