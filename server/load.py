@@ -4,7 +4,7 @@ Protocol (setting `engine_store_url`, for instance Oxigraph server's `/store`).
 Each graph of the release is PUT under a new name (`{graph}/{version}/{stamp}`) while the
 pages keep reading the previous release's; then one PUT of the record graph
 (`{base}graph/release`) switches: it states the release's version and the name each of its
-graphs is stored as, and the app reads the graphs it names (server.graphs.open_graph), so
+graphs is stored as, and the app reads the graphs it names (server.engine_graph.open_graph), so
 no page is answered from a mix of releases; then the previous release's graphs are dropped.
 """
 
@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .graphs import RECORD_PART, EngineError, SparqlHttpGraph, engine_credentials
+from .engine_graph import SparqlHttpGraph, engine_credentials
+from .graphs import RECORD_PART, EngineError
 from .namespaces import PARTS, PREFIXES, graph_iri
 from .release_folder import Release
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .config import Settings
-from .graphs import ReadGraph, SparqlHttpGraph, open_graph
+from .engine_graph import SparqlHttpGraph, open_graph
+from .graphs import ReadGraph
 from .queries import CompetencyQuery, competency_queries
 from .search import SearchIndex
 from .sparql.engine import QueryPool

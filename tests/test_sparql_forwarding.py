@@ -16,7 +16,7 @@ from sparql_answers import oxigraph_term, results_rows
 from test_sparql_sandbox import Bait, corpus
 
 from server import create_app
-from server.graphs import SparqlHttpGraph
+from server.engine_graph import SparqlHttpGraph
 from server.namespaces import PARTS, graph_iri
 from server.queries import competency_queries
 from server.sparql.answer import QueryFailed

@@ -1,6 +1,6 @@
 """Queries forwarded to the SPARQL engine at engine_url, with our guard, limits and formats in front.
 
-When the pages read from an engine (graphs.SparqlHttpGraph), /sparql answers from it too, so
+When the pages read from an engine (engine_graph.SparqlHttpGraph), /sparql answers from it too, so
 that the endpoint and the pages say the same. A query is read by the same protocol code
 (protocol.py) and checked by the same guard (guard.py: SERVICE refused, FROM graphs held)
 before anything is sent, and more strictly than there: the engine may evaluate SERVICE (Oxigraph
@@ -43,7 +43,7 @@ from html import unescape
 import pyoxigraph as ox
 from urllib3.exceptions import HTTPError
 
-from ..graphs import MAX_GET_QUERY, SparqlHttpGraph
+from ..engine_graph import MAX_GET_QUERY, SparqlHttpGraph
 from ..namespaces import PREFIXES
 from .answer import QueryFailed
 from .crashes import query_hash
