@@ -86,7 +86,7 @@ def oxigraph_server(folder: Path, location: Path, writable: bool = False) -> Ite
                 stderr=subprocess.STDOUT,
             )
         server = EngineServer(f"http://127.0.0.1:{port}/query", process, log)
-        if _answers(server):
+        if answers_sparql(server.process, server.url, START_TIMEOUT):
             break
         server.stop()
     else:
@@ -97,16 +97,17 @@ def oxigraph_server(folder: Path, location: Path, writable: bool = False) -> Ite
         server.stop()
 
 
-def _answers(server: EngineServer) -> bool:
-    deadline = time.monotonic() + START_TIMEOUT
+def answers_sparql(process: subprocess.Popen, url: str, seconds: float, pause: float = 0.1) -> bool:
+    """Return True once the SPARQL endpoint at `url` answers `ASK {}`, False when `process`
+    stops or `seconds` pass first (polling every `pause` seconds)."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if server.process.poll() is not None:
+        if process.poll() is not None:
             return False
         try:
-            answer = requests.get(server.url, params={"query": "ASK {}"}, timeout=2)
-            if answer.status_code == 200:
+            if requests.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
                 return True
         except requests.RequestException:
             pass
-        time.sleep(0.1)
+        time.sleep(pause)
     return False

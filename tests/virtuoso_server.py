@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
+from engine_server import answers_sparql
 from sparql_server import PORT_ATTEMPTS, free_port
 
 START_TIMEOUT = 60.0  # a new database takes a few seconds to be made
@@ -150,7 +149,7 @@ def virtuoso_server(folder: Path, dump: Path | None = None) -> Iterator[Virtuoso
                 stderr=subprocess.STDOUT,
             )
         server = VirtuosoServer(f"http://127.0.0.1:{http_port}/sparql", sql_port, process, home)
-        if _answers(server):
+        if answers_sparql(server.process, server.url, START_TIMEOUT, pause=0.2):
             break
         server.stop()
     else:
@@ -161,18 +160,3 @@ def virtuoso_server(folder: Path, dump: Path | None = None) -> Iterator[Virtuoso
         yield server
     finally:
         server.stop()
-
-
-def _answers(server: VirtuosoServer) -> bool:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            return False
-        try:
-            answer = requests.get(server.url, params={"query": "ASK {}"}, timeout=2)
-            if answer.status_code == 200:
-                return True
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    return False
