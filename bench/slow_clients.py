@@ -26,17 +26,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from harness import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 ROUTES = ("health", "")  # /health and /
 REQUEST_TIMEOUT = 5.0  # a normal request that takes longer counts as failed
 START_TIMEOUT = 120.0
 HEADER_START = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_server(folder: Path, port: int, settings: dict[str, str]) -> subprocess.Popen:
