@@ -64,9 +64,7 @@ def catalog():
         return chosen
     if chosen is None:
         return _catalog_page()
-    response = _public_file(f"catalog.{chosen.suffix}")
-    response.vary.add("Accept")
-    return response
+    return _public_file(f"catalog.{chosen.suffix}")
 
 
 @blueprint.get("/.well-known/void")
@@ -75,9 +73,7 @@ def void():
     chosen = _negotiate(html=False)
     if isinstance(chosen, Response):
         return chosen
-    response = _public_file(f"void.{chosen.suffix}")
-    response.vary.add("Accept")
-    return response
+    return _public_file(f"void.{chosen.suffix}")
 
 
 @blueprint.get("/sitemap.xml")
@@ -108,10 +104,7 @@ def _catalog_page():
     lang = choose_language()
     summary = catalog_summary(public.catalog, public.links.dataset, lang)
     page = render_template("catalog.html", summary=summary, formats=DESCRIPTION_FORMATS)
-    response = Response(page, headers=release_validators("text/html", lang))
-    response.vary.add("Accept")
-    response.vary.add("Accept-Language")
-    return response
+    return Response(page, headers=release_validators("text/html", lang))  # Vary: web/headers.py
 
 
 def _negotiate(html: bool) -> RdfSyntax | Response | None:
