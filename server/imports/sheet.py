@@ -1,0 +1,511 @@
+"""A cooperation team's spreadsheet: an .xlsx workbook, or a folder of CSV files (one per sheet).
+
+Every cell is read once, streamed, and checked against mappings/sheet-columns.toml: sheet
+names and headers in French or English, each cell's type, required cells, identifiers and
+references. What was read is written as one CSV table per sheet, its columns named by their
+keys and its values in one spelling (ISO dates, digits, concept IRIs), for the mapping
+(mappings/sheet.yml) to read: the same tables whether the team filled in CSV or XLSX.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import re
+import tomllib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import PROJECT_ROOT
+from .kind import Prepared, Problem, Project
+
+COLUMNS = PROJECT_ROOT / "mappings" / "sheet-columns.toml"
+IGNORED_SHEETS = {"lisez-moi", "read me", "readme", "notes"}
+IDENTIFIER = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+YEARS = range(1900, 2101)
+Tick = Callable[[int], None]
+
+CONCEPT_CLASSES = {
+    "unit": "https://w3id.org/coopkg/def/Unit",
+    "qualifier": "https://w3id.org/coopkg/def/ValueQualifier",
+    "aggregation": "https://w3id.org/coopkg/def/Aggregation",
+}
+ORGANIZATION = "http://www.w3.org/ns/org#Organization"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label")
+NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
+COUNTRY = "https://schema.org/Country"
+DATA_IRI = "https://w3id.org/coopkg/id/"
+
+EXPECTED = {
+    "id": (
+        "un identifiant en minuscules, chiffres et tirets (ex. ville-a)",
+        "an identifier of lower-case letters, digits and hyphens (e.g. town-a)",
+    ),
+    "date": ("une date (2024-03-15 ou 15/03/2024)", "a date (2024-03-15 or 15/03/2024)"),
+    "year": ("une année de 1900 à 2100", "a year from 1900 to 2100"),
+    "year-or-date": ("une année (2024) ou une date (2024-03-15)", "a year (2024) or a date (2024-03-15)"),
+    "number": ("un nombre (1200, 1 200 ou 1200,5)", "a number (1200, 1 200 or 1200.5)"),
+    "url": ("une adresse http(s)://…", "an http(s)://… address"),
+    "required": ("une valeur (cellule obligatoire)", "a value (this cell is required)"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    headers: tuple[str, str]
+    type: str
+    required: bool
+    default: str | None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    names: tuple[str, str]
+    columns: tuple[Column, ...]
+    iri: str | None
+    unique: tuple[str, ...]
+    stated_as_default: str | None
+
+    def out_columns(self) -> list[str]:
+        """The columns of the table written for the mapping."""
+        out = []
+        for column in self.columns:
+            if column.type == "year-or-date":
+                out += [column.key + "_year", column.key + "_date"]
+            elif column.type == "number":
+                out += [column.key + "_integer", column.key + "_decimal"]
+            else:
+                out.append(column.key)
+        return [*out, "import_source"]
+
+
+def sheets(path: Path = COLUMNS) -> dict[str, Sheet]:
+    """Return the sheets mappings/sheet-columns.toml describes, by key."""
+    spec = tomllib.loads(path.read_text(encoding="utf-8"))
+    found = {}
+    for key, sheet in spec["sheets"].items():
+        columns = tuple(
+            Column(c["key"], (c["fr"], c["en"]), c["type"], c.get("required", False), c.get("default"))
+            for c in sheet["columns"]
+        )
+        found[key] = Sheet(
+            key,
+            (sheet["fr"], sheet["en"]),
+            columns,
+            sheet.get("iri"),
+            tuple(sheet.get("unique", ())),
+            sheet.get("stated_as_default"),
+        )
+    return found
+
+
+class Vocabulary:
+    """The spellings a concept cell may take (the concept's name, notation or label in fr or en,
+    lower-cased) for each concept type, the countries by ISO code, and the data IRIs the project
+    already holds, all read from the project's ontology and data."""
+
+    def __init__(self, project: Project):
+        triples = list(project.knowledge.triples("ontology", "data"))
+        typed: dict[str, set[str]] = {}
+        spellings: dict[str, set[str]] = {}
+        subclasses: dict[str, set[str]] = {}
+        for t in triples:
+            s, p, o = t.subject, t.predicate.value, t.object
+            if not hasattr(s, "value"):
+                continue
+            if p == RDF_TYPE:
+                typed.setdefault(o.value, set()).add(s.value)
+            elif p in (*LABELS, NOTATION):
+                spellings.setdefault(s.value, set()).add(o.value.strip().lower())
+            elif p == SUBCLASS and hasattr(o, "value"):
+                subclasses.setdefault(o.value, set()).add(s.value)
+        self.concepts: dict[str, dict[str, str]] = {}
+        for kind, cls in CONCEPT_CLASSES.items():
+            self.concepts[kind] = self._spelled(typed.get(cls, set()), spellings)
+        organisations = {ORGANIZATION} | _below(ORGANIZATION, subclasses)
+        self.concepts["organisation-type"] = self._spelled(organisations, spellings)
+        self.countries = {
+            t.object.value.upper(): t.subject.value
+            for t in triples
+            if t.predicate.value == NOTATION and t.subject.value in typed.get(COUNTRY, set())
+        }
+        self.entities = {s for members in typed.values() for s in members if s.startswith(DATA_IRI)}
+
+    @staticmethod
+    def _spelled(iris: set[str], spellings: dict[str, set[str]]) -> dict[str, str]:
+        table = {}
+        for iri in sorted(iris):
+            name = iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+            for spelling in {name.lower(), *_hyphenated(name), *spellings.get(iri, ())}:
+                table.setdefault(spelling, iri)
+        return table
+
+    def choices(self, kind: str, lang: str) -> str:
+        """Return the names a cell of concept type `kind` may hold, for a message."""
+        if kind == "country":
+            return ", ".join(sorted(self.countries))
+        return ", ".join(
+            sorted({iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] for iri in self.concepts[kind].values()})
+        )
+
+
+def _hyphenated(name: str) -> set[str]:
+    """'LocalAuthority' -> {'local-authority'}: a class name as a spreadsheet would write it."""
+    return {re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()}
+
+
+def _below(cls: str, subclasses: dict[str, set[str]]) -> set[str]:
+    found, todo = set(), [cls]
+    while todo:
+        for sub in subclasses.get(todo.pop(), ()):
+            if sub not in found:
+                found.add(sub)
+                todo.append(sub)
+    return found
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def read_tables(path: Path) -> Iterator[tuple[str, str, Iterator[list]]]:
+    """Yield (label for messages, sheet name, rows) for each sheet of a workbook or each CSV
+    file of a folder; a row is a list of cell values (str, numbers, dates, None)."""
+    if path.is_dir():
+        for file in sorted(path.glob("*.csv")):
+            yield str(file), file.stem, _csv_rows(file)
+        return
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        for worksheet in workbook.worksheets:
+            rows = (list(row) for row in worksheet.iter_rows(values_only=True))
+            yield f"{path}[{worksheet.title}]", worksheet.title, rows
+    finally:
+        workbook.close()
+
+
+def _csv_rows(file: Path) -> Iterator[list]:
+    with file.open(encoding="utf-8-sig", newline="") as handle:
+        first = handle.readline()
+        delimiter = max(",;\t", key=first.count)
+        handle.seek(0)
+        if handle.read(1) != "\ufeff":
+            handle.seek(0)
+        yield from csv.reader(handle, delimiter=delimiter)
+
+
+def prepare(path: Path, project: Project, folder: Path, tick: Tick | None = None) -> Prepared:
+    """Check every cell of the spreadsheet at `path` and write the tables the mapping reads
+    into `folder`; return them with the problems found and the row of each entity."""
+    return _Reader(path, project, folder, tick or (lambda rows: None)).run()
+
+
+class _Reader:
+    def __init__(self, path: Path, project: Project, folder: Path, tick: Tick):
+        self.path, self.folder, self.tick = path, folder, tick
+        self.slug = slug_of(path)
+        self.sheets = sheets()
+        self.vocabulary = Vocabulary(project)
+        self.prepared = Prepared()
+        self.ids: dict[str, dict[str, str]] = {key: {} for key in self.sheets}
+        self.references: list[tuple[str, int, str, str, str]] = []  # file, row, header, sheet, id
+        self.rows = 0
+
+    def problem(self, file: str, row: int | None, column: str | None, expected, found) -> None:
+        self.prepared.problems.append(Problem(file, row, column, expected, "" if found is None else str(found)))
+
+    def run(self) -> Prepared:
+        seen: set[str] = set()
+        try:
+            for label, name, rows in read_tables(self.path):
+                sheet = self._sheet_named(name)
+                if sheet is None:
+                    if name.strip().lower() not in IGNORED_SHEETS:
+                        names = ", ".join(s.names[1] for s in self.sheets.values())
+                        self.problem(label, None, None, (f"une feuille parmi {names}", f"a sheet among {names}"), name)
+                    continue
+                seen.add(sheet.name)
+                self._read_sheet(label, sheet, rows)
+        except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError) as error:
+            self.problem(
+                str(self.path),
+                None,
+                None,
+                ("un classeur .xlsx ou un dossier de CSV en UTF-8", "an .xlsx workbook or a folder of UTF-8 CSV files"),
+                f"{type(error).__name__}: {error}",
+            )
+        for sheet in self.sheets.values():
+            if sheet.name not in seen:
+                self._write(sheet, [])
+        self._check_references()
+        self.prepared.sources = self.sources
+        return self.prepared
+
+    def _sheet_named(self, name: str) -> Sheet | None:
+        wanted = name.strip().lower()
+        return next((s for s in self.sheets.values() if wanted in (s.name, *(n.lower() for n in s.names))), None)
+
+    def _read_sheet(self, label: str, sheet: Sheet, rows: Iterator[list]) -> None:
+        header = next(rows, None) or []
+        by_header = {h.lower(): c for c in sheet.columns for h in (*c.headers, c.key)}
+        columns: list[Column | None] = []
+        written: dict[str, str] = {}
+        for index, cell in enumerate(header):
+            text = "" if cell is None else str(cell).strip()
+            column = by_header.get(text.lower())
+            if column is None and text:
+                choices = ", ".join(c.headers[0] for c in sheet.columns)
+                self.problem(
+                    label,
+                    1,
+                    _letter(index),
+                    (
+                        f"une colonne parmi {choices}",
+                        f"a column among {', '.join(c.headers[1] for c in sheet.columns)}",
+                    ),
+                    text,
+                )
+            columns.append(column)
+            if column is not None:
+                written[column.key] = text
+        present = {c.key for c in columns if c is not None}
+        for column in sheet.columns:
+            if column.required and column.key not in present:
+                self.problem(
+                    label, 1, None, (f"une colonne « {column.headers[0]} »", f'a column "{column.headers[1]}"'), ""
+                )
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with (self.folder / f"{sheet.name}.csv").open("w", encoding="utf-8", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=sheet.out_columns())
+            writer.writeheader()
+            uniques: dict[tuple, int] = {}
+            for number, cells in enumerate(rows, start=2):
+                if all(c is None or str(c).strip() == "" for c in cells):
+                    continue
+                record = self._read_row(label, sheet, number, columns, cells, written)
+                key = tuple(record.get(k, "") for k in (sheet.unique or ()))
+                if sheet.unique and all(key):
+                    if key in uniques:
+                        self.problem(
+                            label,
+                            number,
+                            sheet.unique[-1],
+                            (
+                                f"une seule ligne par {', '.join(sheet.unique)} (déjà ligne {uniques[key]})",
+                                f"one row per {', '.join(sheet.unique)} (already row {uniques[key]})",
+                            ),
+                            " ".join(key),
+                        )
+                    uniques.setdefault(key, number)
+                if sheet.iri:
+                    self.prepared.origins[DATA_IRI + sheet.iri.format_map(_Blank(record))] = f"{label}:{number}"
+                writer.writerow({**record, "import_source": self.slug})
+                self.rows += 1
+                if self.rows % 500 == 0:
+                    self.tick(self.rows)
+        self.tick(self.rows)
+
+    def _read_row(
+        self, label: str, sheet: Sheet, number: int, columns: list, cells: list, written: dict
+    ) -> dict[str, str]:
+        raw: dict[str, object] = {}
+        for column, cell in zip(columns, cells, strict=False):
+            if column is not None:
+                raw[column.key] = cell
+        record: dict[str, str] = {}
+        for column in sheet.columns:
+            cell = raw.get(column.key)
+            text = "" if cell is None else str(cell).strip()
+            header = written.get(column.key, column.headers[1])
+            if text == "" and column.default is not None:
+                cell = text = column.default
+            if text == "":
+                if column.required:
+                    self.problem(label, number, header, EXPECTED["required"], "")
+                continue
+            record.update(self._cell(label, number, header, column, cell, text))
+            if column.type == "id":
+                seen = self.ids[sheet.name]
+                if text in seen:
+                    self.problem(
+                        label,
+                        number,
+                        header,
+                        (
+                            f"un identifiant unique dans la feuille (déjà {seen[text]})",
+                            f"an identifier unique in the sheet (already {seen[text]})",
+                        ),
+                        text,
+                    )
+                seen.setdefault(text, f"{label}:{number}")
+        if sheet.stated_as_default and not record.get("stated_as"):
+            words = {k: ("" if raw.get(k) is None else str(raw[k]).strip()) for k in raw}
+            record["stated_as"] = sheet.stated_as_default.format_map(_Blank(words)).strip()
+        return {k: v for k, v in record.items() if v != ""}
+
+    def _cell(self, label: str, number: int, header: str, column: Column, cell, text: str) -> dict[str, str]:
+        kind, key = column.type, column.key
+        bad = lambda expected: self.problem(label, number, header, expected, text)  # noqa: E731
+        if kind == "text":
+            return {key: text}
+        if kind in ("id", "key"):
+            if not IDENTIFIER.match(text):
+                bad(EXPECTED["id"])
+            return {key: text}
+        if kind.startswith("ref:"):
+            self.references.append((label, number, header, kind[4:], text))
+            return {key: text}
+        if kind == "date":
+            day = _date(cell, text)
+            if day is None:
+                bad(EXPECTED["date"])
+            return {key: day or ""}
+        if kind == "year":
+            year = _year(cell, text)
+            if year is None:
+                bad(EXPECTED["year"])
+            return {key: year or ""}
+        if kind == "year-or-date":
+            year = _year(cell, text)
+            day = None if year else _date(cell, text)
+            if year is None and day is None:
+                bad(EXPECTED["year-or-date"])
+            return {key + "_year": year or "", key + "_date": day or ""}
+        if kind == "number":
+            number_text = _number(cell, text)
+            if number_text is None:
+                bad(EXPECTED["number"])
+                return {}
+            integral = re.fullmatch(r"-?\d+", number_text) is not None
+            return {key + ("_integer" if integral else "_decimal"): number_text}
+        if kind == "url":
+            if not re.match(r"^https?://[^\s]+$", text):
+                bad(EXPECTED["url"])
+            return {key: text}
+        if kind == "country":
+            iri = self.vocabulary.countries.get(text.upper())
+            if iri is None:
+                codes = self.vocabulary.choices("country", "en")
+                bad(
+                    (
+                        f"un code de pays ISO 3166 connu du graphe ({codes})",
+                        f"an ISO 3166 country code the graph knows ({codes})",
+                    )
+                )
+            return {key: iri or ""}
+        iri = self.vocabulary.concepts[kind].get(text.lower())
+        if iri is None:
+            names = self.vocabulary.choices(kind, "en")
+            bad((f"l'un de : {names} (ou son libellé)", f"one of: {names} (or its label)"))
+        return {key: iri or ""}
+
+    def _check_references(self) -> None:
+        for label, number, header, target, value in self.references:
+            if value in self.ids[target]:
+                continue
+            template = self.sheets[target].iri
+            if template and DATA_IRI + template.format(id=value) in self.vocabulary.entities:
+                continue
+            name = self.sheets[target].names
+            self.problem(
+                label,
+                number,
+                header,
+                (f"l'identifiant d'une ligne de la feuille « {name[0]} »", f'the id of a row of the sheet "{name[1]}"'),
+                value,
+            )
+
+    def _write(self, sheet: Sheet, rows: list) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with (self.folder / f"{sheet.name}.csv").open("w", encoding="utf-8", newline="") as out:
+            csv.DictWriter(out, fieldnames=sheet.out_columns()).writeheader()
+
+    @property
+    def sources(self) -> dict[str, Path]:
+        return {key: self.folder / f"{key}.csv" for key in self.sheets}
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _letter(index: int) -> str:
+    """0 -> 'A', 26 -> 'AA': a column as the spreadsheet names it."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _date(cell, text: str) -> str | None:
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    match = FRENCH_DATE.match(text)
+    if match:
+        day, month, year = match.groups()
+        text = f"{year}-{int(month):02d}-{int(day):02d}"
+    try:
+        return dt.date.fromisoformat(text).isoformat() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    except ValueError:
+        return None
+
+
+def _year(cell, text: str) -> str | None:
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    value = cell if isinstance(cell, int) and not isinstance(cell, bool) else None
+    if value is None and re.fullmatch(r"\d{4}", text):
+        value = int(text)
+    return str(value) if value in YEARS else None
+
+
+def _number(cell, text: str) -> str | None:
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, int):
+        return str(cell)
+    if isinstance(cell, float):
+        return _canonical(repr(cell))
+    compact = re.sub(r"[\s\u00a0\u202f]", "", text)
+    if "," in compact and "." in compact:
+        thousands = "," if compact.rfind(".") > compact.rfind(",") else "."
+        compact = compact.replace(thousands, "").replace(",", ".")
+    else:
+        compact = compact.replace(",", ".")
+    if not re.fullmatch(r"-?\d+(\.\d+)?", compact):
+        return None
+    return _canonical(compact)
+
+
+def _canonical(number: str) -> str:
+    """'52500.50' -> '52500.5', '12.0' -> '12': one spelling whatever the spreadsheet wrote."""
+    value = decimal.Decimal(number)
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+def slug_of(path: Path) -> str:
+    """The slug of an input file (contract C1): its name's stem, lower-case, [a-z0-9-]."""
+    stem = path.name if path.is_dir() else path.stem
+    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9-]", "-", stem.lower())).strip("-") or "import"
+
+
+def media_type(path: Path) -> str:
+    """The media type of the original (a folder of CSV files is text/csv)."""
+    if path.is_dir() or path.suffix.lower() == ".csv":
+        return "text/csv"
+    return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
