@@ -17,7 +17,7 @@ MAPPINGS = PROJECT_ROOT / "mappings"
 
 KINDS: dict[str, ImportKind] = {
     "sheet": ImportKind(
-        mapping=MAPPINGS / "sheet.yml",
+        mapping=MAPPINGS / "sheet.ttl",
         suffixes=(".xlsx", ""),
         prepare=sheet.prepare,
         media_type=sheet.media_type,

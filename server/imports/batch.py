@@ -32,7 +32,12 @@ log = logging.getLogger("coopkg.import")
 Progress = Callable[[str], None]
 
 SPDX = "http://spdx.org/rdf/terms#"
-TERMS = {**PREFIXES, "spdx": SPDX}
+VOCABULARY = CANONICAL_BASE + "def/"
+TERMS = {
+    **PREFIXES,
+    "spdx": SPDX,
+    **{name: f"{VOCABULARY}{name}/" for name in ("unit", "qualifier", "aggregation", "role")},
+}
 FILE_TYPES = {"text/csv": "CSV", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX"}
 
 

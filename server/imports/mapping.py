@@ -30,7 +30,10 @@ def run_mapping(mapping: Path, sources: dict[str, Path]) -> list[ox.Triple]:
     Raises MappingFailed when the mapping cannot be read, names a source not given, or
     morph-kgc fails on it.
     """
-    import morph_kgc
+    try:
+        import morph_kgc
+    except ImportError as error:
+        raise MappingFailed(f"morph-kgc is not installed ({error}): run `make install`") from error
 
     with tempfile.TemporaryDirectory(prefix="coopkg-mapping-") as folder:
         placed = Path(folder) / mapping.name

@@ -4,7 +4,7 @@ Every cell is read once, streamed, and checked against mappings/sheet-columns.to
 names and headers in French or English, each cell's type, required cells, identifiers and
 references. What was read is written as one CSV table per sheet, its columns named by their
 keys and its values in one spelling (ISO dates, digits, concept IRIs), for the mapping
-(mappings/sheet.yml) to read: the same tables whether the team filled in CSV or XLSX.
+(mappings/sheet.ttl) to read: the same tables whether the team filled in CSV or XLSX.
 """
 
 from __future__ import annotations
