@@ -134,12 +134,10 @@ def _prepare(kind: ImportKind, path: Path, project: Project, folder: Path, tick)
 def _project_knowledge(root: Path, into: Path, replaced: set[str]) -> KnowledgeBase:
     """Return the project's ontology, shapes and data, with the imports already made (but those
     this batch replaces) as data."""
-    earlier = sorted(p for p in (into / IMPORTS).glob("*.ttl") if p.stem not in replaced)
-    knowledge = load_knowledge(root)
-    loaded = {file.resolve() for file in knowledge.files.get("data", [])}
-    for file in earlier:
-        if file.resolve() not in loaded:
-            knowledge.parts["data"].extend(read_turtle(file))
+    knowledge = load_knowledge(root, [root / "graph"])
+    for file in sorted(p for p in (into / IMPORTS).glob("*.ttl") if p.stem not in replaced):
+        knowledge.parts["data"].extend(read_turtle(file))
+        knowledge.files["data"].append(file)
     return knowledge
 
 

@@ -69,9 +69,14 @@ class Sheet:
     name: str
     names: tuple[str, str]
     columns: tuple[Column, ...]
-    iri: str | None
+    iris: tuple[str, ...]
     unique: tuple[str, ...]
     stated_as_default: str | None
+
+    @property
+    def iri(self) -> str | None:
+        """The entity a row of this sheet names by its id (the first of `iris`)."""
+        return self.iris[0] if self.iris else None
 
     def out_columns(self) -> list[str]:
         """The columns of the table written for the mapping."""
@@ -99,7 +104,7 @@ def sheets(path: Path = COLUMNS) -> dict[str, Sheet]:
             key,
             (sheet["fr"], sheet["en"]),
             columns,
-            sheet.get("iri"),
+            tuple([sheet["iri"]] if isinstance(sheet.get("iri"), str) else sheet.get("iri", [])),
             tuple(sheet.get("unique", ())),
             sheet.get("stated_as_default"),
         )
@@ -229,8 +234,8 @@ class _Reader:
                 sheet = self._sheet_named(name)
                 if sheet is None:
                     if name.strip().lower() not in IGNORED_SHEETS:
-                        names = ", ".join(s.names[1] for s in self.sheets.values())
-                        self.problem(label, None, None, (f"une feuille parmi {names}", f"a sheet among {names}"), name)
+                        fr, en = (", ".join(s.names[i] for s in self.sheets.values()) for i in (0, 1))
+                        self.problem(label, None, None, (f"une feuille parmi {fr}", f"a sheet among {en}"), name)
                     continue
                 seen.add(sheet.name)
                 self._read_sheet(label, sheet, rows)
@@ -305,8 +310,8 @@ class _Reader:
                             " ".join(key),
                         )
                     uniques.setdefault(key, number)
-                if sheet.iri:
-                    self.prepared.origins[DATA_IRI + sheet.iri.format_map(_Blank(record))] = f"{label}:{number}"
+                for template in sheet.iris:
+                    self.prepared.origins[DATA_IRI + template.format_map(_Blank(record))] = f"{label}:{number}"
                 writer.writerow({**record, "import_source": self.slug})
                 self.rows += 1
                 if self.rows % 500 == 0:
@@ -328,7 +333,7 @@ class _Reader:
             if text == "" and column.default is not None:
                 cell = text = column.default
             if text == "":
-                if column.required:
+                if column.required and column.key in written:  # a missing column is reported once, above
                     self.problem(label, number, header, EXPECTED["required"], "")
                 continue
             record.update(self._cell(label, number, header, column, cell, text))
