@@ -109,6 +109,14 @@ def test_a_batch_fails_whole_when_one_of_its_files_does(runner, root, broken, tm
     assert not (tmp_path / "into" / "sources").exists()
 
 
+def test_a_file_the_kind_does_not_read_is_refused(runner, root, tmp_path):
+    document = tmp_path / "rapport.docx"
+    document.write_bytes(b"PK")
+    result = run(runner, root, "sheet", str(document))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"coopkg: cannot import: {document}: this kind reads .xlsx, a folder"
+
+
 def test_two_inputs_with_one_slug_are_refused(runner, root, tmp_path):
     for name in ("a/Exemple", "b/exemple"):
         shutil.copytree(EXAMPLE, tmp_path / name)

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from server import create_app
 from server.cli import main
-from server.config import PROJECT_ROOT, Settings
+from server.config import PROJECT_ROOT
 from server.imports import Project
 from server.imports.batch import sha256_of
 from server.imports.sheet import prepare
@@ -308,7 +308,3 @@ def test_unknown_and_missing_columns_are_reported_on_the_header_row(project, tmp
 def test_the_templates_have_the_headers_the_check_reads(project, tmp_path):
     for template in ("modele", "template", "modele.xlsx", "template.xlsx"):
         assert problems(PROJECT_ROOT / "spreadsheet" / template, project, tmp_path / template) == []
-
-
-def test_settings_root_is_where_the_import_writes_by_default(tmp_path):
-    assert Settings.load({"root": tmp_path}, environ={}).root == tmp_path

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from ..knowledge import KnowledgeBase, load_knowledge, read_turtle
 from ..namespaces import CANONICAL_BASE, PREFIXES
 from ..validation import ValidationReport, validate
-from .kind import ImportKind, Prepared, Problem, Project
+from .kind import ImportKind, Prepared, Problem, Project, slug_of
 from .mapping import run_mapping, source_keys
 
 IMPORTS, ARCHIVE = Path("imports"), Path("sources") / "imported"
@@ -60,12 +60,6 @@ class Outcome:
         return not self.problems and (self.report is None or self.report.conforms)
 
 
-def slug_of(path: Path) -> str:
-    from .sheet import slug_of as slug
-
-    return slug(path)
-
-
 def import_batch(
     kind: ImportKind, files: list[Path], root: Path, into: Path, progress: Progress | None = None, tick=None
 ) -> Outcome:
@@ -73,9 +67,14 @@ def import_batch(
     project under `root`; return the Outcome (nothing is written unless it is ok).
 
     Raises UnreadableSource when the project's Turtle cannot be read, MappingFailed when the
-    mapping cannot run, ValueError when two inputs have the same slug.
+    mapping cannot run, ValueError when an input is not of a name the kind reads or two inputs
+    have the same slug.
     """
     step = progress or (lambda name: None)
+    for path in files:
+        if ("" if path.is_dir() else path.suffix.lower()) not in kind.suffixes:
+            accepted = ", ".join(suffix or "a folder" for suffix in kind.suffixes)
+            raise ValueError(f"{path}: this kind reads {accepted}")
     slugs = [slug_of(path) for path in files]
     if len(set(slugs)) != len(slugs):
         raise ValueError(f"two inputs would be written to the same file: {', '.join(sorted(slugs))}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,3 +75,9 @@ class ImportKind:
     check: Callable[[Path], list[Problem]] | None = None
     prepare: Callable[..., Prepared] | None = None
     media_type: Callable[[Path], str] = lambda path: "application/octet-stream"
+
+
+def slug_of(path: Path) -> str:
+    """The slug of an input file (contract C1): its name's stem, lower-case, [a-z0-9-]."""
+    stem = path.name if path.is_dir() else path.stem
+    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9-]", "-", stem.lower())).strip("-") or "import"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import PROJECT_ROOT
-from .kind import Prepared, Problem, Project
+from .kind import Prepared, Problem, Project, slug_of
 
 COLUMNS = PROJECT_ROOT / "mappings" / "sheet-columns.toml"
 IGNORED_SHEETS = {"lisez-moi", "read me", "readme", "notes"}
@@ -152,7 +152,7 @@ class Vocabulary:
                 table.setdefault(spelling, iri)
         return table
 
-    def choices(self, kind: str, lang: str) -> str:
+    def choices(self, kind: str) -> str:
         """Return the names a cell of concept type `kind` may hold, for a message."""
         if kind == "country":
             return ", ".join(sorted(self.countries))
@@ -249,7 +249,7 @@ class _Reader:
             )
         for sheet in self.sheets.values():
             if sheet.name not in seen:
-                self._write(sheet, [])
+                self._write_empty(sheet)
         self._check_references()
         self.prepared.sources = self.sources
         return self.prepared
@@ -398,7 +398,7 @@ class _Reader:
         if kind == "country":
             iri = self.vocabulary.countries.get(text.upper())
             if iri is None:
-                codes = self.vocabulary.choices("country", "en")
+                codes = self.vocabulary.choices("country")
                 bad(
                     (
                         f"un code de pays ISO 3166 connu du graphe ({codes})",
@@ -408,7 +408,7 @@ class _Reader:
             return {key: iri or ""}
         iri = self.vocabulary.concepts[kind].get(text.lower())
         if iri is None:
-            names = self.vocabulary.choices(kind, "en")
+            names = self.vocabulary.choices(kind)
             bad((f"l'un de : {names} (ou son libellé)", f"one of: {names} (or its label)"))
         return {key: iri or ""}
 
@@ -428,7 +428,7 @@ class _Reader:
                 value,
             )
 
-    def _write(self, sheet: Sheet, rows: list) -> None:
+    def _write_empty(self, sheet: Sheet) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         with (self.folder / f"{sheet.name}.csv").open("w", encoding="utf-8", newline="") as out:
             csv.DictWriter(out, fieldnames=sheet.out_columns()).writeheader()
@@ -501,12 +501,6 @@ def _canonical(number: str) -> str:
     if value == value.to_integral_value():
         return str(int(value))
     return format(value.normalize(), "f")
-
-
-def slug_of(path: Path) -> str:
-    """The slug of an input file (contract C1): its name's stem, lower-case, [a-z0-9-]."""
-    stem = path.name if path.is_dir() else path.stem
-    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9-]", "-", stem.lower())).strip("-") or "import"
 
 
 def media_type(path: Path) -> str:
