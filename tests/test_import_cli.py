@@ -154,3 +154,44 @@ def test_the_progress_line_counts_rows_and_the_log_says_how_many(caplog):
     assert "check… 500 rows" not in terminal.getvalue()
     assert "import [--------------------] 1/5 check… 5000 rows (" in terminal.getvalue()
     assert any(r.getMessage().startswith("check… ") and r.getMessage().endswith("(5000 rows)") for r in caplog.records)
+
+
+YARRRML = """\
+prefixes:
+  ex: https://example.org/
+sources:
+  people: [people.csv~csv]
+mappings:
+  person:
+    sources: people
+    s: ex:$(id)
+    po:
+      - [ex:name, $(name), fr~lang]
+"""
+
+
+def test_run_mapping_points_each_source_of_a_yarrrml_mapping_at_its_file(tmp_path):
+    from server.imports.mapping import MappingFailed, run_mapping, source_keys
+
+    mapping = tmp_path / "people.yml"
+    mapping.write_text(YARRRML, encoding="utf-8")
+    table = tmp_path / "elsewhere" / "table.csv"
+    table.parent.mkdir()
+    table.write_text("id,name\nmarie,Marie Exemple\n", encoding="utf-8")
+    assert source_keys(mapping) == ["people"]
+    [triple] = run_mapping(mapping, {"people": table})
+    assert (triple.subject.value, triple.object.value, triple.object.language) == (
+        "https://example.org/marie",
+        "Marie Exemple",
+        "fr",
+    )
+    assert mapping.read_text(encoding="utf-8") == YARRRML  # the file a person edits is left as it is
+    with pytest.raises(MappingFailed, match="no file given for its source 'people'"):
+        run_mapping(mapping, {})
+
+
+def test_the_sheet_mapping_reads_one_source_per_sheet():
+    from server.imports.mapping import source_keys
+    from server.imports.sheet import sheets
+
+    assert sorted(source_keys(KINDS["sheet"].mapping)) == sorted(sheets())
