@@ -305,6 +305,23 @@ def test_unknown_and_missing_columns_are_reported_on_the_header_row(project, tmp
     ]
 
 
-def test_the_templates_have_the_headers_the_check_reads(project, tmp_path):
+def test_the_templates_have_the_headers_the_check_reads_and_no_row(project, tmp_path):
     for template in ("modele", "template", "modele.xlsx", "template.xlsx"):
-        assert problems(PROJECT_ROOT / "spreadsheet" / template, project, tmp_path / template) == []
+        assert problems(PROJECT_ROOT / "spreadsheet" / template, project, tmp_path / template) == [
+            "FILE: expected at least one row of data, found empty"
+        ]
+
+
+def test_csv_as_french_excel_writes_it_reads_the_same(project, tmp_path):
+    """Semicolons between cells (the comma is the decimal mark) and a byte order mark."""
+    folder = tmp_path / "exemple-partenariat"
+    shutil.copytree(EXAMPLE, folder)
+    for file in folder.glob("*.csv"):
+        with file.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        with file.open("w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle, delimiter=";").writerows(rows)
+    assert problems(folder, project, tmp_path / "excel") == []
+    assert problems(EXAMPLE, project, tmp_path / "plain") == []
+    for table in (tmp_path / "plain").glob("*.csv"):
+        assert (tmp_path / "excel" / table.name).read_bytes() == table.read_bytes(), table.name

@@ -200,10 +200,8 @@ def read_tables(path: Path) -> Iterator[tuple[str, str, Iterator[list]]]:
 def _csv_rows(file: Path) -> Iterator[list]:
     with file.open(encoding="utf-8-sig", newline="") as handle:
         first = handle.readline()
-        delimiter = max(",;\t", key=first.count)
-        handle.seek(0)
-        if handle.read(1) != "\ufeff":
-            handle.seek(0)
+        delimiter = max(",;\t", key=first.count)  # Excel writes ';' where ',' is the decimal mark
+        handle.seek(0)  # the decoder skips the byte order mark again
         yield from csv.reader(handle, delimiter=delimiter)
 
 
@@ -251,6 +249,8 @@ class _Reader:
             if sheet.name not in seen:
                 self._write_empty(sheet)
         self._check_references()
+        if self.rows == 0 and not self.prepared.problems:
+            self.problem(str(self.path), None, None, ("au moins une ligne de données", "at least one row of data"), "")
         self.prepared.sources = self.sources
         return self.prepared
 
