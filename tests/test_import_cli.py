@@ -117,6 +117,14 @@ def test_a_file_the_kind_does_not_read_is_refused(runner, root, tmp_path):
     assert result.stderr.strip() == f"coopkg: cannot import: {document}: this kind reads .xlsx, a folder"
 
 
+@pytest.mark.parametrize("name", ["partnership", "shapes"])
+def test_an_input_named_as_a_graph_of_the_project_is_refused(runner, root, tmp_path, name):
+    shutil.copytree(EXAMPLE, tmp_path / name)
+    result = run(runner, root, "sheet", str(tmp_path / name))
+    assert result.exit_code == 2
+    assert f"its name {name!r} is the name of a graph of the project; rename the file" in result.stderr
+
+
 def test_two_inputs_with_one_slug_are_refused(runner, root, tmp_path):
     for name in ("a/Exemple", "b/exemple"):
         shutil.copytree(EXAMPLE, tmp_path / name)

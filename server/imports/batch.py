@@ -28,6 +28,7 @@ from .kind import ImportKind, Prepared, Problem, Project, slug_of
 from .mapping import run_mapping, source_keys
 
 IMPORTS, ARCHIVE = Path("imports"), Path("sources") / "imported"
+RESERVED = {"ontology", "shapes", "data", "catalog"}  # graph names a release gives its other parts
 log = logging.getLogger("coopkg.import")
 Progress = Callable[[str], None]
 
@@ -78,6 +79,9 @@ def import_batch(
     slugs = [slug_of(path) for path in files]
     if len(set(slugs)) != len(slugs):
         raise ValueError(f"two inputs would be written to the same file: {', '.join(sorted(slugs))}")
+    for path, slug in zip(files, slugs, strict=True):
+        if slug in RESERVED or any((root / "graph").rglob(f"{slug}.ttl")):
+            raise ValueError(f"{path}: its name {slug!r} is the name of a graph of the project; rename the file")
     step("read")
     knowledge = _project_knowledge(root, into, set(slugs))
     project = Project(root, knowledge)
