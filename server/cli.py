@@ -112,14 +112,19 @@ def validate_command(paths: tuple[Path, ...], lang: str) -> None:
     sys.exit(EXIT_CONFORMS if report.conforms else EXIT_VIOLATIONS)
 
 
-def format_report(report: ValidationReport, lang: str, checked: str, triples: int) -> str:
-    """Return the report as text: one block per violation (entity, property, message)."""
+def format_report(
+    report: ValidationReport, lang: str, checked: str, triples: int, origins: dict[str, str] | None = None
+) -> str:
+    """Return the report as text: one block per violation (entity, where it came from when
+    `origins` knows it (an imported file's row), property, message)."""
     if report.conforms:
         return f"{checked}: conforms ({triples} triples checked)."
     lines = [f"{checked}: {len(report.violations)} violation(s) of the shapes."]
     for v in report.violations:
         label = v.label(lang) or "(no label)"
         lines.append(f"\n✗ {label} <{v.focus}>")
+        if origins and v.focus in origins:
+            lines.append(f"  row:      {origins[v.focus]}")
         if v.path:
             lines.append("  property: " + "/".join(shorten(step, PREFIXES) for step in v.path))
         if v.value:
@@ -316,7 +321,7 @@ def import_command(kind: str, files: tuple[Path, ...], into: Path | None, lang: 
             f"import refused: {len(outcome.problems)} problem(s) in the files (listed above); nothing written",
         )
     if outcome.report is not None and not outcome.report.conforms:
-        click.echo(format_import_report(outcome.report, outcome.origins, lang))
+        click.echo(format_report(outcome.report, lang, "import", 0, outcome.origins))
         _fail(EXIT_VIOLATIONS, "import refused: the imported data does not conform to the shapes; nothing written")
     for path, triples in outcome.written:
         click.echo(f"{path} ({triples} triples)")
@@ -331,19 +336,6 @@ def _import_inputs(files: tuple[Path, ...]) -> list[Path]:
         if path not in inputs:
             inputs.append(path)
     return inputs
-
-
-def format_import_report(report: ValidationReport, origins: dict[str, str], lang: str) -> str:
-    """Return the violations of an import, each with the row it came from when known."""
-    text = format_report(report, lang, "import", 0)
-    lines = []
-    for line in text.splitlines():
-        lines.append(line)
-        if line.startswith("✗ ") and line.endswith(">"):
-            focus = line.rsplit("<", 1)[-1][:-1]
-            if focus in origins:
-                lines.append(("  ligne :   " if lang == "fr" else "  row:      ") + origins[focus])
-    return "\n".join(lines)
 
 
 @main.command("load", epilog=EXIT_CODES)

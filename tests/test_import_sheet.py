@@ -150,7 +150,7 @@ def test_a_failed_import_leaves_the_release_current(imported, runner, tmp_path):
     report = result.stdout.split("\n✗ ")
     assert len(report) == 2, result.stdout
     assert "<https://w3id.org/coopkg/id/partnership/autre>" in report[1]
-    assert f"ligne :   {broken}/partenariats.csv:2" in report[1]  # the violation, at the row it came from
+    assert f"row:      {broken}/partenariats.csv:2" in report[1]  # the violation, at the row it came from
     assert "Un partenariat réunit au moins deux organisations" in report[1]
     assert "nothing written" in result.stderr
     assert sorted(p.name for p in (root / "imports").iterdir()) == written
