@@ -105,8 +105,7 @@ def test_a_batch_fails_whole_when_one_of_its_files_does(runner, root, broken, tm
     shutil.copytree(EXAMPLE, good)
     result = run(runner, root, "sheet", str(good), str(broken), "--into", str(tmp_path / "into"))
     assert result.exit_code == 1
-    assert not (tmp_path / "into" / "imports").exists()
-    assert not (tmp_path / "into" / "sources").exists()
+    assert not (tmp_path / "into").exists()
 
 
 def test_a_file_the_kind_does_not_read_is_refused(runner, root, tmp_path):

@@ -56,16 +56,12 @@ class Outcome:
     origins: dict[str, str] = field(default_factory=dict)
     written: list[tuple[Path, int]] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems and (self.report is None or self.report.conforms)
-
 
 def import_batch(
     kind: ImportKind, files: list[Path], root: Path, into: Path, progress: Progress | None = None, tick=None
 ) -> Outcome:
     """Import `files` of `kind` into `into` (imports/, sources/imported/), validated with the
-    project under `root`; return the Outcome (nothing is written unless it is ok).
+    project under `root`; return the Outcome (nothing is written unless every file passes).
 
     Raises UnreadableSource when the project's Turtle cannot be read, MappingFailed when the
     mapping cannot run, ValueError when an input is not of a name the kind reads or two inputs
@@ -86,8 +82,8 @@ def import_batch(
     knowledge = _project_knowledge(root, into, set(slugs))
     project = Project(root, knowledge)
     outcome = Outcome()
-    into.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".import-", dir=into) as work:
+    beside = into if into.is_dir() else next(parent for parent in into.parents if parent.is_dir())
+    with tempfile.TemporaryDirectory(prefix=".import-", dir=beside) as work:
         batch = Path(work)
         step("check")
         prepared: dict[str, Prepared] = {}
@@ -110,21 +106,26 @@ def import_batch(
         if not outcome.report.conforms:
             return outcome
         step("write")
-        for path, slug in zip(files, slugs, strict=True):
-            target = batch / "out" / IMPORTS / f"{slug}.ttl"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(_turtle(turtles[slug], path, now))
-            archived = batch / "out" / _archived(path, slug)
-            archived.parent.mkdir(parents=True, exist_ok=True)
-            if path.is_dir():
-                shutil.copytree(path, archived)
-            else:
-                shutil.copy2(path, archived)
-        for path, slug in zip(files, slugs, strict=True):
-            for relative in (IMPORTS / f"{slug}.ttl", _archived(path, slug)):
-                _move_in(batch / "out" / relative, into / relative)
-            outcome.written.append((into / IMPORTS / f"{slug}.ttl", len(turtles[slug])))
+        _write(dict(zip(files, slugs, strict=True)), turtles, batch / "out", into, now)
+        outcome.written = [(into / IMPORTS / f"{slug}.ttl", len(turtles[slug])) for slug in slugs]
     return outcome
+
+
+def _write(inputs: dict[Path, str], turtles: dict[str, list[ox.Triple]], out: Path, into: Path, now) -> None:
+    """Write each input's Turtle and original under `out`, then move each file into `into`."""
+    for path, slug in inputs.items():
+        target = out / IMPORTS / f"{slug}.ttl"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(_turtle(turtles[slug], path, now))
+        archived = out / _archived(path, slug)
+        archived.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            shutil.copytree(path, archived)
+        else:
+            shutil.copy2(path, archived)
+    for path, slug in inputs.items():
+        for relative in (IMPORTS / f"{slug}.ttl", _archived(path, slug)):
+            _move_in(out / relative, into / relative)
 
 
 def _prepare(kind: ImportKind, path: Path, project: Project, folder: Path, tick) -> Prepared:
