@@ -140,9 +140,10 @@ def test_the_release_answers_the_indicator_question(imported):
     }
 
 
-def test_a_failed_import_leaves_the_release_current(imported, runner, tmp_path):
+def test_a_failed_import_leaves_the_release_current(imported, released_app, runner, tmp_path):
     root, _ = imported
     before = os.readlink(root / "releases" / CURRENT)
+    served = released_app.test_client().get("/id/partnership/exemple-modele").headers["X-Coopkg-Release"]
     written = sorted(p.name for p in (root / "imports").iterdir())
     broken = lone_partnership(tmp_path / "autre-partenariat")  # a partnership of one organisation
     result = run(runner, root, "import", "sheet", str(broken), "--lang", "fr")
@@ -159,6 +160,8 @@ def test_a_failed_import_leaves_the_release_current(imported, runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "did not change" in result.stdout
     assert os.readlink(root / "releases" / CURRENT) == before
+    page = released_app.test_client().get("/id/partnership/exemple-modele")
+    assert page.status_code == 200 and page.headers["X-Coopkg-Release"] == served == before
 
 
 def lone_partnership(folder: Path) -> Path:
