@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
+from babel.numbers import list_currencies
 
-from .entities import SAME_QUANTITY_AS, Literal, Resource, resources, sources_of
+from .entities import SAME_QUANTITY_AS, Literal, Resource, counted_resources, resources, sources_of
 from .graphs import ReadGraph
 from .namespaces import PREFIXES
 
 COOP = PREFIXES["coop"]
+SKOS_NOTATION = PREFIXES["skos"] + "notation"
+CURRENCIES = frozenset(list_currencies())
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class Observation:
     stated_as: tuple[Literal, ...]
     sources: tuple[Resource, ...]
     same_quantity_as: tuple[str, ...]
+    currency: str | None = None  # the unit's ISO 4217 code (skos:notation) when it is a currency
 
     @property
     def number(self) -> Decimal | None:
@@ -96,8 +100,10 @@ def _observations(graph: ReadGraph, query: str, **bindings) -> list[Observation]
 
 
 def _observation(graph: ReadGraph, obs: str, found: dict) -> Observation:
-    names = ("unit", "qualifier", "aggregation", "period")
+    names = ("qualifier", "aggregation", "period")
     labelled = {r.iri: r for r in resources(graph, [obs, found["ind"], *(found[n] for n in names if n in found)])}
+    if "unit" in found:
+        labelled[found["unit"]] = counted_resources(graph, [found["unit"]])[0]
 
     def linked(name):
         return labelled[found[name]] if name in found else None
@@ -118,7 +124,16 @@ def _observation(graph: ReadGraph, obs: str, found: dict) -> Observation:
         stated_as=tuple(Literal(text, lang) for text, lang in stated),
         sources=sources_of(graph, obs),
         same_quantity_as=tuple(sorted(same)),
+        currency=_currency(graph, found.get("unit")),
     )
+
+
+def _currency(graph: ReadGraph, unit: str | None) -> str | None:
+    """Return the ISO 4217 code a unit's skos:notation gives when the unit is a currency."""
+    if unit is None:
+        return None
+    codes = {o.value for o in graph.objects(unit, SKOS_NOTATION) if isinstance(o, ox.Literal)}
+    return next((code for code in sorted(codes) if code in CURRENCIES), None)
 
 
 def _series(graph: ReadGraph, observations: list[Observation]) -> tuple[IndicatorSeries, ...]:

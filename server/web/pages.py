@@ -109,9 +109,10 @@ def _page_parts(entity, stem: str) -> dict:
     if view is not None and view.kind == "cooperation":
         parts["charts"]["timeline"] = charts.timeline_chart(view.conventions, lang, (entity.label(lang), view.period))
     if stem.startswith("def/"):
-        parts["term"] = overview.term(graph, base, entity.iri)
-        if stem == "def/":
-            parts["terms"] = overview.ontology_terms(graph, base)
+        if stem == "def/":  # the ontology itself: no definition nor usage of its own, its terms
+            parts["term"], parts["terms"] = None, overview.ontology_terms(graph, base)
+        else:
+            parts["term"] = overview.term(graph, base, entity.iri)
     return parts
 
 
