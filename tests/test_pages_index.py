@@ -98,7 +98,8 @@ def test_the_shapes_page_states_each_rule_in_the_readers_language(client, store,
         r["m"]
         for r in select(
             store,
-            f'SELECT ?m WHERE {{ ?c <http://www.w3.org/ns/shacl#message> ?m FILTER(lang(?m) = "{lang}") }}',
+            "SELECT ?m WHERE { ?c <http://www.w3.org/ns/shacl#message>|<http://www.w3.org/ns/shacl#description> ?m "
+            f'FILTER(lang(?m) = "{lang}") }}',
         )
     }
     shown = {" ".join(text(li).split(" (")[0].split()) for li in page.select("ul.rules li")}
