@@ -7,21 +7,51 @@ Babel (CLDR): '2 800 000' and '2,800,000', '2,8 M€' and '€2.8M', '150 ko' an
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from babel import Locale
 from babel.dates import format_date as babel_date
 from babel.numbers import format_compact_currency, format_currency, format_decimal
 from babel.units import format_unit
 
+NUMERIC_TYPES = frozenset(
+    "http://www.w3.org/2001/XMLSchema#" + name
+    for name in [
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    ]
+)
 SIZE_UNITS = ((10**9, "digital-gigabyte"), (10**6, "digital-megabyte"), (10**3, "digital-kilobyte"))
 
 
-def format_number(value: Decimal | int | None, lang: str) -> str:
+def format_number(value: Decimal | int | str | None, lang: str) -> str:
     """Return a number as readers of `lang` write it, every digit kept: '2 800 000' (fr, narrow
-    no-break spaces), '2,800,000' (en), '70,5'; '?' for None."""
+    no-break spaces), '2,800,000' (en), '70,5'; '?' for None. A text that is not a finite
+    number (a literal's lexical form: 'NaN', 'INF', '12abc') is returned as it is."""
     if value is None:
         return "?"
+    if isinstance(value, str):
+        try:
+            parsed = Decimal(value.strip())
+        except InvalidOperation:
+            return value
+        if not parsed.is_finite():
+            return value
+        value = parsed
     if isinstance(value, Decimal):
         value = value.normalize() if value == value.to_integral_value() else value
         value = value.quantize(1) if value == value.to_integral_value() else value.normalize()

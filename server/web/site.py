@@ -19,6 +19,11 @@ from ..words import translations, words
 from .headers import release_validators
 from .negotiation import choose_language, other_language, switch_url, with_lang
 
+# how the query page's results table notes a number's datatype: written as a number instead
+NUMERIC_NOTES = frozenset(
+    "^^" + shorten(iri, {"xsd": "http://www.w3.org/2001/XMLSchema#"}) for iri in locales.NUMERIC_TYPES
+)
+
 
 def service() -> Service:
     """Return the state of the current app, built by the app factory."""
@@ -137,4 +142,5 @@ def template_helpers() -> dict:
         "with_lang": with_lang,
         "shorten": lambda iri: shorten(iri, PREFIXES),
         "absolute": lambda path: public_url(path.lstrip("/")),
+        "numeric_notes": NUMERIC_NOTES,
     }
