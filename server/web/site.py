@@ -5,6 +5,8 @@ Flask-Babel) and its numbers, money, dates and sizes (server/locales.py)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, current_app, has_request_context, render_template, request
 from flask_babel import Babel, Domain, get_locale
 from werkzeug.exceptions import BadRequest
@@ -121,6 +123,13 @@ def install_babel(app: Flask) -> None:
     CoopkgBabel(app, default_locale="fr", locale_selector=choose_language)
 
 
+def default_language_url() -> str:
+    """Return the current page's URL without `?lang=` (its language then follows Accept-Language):
+    the page's `hreflang="x-default"` alternate."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
 def template_helpers() -> dict:
     """Return what every template of the app may use (the app factory registers it as a
     context processor): the page language `lang`, the other one `other_lang`, its words `t`
@@ -142,5 +151,6 @@ def template_helpers() -> dict:
         "with_lang": with_lang,
         "shorten": lambda iri: shorten(iri, PREFIXES),
         "absolute": lambda path: public_url(path.lstrip("/")),
+        "default_language_url": default_language_url,
         "numeric_notes": NUMERIC_NOTES,
     }
