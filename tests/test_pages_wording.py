@@ -21,6 +21,7 @@ from server.cli import main
 from server.config import PROJECT_ROOT
 from server.locales import format_number, plural_category
 from server.queries import competency_queries
+from server.sparql.query_forms import malformed_query_message
 from server.words import words
 
 COOP = BASE + "def/"
@@ -205,11 +206,31 @@ def test_the_editor_starts_with_a_question_that_runs(server, lang):
     assert answer.select("table.sparql-table tbody tr")
 
 
+@pytest.mark.parametrize(
+    ("query", "hint"),
+    [
+        ("SELEC * WHERE {", 'not "SELEC"; did you mean SELECT?'),
+        ("PREFIX ex: <http://example.org/>\n# a comment\nconstrct WHERE {", 'not "constrct"; did you mean CONSTRUCT?'),
+        ("PREFIX ex: <http://example.org/>\nASKK {", 'not "ASKK"; did you mean ASK?'),
+        ("INSERT DATA { }", 'not "INSERT"'),
+        ("   ", "this one has none"),
+    ],
+)
+def test_the_message_names_the_query_forms_when_the_first_word_is_none(query, hint):
+    message = malformed_query_message(query, "error at 1:1: expected CONSTRUCT")
+    assert message.startswith("malformed query: error at 1:1: expected CONSTRUCT") and hint in message
+
+
+@pytest.mark.parametrize("query", ["SELECT * WHERE { ?s ?p }", "base <http://e/> describe <x> WHERE {"])
+def test_a_query_that_begins_well_keeps_the_parsers_words(query):
+    assert malformed_query_message(query, "error at 1:20: x") == "malformed query: error at 1:20: x"
+
+
 def test_a_typo_in_the_query_form_is_named(server):
     answer = requests.get(server.sparql, params={"query": "SELEC * WHERE {", "lang": "en"}, headers=BROWSER, timeout=60)
     assert answer.status_code == 400
     alert = text(BeautifulSoup(answer.text, "html.parser").find(attrs={"role": "alert"}))
-    assert 'not "SELEC"; did you mean SELECT?' in alert
+    assert alert.startswith("malformed query: error at 1:") and 'not "SELEC"; did you mean SELECT?' in alert
     plain = requests.get(
         server.sparql, params={"query": "SELEC * WHERE {"}, headers={"Accept": "text/plain"}, timeout=60
     )

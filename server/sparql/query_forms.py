@@ -1,5 +1,5 @@
 """What to say about a query the SPARQL parser refuses: its own words, and, when the query does
-not begin with a query form (a typo such as `SELEC * WHERE {`, which Oxigraph's parser answers
+not begin with a query form (a typo such as SELEC for SELECT, which Oxigraph's parser answers
 "expected CONSTRUCT"), a sentence that names the forms and the closest one."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def malformed_query_message(query: str, parser_message: str) -> str:
         return f"malformed query: {parser_message}"
     forms = "a query begins with SELECT, CONSTRUCT, ASK or DESCRIBE (after its PREFIX and BASE lines)"
     if not found:
-        return f"malformed query: {forms}, and this one has none (the parser says: {parser_message})"
+        return f"malformed query: {parser_message}; {forms}, and this one has none"
     closest = difflib.get_close_matches(found.upper(), QUERY_FORMS, n=1, cutoff=0.6)
     hint = f"; did you mean {closest[0]}?" if closest else ""
-    return f'malformed query: {forms}, not "{found}"{hint} (the parser says: {parser_message})'
+    return f'malformed query: {parser_message}; {forms}, not "{found}"{hint}'
