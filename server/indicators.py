@@ -96,14 +96,19 @@ def _observations(graph: ReadGraph, query: str, **bindings) -> list[Observation]
         for name in ("value", "unit", "qualifier", "aggregation", "period"):
             if row[name] is not None:
                 seen.setdefault(name, row[name].value)
-    return [_observation(graph, obs, found) for obs, found in grouped.items()]
+    units = _units(graph, sorted({found["unit"] for found in grouped.values() if "unit" in found}))
+    return [_observation(graph, obs, found, units) for obs, found in grouped.items()]
 
 
-def _observation(graph: ReadGraph, obs: str, found: dict) -> Observation:
+def _units(graph: ReadGraph, iris: list[str]) -> dict[str, tuple[Resource, str | None]]:
+    """Return each unit with its labels and plural labels, and its currency code if it is one."""
+    return {unit.iri: (unit, _currency(graph, unit.iri)) for unit in counted_resources(graph, iris)}
+
+
+def _observation(graph: ReadGraph, obs: str, found: dict, units: dict[str, tuple[Resource, str | None]]) -> Observation:
     names = ("qualifier", "aggregation", "period")
     labelled = {r.iri: r for r in resources(graph, [obs, found["ind"], *(found[n] for n in names if n in found)])}
-    if "unit" in found:
-        labelled[found["unit"]] = counted_resources(graph, [found["unit"]])[0]
+    unit, currency = units.get(found.get("unit"), (None, None))
 
     def linked(name):
         return labelled[found[name]] if name in found else None
@@ -117,21 +122,19 @@ def _observation(graph: ReadGraph, obs: str, found: dict) -> Observation:
         resource=labelled[obs],
         indicator=labelled[found["ind"]],
         value=found.get("value"),
-        unit=linked("unit"),
+        unit=unit,
         qualifier=linked("qualifier"),
         aggregation=linked("aggregation"),
         period=linked("period"),
         stated_as=tuple(Literal(text, lang) for text, lang in stated),
         sources=sources_of(graph, obs),
         same_quantity_as=tuple(sorted(same)),
-        currency=_currency(graph, found.get("unit")),
+        currency=currency,
     )
 
 
-def _currency(graph: ReadGraph, unit: str | None) -> str | None:
+def _currency(graph: ReadGraph, unit: str) -> str | None:
     """Return the ISO 4217 code a unit's skos:notation gives when the unit is a currency."""
-    if unit is None:
-        return None
     codes = {o.value for o in graph.objects(unit, SKOS_NOTATION) if isinstance(o, ox.Literal)}
     return next((code for code in sorted(codes) if code in CURRENCIES), None)
 
