@@ -12,9 +12,10 @@ from html import escape
 from .domain import ConventionSummary, Period
 from .indicators import IndicatorSeries, Observation
 from .locales import format_money, format_number
+from .namespaces import PREFIXES
 from .words import words as interface_words
 
-CALENDAR_YEAR = "https://w3id.org/coopkg/def/unit/calendar-year"
+CALENDAR_YEAR = PREFIXES["coop"] + "unit/calendar-year"  # a value in it is a year, written as such
 WIDTH = 420
 LEFT, RIGHT = 8, 8
 BAR_HEIGHT, LINE = 14, 17

@@ -25,8 +25,8 @@ LABEL_PREDICATES = (
     PREFIXES["foaf"] + "name",
     PREFIXES["dct"] + "title",
 )
+PLURAL_LABEL = PREFIXES["coop"] + "pluralLabel"  # a class's or a unit's label in the plural
 # Properties shown first on a page, in this order; the others follow by label.
-PLURAL_LABEL = PREFIXES["coop"] + "pluralLabel"
 LEADING_PROPERTIES = (*LABEL_PREDICATES, PREFIXES["skos"] + "definition", PREFIXES["rdfs"] + "comment")
 INCOMING_PAGE_SIZE = 20
 MAX_BLANK_DEPTH = 4
