@@ -287,3 +287,15 @@ def test_each_checksum_is_on_one_line_and_no_page_ends_with_a_second_search_box(
             assert watched.page.locator("form[role=search]").count() <= 1
     finally:
         watched.close()
+
+
+@pytest.mark.parametrize("device", list(WIDTHS))
+def test_the_footer_lines_up_with_the_content(browser, server_url, device):
+    watched = Watched(browser, server_url, WIDTHS[device])
+    try:
+        watched.page.goto(server_url + "/id/convention/2022-2026")
+        content = watched.page.locator("main h1").bounding_box()
+        footer = watched.page.locator("footer p").bounding_box()
+        assert abs(footer["x"] - content["x"]) <= 16, (footer, content)
+    finally:
+        watched.close()
