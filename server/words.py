@@ -171,6 +171,31 @@ _PAIRS = {
     "row": ("ligne", "row"),
     "rows": ("lignes", "rows"),
     "results_table": ("Tableau des résultats", "Results table"),
+    "explore": ("Explorer", "Explore"),
+    "explore_title": ("Explorer les programmes", "Explore the programmes"),
+    "explore_intro": (
+        "Filtrez les programmes de coopération par pays, collectivité, partenaire, secteur, cible ODD ou année. "
+        "Dans une même rubrique, les valeurs cochées s'additionnent ; les rubriques se combinent.",
+        "Filter the cooperation programmes by country, authority, partner, sector, SDG target or year. "
+        "Values ticked within one heading add up; headings narrow one another.",
+    ),
+    "filters": ("Filtres", "Filters"),
+    "apply_filters": ("Appliquer", "Apply"),
+    "clear_filters": ("Tout effacer", "Clear all"),
+    "remove_filter": ("Retirer le filtre", "Remove filter"),
+    "facet_country": ("Pays", "Country"),
+    "facet_authority": ("Collectivité qui coopère", "Cooperating authority"),
+    "facet_partner": ("Partenaire local", "Local partner"),
+    "facet_sector": ("Secteur", "Sector"),
+    "facet_sdg": ("Cible ODD", "SDG target"),
+    "facet_year": ("Année de début", "Start year"),
+    "facet_none": ("Aucune valeur", "No value"),
+    "programmes_found_one": ("{count} programme", "{count} programme"),
+    "programmes_found_many": ("{count} programmes", "{count} programmes"),
+    "no_programme": ("Aucun programme ne correspond à ces filtres.", "No programme matches these filters."),
+    "download_csv": ("Télécharger en CSV", "Download as CSV"),
+    "download_json": ("JSON", "JSON"),
+    "page_of": ("page {page} sur {pages}", "page {page} of {pages}"),
 }
 
 # Each pair is in the order of LANGUAGES (fr, en).

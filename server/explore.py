@@ -1,0 +1,166 @@
+"""Exploring the programmes by facets: country, cooperating authority, local partner, sector,
+SDG target, start year.
+
+Each facet is one query file, `server/rq/explore_facet_<name>.rq`, returning (?item, ?value)
+pairs; the things listed are those of `explore_items.rq`. The pairs are read once per
+release (they cannot change within it) and kept as sets, so that any combination of filters is
+a few set operations, on every engine, instead of one SPARQL query per facet and request.
+
+Filters combine as people expect of faceted search: values of one facet are alternatives (OR),
+facets narrow one another (AND), and the count beside each value of a facet is what choosing
+it would give with the other facets' filters (so a chosen value's siblings keep their counts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from .entities import LABEL_PREDICATES
+from .graphs import ReadGraph
+from .labels import local_name, pick_label
+from .search import normalise
+
+FACETS = ("country", "authority", "partner", "sector", "sdg", "year")
+MAX_FILTER_VALUES = 50  # values of all facets one request may filter on
+_Labels = tuple[tuple[str, str | None], ...]
+
+
+class BadFilter(ValueError):
+    """A filter names no facet, or too many values."""
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value of a facet: `key` is what URLs carry (an IRI, or a literal's lexical form),
+    `iri` is set when the value is an IRI."""
+
+    key: str
+    iri: str | None
+    labels: _Labels
+
+    def label(self, lang: str) -> str:
+        if self.iri is None:
+            return self.key
+        return pick_label(self.labels, lang) or local_name(self.iri)
+
+
+@dataclass(frozen=True)
+class Count:
+    value: Value
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Item:
+    iri: str
+    labels: _Labels
+
+    def label(self, lang: str) -> str:
+        return pick_label(self.labels, lang) or local_name(self.iri)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a combination of filters gives: the matching items (sorted by label in `lang`)
+    and, per facet, its values with their counts (most first, then by label)."""
+
+    filters: Mapping[str, frozenset[str]]
+    items: list[Item]
+    facets: dict[str, list[Count]]
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+
+class ExploreIndex:
+    """The items and every facet's (item, value) pairs of one release."""
+
+    def __init__(self, items: dict[str, Item], values: dict[str, dict[str, Value]], pairs: dict[str, dict[str, set]]):
+        self.items = items
+        self.values = values  # facet -> key -> Value
+        self.pairs = pairs  # facet -> key -> set of item IRIs
+        self._of_item: dict[str, dict[str, list[str]]] = {}
+        for facet, by_key in pairs.items():
+            for key, members in by_key.items():
+                for item in members:
+                    self._of_item.setdefault(item, {}).setdefault(facet, []).append(key)
+
+    @classmethod
+    def build(cls, graph: ReadGraph, base: str) -> ExploreIndex:
+        """Return the index of `graph` (IRIs under `base`): one query for the items, one per
+        facet, and the labels of everything they name (batched)."""
+        bindings = {"sector": {"scheme": base + "def/iati/Sector"}}
+        items = [row["item"].value for row in graph.select("explore_items")]
+        listed = set(items)
+        raw: dict[str, dict[str, tuple[ox.NamedNode | ox.Literal, set[str]]]] = {}
+        for facet in FACETS:
+            by_key: dict[str, tuple] = {}
+            for row in graph.select(f"explore_facet_{facet}", **bindings.get(facet, {})):
+                item, value = row["item"], row["value"]
+                if item is None or value is None or item.value not in listed or isinstance(value, ox.BlankNode):
+                    continue
+                by_key.setdefault(value.value, (value, set()))[1].add(item.value)
+            raw[facet] = by_key
+        named = set(items) | {
+            k for by_key in raw.values() for k, (v, _) in by_key.items() if isinstance(v, ox.NamedNode)
+        }
+        labels = graph.labels(sorted(named), LABEL_PREDICATES)
+        values = {
+            facet: {
+                key: Value(key, key if isinstance(term, ox.NamedNode) else None, labels.get(key, ()))
+                for key, (term, _) in by_key.items()
+            }
+            for facet, by_key in raw.items()
+        }
+        pairs = {facet: {key: members for key, (_, members) in by_key.items()} for facet, by_key in raw.items()}
+        return cls({iri: Item(iri, labels.get(iri, ())) for iri in items}, values, pairs)
+
+    def keys_of(self, item: str, facet: str) -> list[str]:
+        """Return the keys of the values `item` has for `facet`."""
+        return self._of_item.get(item, {}).get(facet, [])
+
+    def value(self, facet: str, key: str) -> Value:
+        return self.values[facet].get(key) or Value(key, None, ())
+
+    def select(self, filters: Mapping[str, Iterable[str]], lang: str) -> Selection:
+        """Return what `filters` (facet -> chosen keys) give, labels and order in `lang`.
+
+        Raises BadFilter for an unknown facet or too many values.
+        """
+        chosen = {facet: frozenset(keys) for facet, keys in filters.items() if keys}
+        unknown = sorted(set(chosen) - set(FACETS))
+        if unknown:
+            raise BadFilter(f"unknown facet {unknown[0]!r}: the facets are {', '.join(FACETS)}")
+        if sum(len(keys) for keys in chosen.values()) > MAX_FILTER_VALUES:
+            raise BadFilter(f"at most {MAX_FILTER_VALUES} filter values at once")
+        matching = {facet: self._matching(facet, keys) for facet, keys in chosen.items()}
+        everything = set(self.items)
+        found = _intersection(everything, matching.values())
+        facets = {}
+        for facet in FACETS:
+            others = _intersection(everything, (m for f, m in matching.items() if f != facet))
+            counts = [
+                Count(self.values[facet][key], len(members & others), key in chosen.get(facet, ()))
+                for key, members in self.pairs[facet].items()
+            ]
+            counts = [c for c in counts if c.count or c.selected]
+            counts.sort(key=lambda c: (-c.count, normalise(c.value.label(lang))))
+            facets[facet] = counts
+        items = sorted((self.items[iri] for iri in found), key=lambda i: (normalise(i.label(lang)), i.iri))
+        return Selection(chosen, items, facets)
+
+    def _matching(self, facet: str, keys: frozenset[str]) -> set[str]:
+        by_key = self.pairs[facet]
+        return set().union(*(by_key.get(key, set()) for key in keys))
+
+
+def _intersection(start: set[str], sets: Iterable[set[str]]) -> set[str]:
+    result = start
+    for members in sets:
+        result = result & members
+    return result

@@ -1,0 +1,139 @@
+"""Exploring the programmes by facets: `/explore` as a page, `/explore.csv` and
+`/explore.json` (or `/explore` with `Accept: text/csv` or `application/json`), the same
+filters in the query string (`?country=…&year=2017`), so that any view is a URL to share.
+The core is server/explore.py; the index is built on first use and kept for the release."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, jsonify, request, stream_with_context
+from werkzeug.exceptions import BadRequest
+
+from ..explore import FACETS, BadFilter, Selection
+from . import site
+from .headers import release_validators, share_read_only
+from .negotiation import choose_language, choose_representation
+
+blueprint = Blueprint("explore", __name__)
+share_read_only(blueprint)
+OFFERED = ("text/html", "application/json", "text/csv")  # anything else gets the page
+PER_PAGE = 50
+
+
+@blueprint.get("/explore")
+def explore_page():
+    chosen = choose_representation(OFFERED)
+    if chosen == "application/json":
+        return explore_json()
+    if chosen == "text/csv":
+        return explore_csv()
+    selection, lang = _selection(), choose_language()
+    page = site.page_number()
+    start = page * PER_PAGE
+    index = site.service().explore_index()
+    return site.render(
+        "explore.html",
+        selection=selection,
+        facets=FACETS,
+        shown=selection.items[start : start + PER_PAGE],
+        start=start,
+        page=page,
+        pages=max(1, -(-selection.total // PER_PAGE)),
+        index=index,
+        url=_url,
+        toggle=_toggle_url,
+        lang=lang,
+    )
+
+
+@blueprint.get("/explore.json")
+def explore_json():
+    selection, lang = _selection(), choose_language()
+    index = site.service().explore_index()
+    response = jsonify(
+        lang=lang,
+        filters={facet: sorted(keys) for facet, keys in selection.filters.items()},
+        count=selection.total,
+        facets={
+            facet: [
+                {"value": c.value.key, "label": c.value.label(lang), "count": c.count, "selected": c.selected}
+                for c in counts
+            ]
+            for facet, counts in selection.facets.items()
+        },
+        items=[
+            {
+                "iri": item.iri,
+                "url": site.href(item.iri),
+                "label": item.label(lang),
+                **{
+                    facet: [
+                        {"value": key, "label": index.value(facet, key).label(lang)}
+                        for key in index.keys_of(item.iri, facet)
+                    ]
+                    for facet in FACETS
+                },
+            }
+            for item in selection.items
+        ],
+    )
+    response.headers.extend(release_validators(response.mimetype, lang))
+    return response
+
+
+@blueprint.get("/explore.csv")
+def explore_csv():
+    """Every matching row, streamed: each facet's codes (IRIs or values) beside their labels."""
+    selection, lang = _selection(), choose_language()
+    index = site.service().explore_index()
+
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(["iri", "label", *(name for facet in FACETS for name in (facet, f"{facet}_label"))])
+        for item in selection.items:
+            cells = [item.iri, item.label(lang)]
+            for facet in FACETS:
+                keys = index.keys_of(item.iri, facet)
+                cells += [" | ".join(keys), " | ".join(index.value(facet, k).label(lang) for k in keys)]
+            writer.writerow(cells)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    headers = {"Content-Disposition": 'attachment; filename="coopkg-explore.csv"'}
+    headers.update(release_validators("text/csv", lang))
+    return Response(stream_with_context(rows()), mimetype="text/csv", headers=headers)
+
+
+def _selection() -> Selection:
+    filters = {facet: request.args.getlist(facet) for facet in FACETS if request.args.getlist(facet)}
+    try:
+        return site.service().explore_index().select(filters, choose_language())
+    except BadFilter as error:
+        raise BadRequest(str(error)) from None
+
+
+def _url(path: str = "/explore", **changes) -> str:
+    """Return `path` with the current filters (and ?lang=), as changed by `changes`."""
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k in (*FACETS, "lang")}
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    query = urlencode(args, doseq=True)
+    return request.script_root + path + ("?" + query if query else "")
+
+
+def _toggle_url(facet: str, key: str) -> str:
+    """Return the page with `key` added to or removed from `facet`'s filter, back on page 0."""
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k in (*FACETS, "lang")}
+    values = args.get(facet, [])
+    args[facet] = [v for v in values if v != key] if key in values else [*values, key]
+    query = urlencode(args, doseq=True)
+    return request.script_root + "/explore" + ("?" + query if query else "")
