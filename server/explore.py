@@ -80,8 +80,15 @@ class Selection:
 class ExploreIndex:
     """The items and every facet's (item, value) pairs of one release."""
 
-    def __init__(self, items: dict[str, Item], values: dict[str, dict[str, Value]], pairs: dict[str, dict[str, set]]):
+    def __init__(
+        self,
+        items: dict[str, Item],
+        values: dict[str, dict[str, Value]],
+        pairs: dict[str, dict[str, set]],
+        country_codes: dict[str, str] | None = None,
+    ):
         self.items = items
+        self.country_codes = country_codes or {}  # country IRI -> ISO 3166-1 alpha-2 (the map's key)
         self.values = values  # facet -> key -> Value
         self.pairs = pairs  # facet -> key -> set of item IRIs
         self._of_item: dict[str, dict[str, list[str]]] = {}
@@ -118,7 +125,8 @@ class ExploreIndex:
             for facet, by_key in raw.items()
         }
         pairs = {facet: {key: members for key, (_, members) in by_key.items()} for facet, by_key in raw.items()}
-        return cls({iri: Item(iri, labels.get(iri, ())) for iri in items}, values, pairs)
+        codes = {row["country"].value: row["code"].value for row in graph.select("map_country_codes")}
+        return cls({iri: Item(iri, labels.get(iri, ())) for iri in items}, values, pairs, codes)
 
     def keys_of(self, item: str, facet: str) -> list[str]:
         """Return the keys of the values `item` has for `facet`."""

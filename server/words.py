@@ -196,6 +196,35 @@ _PAIRS = {
     "download_csv": ("Télécharger en CSV", "Download as CSV"),
     "download_json": ("JSON", "JSON"),
     "page_of": ("page {page} sur {pages}", "page {page} of {pages}"),
+    "map": ("Carte", "Map"),
+    "map_title": ("Carte des programmes par pays", "Map of the programmes by country"),
+    "map_description": (
+        "Les pays où se déroulent les programmes, plus foncés quand ils en comptent davantage ; "
+        "le tableau qui suit donne les mêmes chiffres.",
+        "The countries the programmes take place in, darker where there are more; the table below "
+        "gives the same figures.",
+    ),
+    "map_intro": (
+        "Chaque pays mène à sa page ; le nombre est celui des programmes qui s'y déroulent, avec les filtres "
+        "de la page Explorer.",
+        "Each country leads to its page; the figure is the number of programmes taking place there, with the "
+        "filters of the Explore page.",
+    ),
+    "map_table": ("Programmes par pays", "Programmes by country"),
+    "map_finer": (
+        "Les lieux plus fins qu'un pays (un département, une commune) ne sont pas dessinés : aucune forme "
+        "sous licence ouverte n'en est installée.",
+        "Places finer than a country (a département, a commune) are not drawn: no shapes of them under an "
+        "open licence are installed.",
+    ),
+    "map_unmapped": ("Sans forme sur la carte", "Without a shape on the map"),
+    "map_missing": ("La carte n'est pas disponible", "The map is not available"),
+    "map_credit": (
+        "Formes des pays : Natural Earth (domaine public), paquet npm world-atlas (ISC).",
+        "Country shapes: Natural Earth (public domain), npm package world-atlas (ISC).",
+    ),
+    "country": ("Pays", "Country"),
+    "on_explore": ("Voir dans Explorer", "See in Explore"),
 }
 
 # Each pair is in the order of LANGUAGES (fr, en).

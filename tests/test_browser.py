@@ -36,6 +36,7 @@ PAGES = {
     "class": "/classes/foaf:Person",
     "search": "/search?q=beninoise",
     "explore": "/explore",
+    "map": "/map",
     "explore-filtered": "/explore?country=https%3A%2F%2Fw3id.org%2Fcoopkg%2Fid%2Fcountry%2Fbenin&year=2017",
     "not-found": "/id/organisation/nobody",
 }

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 from werkzeug.exceptions import BadRequest
 
+from .. import world_map
 from ..explore import FACETS, BadFilter, Selection
 from . import site
 from .headers import release_validators, share_read_only
@@ -108,6 +109,47 @@ def explore_csv():
     headers = {"Content-Disposition": 'attachment; filename="coopkg-explore.csv"'}
     headers.update(release_validators("text/csv", lang))
     return Response(stream_with_context(rows()), mimetype="text/csv", headers=headers)
+
+
+@blueprint.get("/map")
+def map_page():
+    """The programmes of the current filters by country, as an SVG world map and as a table."""
+    selection, lang = _selection(), choose_language()
+    index = site.service().explore_index()
+    rows = [c for c in selection.facets["country"] if c.count]
+    shaded = {}
+    for count in rows:
+        code = index.country_codes.get(count.value.key)
+        if code is not None:
+            label = count.value.label(lang)
+            shaded[code] = world_map.Shaded(count.count, site.href(count.value.key) or "", label)
+    words = site.template_helpers()["t"]
+    try:
+        drawn = world_map.svg(shaded, words["map_title"], words["map_description"])
+    except world_map.MapDataMissing as error:
+        drawn, missing = None, str(error)
+    else:
+        missing = None
+    unmapped = [c for c in rows if index.country_codes.get(c.value.key) not in world_map_codes()]
+    return site.render(
+        "map.html",
+        selection=selection,
+        rows=rows,
+        svg=drawn,
+        missing=missing,
+        unmapped=unmapped,
+        index=index,
+        url=_url,
+        toggle=_toggle_url,
+        shades=world_map.SHADES,
+    )
+
+
+def world_map_codes() -> set[str]:
+    try:
+        return set(world_map.countries())
+    except world_map.MapDataMissing:
+        return set()
 
 
 def _selection() -> Selection:
