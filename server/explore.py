@@ -23,7 +23,9 @@ from .graphs import ReadGraph
 from .labels import local_name, pick_label
 from .search import normalise
 
-FACETS = ("country", "authority", "partner", "sector", "sdg", "year")
+FACETS = ("country", "authority", "partner", "sector", "sdg", "year")  # shown, in this order
+HIDDEN_FACETS = ("organisation",)  # filters too, but only profiles use them
+ALL_FACETS = FACETS + HIDDEN_FACETS
 MAX_FILTER_VALUES = 50  # values of all facets one request may filter on
 _Labels = tuple[tuple[str, str | None], ...]
 
@@ -105,7 +107,7 @@ class ExploreIndex:
         items = [row["item"].value for row in graph.select("explore_items")]
         listed = set(items)
         raw: dict[str, dict[str, tuple[ox.NamedNode | ox.Literal, set[str]]]] = {}
-        for facet in FACETS:
+        for facet in ALL_FACETS:
             by_key: dict[str, tuple] = {}
             for row in graph.select(f"explore_facet_{facet}", **bindings.get(facet, {})):
                 item, value = row["item"], row["value"]
@@ -141,16 +143,16 @@ class ExploreIndex:
         Raises BadFilter for an unknown facet or too many values.
         """
         chosen = {facet: frozenset(keys) for facet, keys in filters.items() if keys}
-        unknown = sorted(set(chosen) - set(FACETS))
+        unknown = sorted(set(chosen) - set(ALL_FACETS))
         if unknown:
-            raise BadFilter(f"unknown facet {unknown[0]!r}: the facets are {', '.join(FACETS)}")
+            raise BadFilter(f"unknown facet {unknown[0]!r}: the facets are {', '.join(ALL_FACETS)}")
         if sum(len(keys) for keys in chosen.values()) > MAX_FILTER_VALUES:
             raise BadFilter(f"at most {MAX_FILTER_VALUES} filter values at once")
         matching = {facet: self._matching(facet, keys) for facet, keys in chosen.items()}
         everything = set(self.items)
         found = _intersection(everything, matching.values())
         facets = {}
-        for facet in FACETS:
+        for facet in ALL_FACETS:
             others = _intersection(everything, (m for f, m in matching.items() if f != facet))
             counts = [
                 Count(self.values[facet][key], len(members & others), key in chosen.get(facet, ()))

@@ -118,9 +118,11 @@ def svg(shaded: Mapping[str, Shaded], title: str, description: str) -> str:
         if found is None:
             parts.append(f'<path class="land" d="{country.path}"/>')
             continue
+        name = f"{found.label} : {found.count}"
+        shading = f"land shade-{shade(found.count, highest)}"
         parts.append(
-            f"<a href={quoteattr(found.href)} aria-label={quoteattr(f'{found.label} : {found.count}')}><path class={quoteattr(f'land shade-{shade(found.count, highest)}')} "
-            f'd="{country.path}"><title>{escape(found.label)} : {found.count}</title></path></a>'
+            f"<a href={quoteattr(found.href)} aria-label={quoteattr(name)}><path class={quoteattr(shading)} "
+            f'd="{country.path}"><title>{escape(name)}</title></path></a>'
         )
     parts.append("</g></svg>")
     return "".join(parts)

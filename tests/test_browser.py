@@ -22,6 +22,7 @@ WIDTHS = {"desktop": 1280, "phone": 390}
 PAGES = {
     "home": "/",
     "organisation": "/id/organisation/cc-zou",
+    "country": "/id/country/benin",
     "partnership": "/id/partnership/hauts-de-seine-zou",
     "programme": "/id/programme/zou-agricultural-development",
     "convention": "/id/convention/2022-2026",

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, jsonify, request, stream_with_context
 from werkzeug.exceptions import BadRequest
 
 from .. import world_map
-from ..explore import FACETS, BadFilter, Selection
+from ..explore import ALL_FACETS, FACETS, BadFilter, Selection
 from . import site
 from .headers import release_validators, share_read_only
 from .negotiation import choose_language, choose_representation
@@ -76,7 +76,7 @@ def explore_json():
                         {"value": key, "label": index.value(facet, key).label(lang)}
                         for key in index.keys_of(item.iri, facet)
                     ]
-                    for facet in FACETS
+                    for facet in ALL_FACETS
                 },
             }
             for item in selection.items
@@ -95,10 +95,10 @@ def explore_csv():
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(["iri", "label", *(name for facet in FACETS for name in (facet, f"{facet}_label"))])
+        writer.writerow(["iri", "label", *(name for facet in ALL_FACETS for name in (facet, f"{facet}_label"))])
         for item in selection.items:
             cells = [item.iri, item.label(lang)]
-            for facet in FACETS:
+            for facet in ALL_FACETS:
                 keys = index.keys_of(item.iri, facet)
                 cells += [" | ".join(keys), " | ".join(index.value(facet, k).label(lang) for k in keys)]
             writer.writerow(cells)
@@ -153,7 +153,7 @@ def world_map_codes() -> set[str]:
 
 
 def _selection() -> Selection:
-    filters = {facet: request.args.getlist(facet) for facet in FACETS if request.args.getlist(facet)}
+    filters = {facet: request.args.getlist(facet) for facet in ALL_FACETS if request.args.getlist(facet)}
     try:
         return site.service().explore_index().select(filters, choose_language())
     except BadFilter as error:
@@ -162,7 +162,7 @@ def _selection() -> Selection:
 
 def _url(path: str = "/explore", **changes) -> str:
     """Return `path` with the current filters (and ?lang=), as changed by `changes`."""
-    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k in (*FACETS, "lang")}
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k in (*ALL_FACETS, "lang")}
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
@@ -174,7 +174,7 @@ def _url(path: str = "/explore", **changes) -> str:
 
 def _toggle_url(facet: str, key: str) -> str:
     """Return the page with `key` added to or removed from `facet`'s filter, back on page 0."""
-    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k in (*FACETS, "lang")}
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k in (*ALL_FACETS, "lang")}
     values = args.get(facet, [])
     args[facet] = [v for v in values if v != key] if key in values else [*values, key]
     query = urlencode(args, doseq=True)

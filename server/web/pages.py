@@ -15,6 +15,7 @@ from ..domain import domain_view
 from ..entities import Resource, is_iri, read_entity, resource
 from ..iris import iri_for_path
 from ..namespaces import PREFIXES
+from ..profile import profile_of
 from ..representations import HTML, REPRESENTATIONS, description, serialize, split_suffix
 from . import errors, site
 from .headers import release_validators, share_read_only
@@ -108,11 +109,35 @@ def _page_parts(entity, stem: str) -> dict:
         parts["charts"]["indicators"] = charts.indicator_chart(view.indicators, lang)
     if view is not None and view.kind == "cooperation":
         parts["charts"]["timeline"] = charts.timeline_chart(view.conventions, lang, (entity.label(lang), view.period))
+    kind = "country" if entity.has_type(PREFIXES["schema"] + "Country") else None
+    if view is not None and view.kind == "organisation":
+        kind = "organisation"
+    if kind is not None:
+        _add_profile(parts, entity.iri, kind, lang)
     if stem.startswith("def/"):
         parts["term"] = overview.term(graph, base, entity.iri)
         if stem == "def/":
             parts["terms"] = overview.ontology_terms(graph, base)
     return parts
+
+
+def _add_profile(parts: dict, iri: str, kind: str, lang: str) -> None:
+    """Add the profile of a country or an organisation (server/profile.py) and its charts."""
+    found = profile_of(site.graph(), site.service().explore_index(), iri, kind, lang)
+    if found is None:
+        return
+    words = site.template_helpers()["t"]
+    labels = {
+        column.key: column.type.label(lang) if column.type else words["money_" + column.kind]
+        for table in found.money
+        for column in table.columns
+    }
+    parts["profile"] = found
+    parts["money_labels"] = labels
+    parts["charts"]["profile_timeline"] = charts.timeline_chart(found.conventions, lang, None, "profile-timeline")
+    parts["charts"]["money"] = [
+        charts.money_chart(table, labels, lang, f"money-{i}") for i, table in enumerate(found.money)
+    ]
 
 
 def _incoming_page() -> dict[str, int]:

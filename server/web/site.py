@@ -9,6 +9,7 @@ from werkzeug.exceptions import BadRequest
 
 from ..config import Settings
 from ..iris import path_for_iri
+from ..money import money_text
 from ..namespaces import PREFIXES, shorten
 from ..representations import REPRESENTATIONS, Representation
 from ..service import Service
@@ -108,4 +109,5 @@ def template_helpers() -> dict:
         "switch_url": switch_url,
         "with_lang": with_lang,
         "shorten": lambda iri: shorten(iri, PREFIXES),
+        "money_text": money_text,
     }
