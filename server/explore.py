@@ -1,5 +1,5 @@
 """Exploring the programmes by facets: country, cooperating authority, local partner, sector,
-SDG target, start year.
+SDG target, start year, status.
 
 Each facet is one query file, `server/rq/explore_facet_<name>.rq`, returning (?item, ?value)
 pairs; the things listed are those of `explore_items.rq`. The pairs are read once per
@@ -23,7 +23,7 @@ from .graphs import ReadGraph
 from .labels import local_name, pick_label
 from .search import normalise
 
-FACETS = ("country", "authority", "partner", "sector", "sdg", "year")  # shown, in this order
+FACETS = ("country", "authority", "partner", "sector", "sdg", "year", "status")  # shown, in this order
 HIDDEN_FACETS = ("organisation",)  # filters too, but only profiles use them
 ALL_FACETS = FACETS + HIDDEN_FACETS
 MAX_FILTER_VALUES = 50  # values of all facets one request may filter on

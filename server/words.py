@@ -189,6 +189,7 @@ _PAIRS = {
     "facet_sector": ("Secteur", "Sector"),
     "facet_sdg": ("Cible ODD", "SDG target"),
     "facet_year": ("Année de début", "Start year"),
+    "facet_status": ("État", "Status"),
     "facet_organisation": ("Organisation", "Organisation"),
     "facet_none": ("Aucune valeur", "No value"),
     "programmes_found_one": ("{count} programme", "{count} programme"),
