@@ -13,7 +13,9 @@ it would give with the other facets' filters (so a chosen value's siblings keep 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -27,6 +29,7 @@ FACETS = ("country", "authority", "partner", "sector", "sdg", "year", "status") 
 HIDDEN_FACETS = ("organisation",)  # filters too, but only profiles use them
 ALL_FACETS = FACETS + HIDDEN_FACETS
 MAX_FILTER_VALUES = 50  # values of all facets one request may filter on
+MEMO_SIZE = 512  # answers kept by `remembered` (profiles), the least recently used dropped
 _Labels = tuple[tuple[str, str | None], ...]
 
 
@@ -93,6 +96,10 @@ class ExploreIndex:
         self.country_codes = country_codes or {}  # country IRI -> ISO 3166-1 alpha-2 (the map's key)
         self.values = values  # facet -> key -> Value
         self.pairs = pairs  # facet -> key -> set of item IRIs
+        self._order: dict[str, list[str]] = {}  # lang -> item IRIs sorted by label (built on first use)
+        self._value_rank: dict[tuple[str, str], dict[str, int]] = {}  # (facet, lang) -> key -> rank by label
+        self._memo: OrderedDict = OrderedDict()
+        self._memo_lock = threading.Lock()
         self._of_item: dict[str, dict[str, list[str]]] = {}
         for facet, by_key in pairs.items():
             for key, members in by_key.items():
@@ -130,6 +137,20 @@ class ExploreIndex:
         codes = {row["country"].value: row["code"].value for row in graph.select("map_country_codes")}
         return cls({iri: Item(iri, labels.get(iri, ())) for iri in items}, values, pairs, codes)
 
+    def remembered(self, key: tuple, compute: Callable[[], object]):
+        """Return `compute()`, kept for `key` (the index lives as long as its release, whose
+        answers cannot change): at most MEMO_SIZE answers, the least recently used dropped."""
+        with self._memo_lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        value = compute()
+        with self._memo_lock:
+            self._memo[key] = value
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return value
+
     def keys_of(self, item: str, facet: str) -> list[str]:
         """Return the keys of the values `item` has for `facet`."""
         return self._of_item.get(item, {}).get(facet, [])
@@ -137,8 +158,9 @@ class ExploreIndex:
     def value(self, facet: str, key: str) -> Value:
         return self.values[facet].get(key) or Value(key, None, ())
 
-    def select(self, filters: Mapping[str, Iterable[str]], lang: str) -> Selection:
-        """Return what `filters` (facet -> chosen keys) give, labels and order in `lang`.
+    def select(self, filters: Mapping[str, Iterable[str]], lang: str, counted: Iterable[str] = FACETS) -> Selection:
+        """Return what `filters` (facet -> chosen keys) give, labels and order in `lang`, with
+        the counts of the facets `counted` (the shown ones unless told).
 
         Raises BadFilter for an unknown facet or too many values.
         """
@@ -149,28 +171,47 @@ class ExploreIndex:
         if sum(len(keys) for keys in chosen.values()) > MAX_FILTER_VALUES:
             raise BadFilter(f"at most {MAX_FILTER_VALUES} filter values at once")
         matching = {facet: self._matching(facet, keys) for facet, keys in chosen.items()}
-        everything = set(self.items)
-        found = _intersection(everything, matching.values())
+        found = _intersection(None, matching.values())
         facets = {}
-        for facet in ALL_FACETS:
-            others = _intersection(everything, (m for f, m in matching.items() if f != facet))
+        for facet in counted:
+            others = _intersection(None, (m for f, m in matching.items() if f != facet))
+            selected = chosen.get(facet, frozenset())
+            rank = self._ranks(facet, lang)
             counts = [
-                Count(self.values[facet][key], len(members & others), key in chosen.get(facet, ()))
+                Count(
+                    self.values[facet][key], len(members) if others is None else len(members & others), key in selected
+                )
                 for key, members in self.pairs[facet].items()
             ]
             counts = [c for c in counts if c.count or c.selected]
-            counts.sort(key=lambda c: (-c.count, normalise(c.value.label(lang))))
+            counts.sort(key=lambda c: (-c.count, rank.get(c.value.key, 0)))
             facets[facet] = counts
-        items = sorted((self.items[iri] for iri in found), key=lambda i: (normalise(i.label(lang)), i.iri))
+        order = self._ordered(lang)
+        items = [self.items[iri] for iri in order if found is None or iri in found]
         return Selection(chosen, items, facets)
+
+    def _ordered(self, lang: str) -> list[str]:
+        """Return every item's IRI sorted by its label in `lang` (computed once per language)."""
+        if lang not in self._order:
+            self._order[lang] = sorted(self.items, key=lambda iri: (normalise(self.items[iri].label(lang)), iri))
+        return self._order[lang]
+
+    def _ranks(self, facet: str, lang: str) -> dict[str, int]:
+        """Return each value of `facet` with its rank by label in `lang` (computed once)."""
+        if (facet, lang) not in self._value_rank:
+            values = self.values[facet]
+            ordered = sorted(values, key=lambda key: (normalise(values[key].label(lang)), key))
+            self._value_rank[(facet, lang)] = {key: i for i, key in enumerate(ordered)}
+        return self._value_rank[(facet, lang)]
 
     def _matching(self, facet: str, keys: frozenset[str]) -> set[str]:
         by_key = self.pairs[facet]
         return set().union(*(by_key.get(key, set()) for key in keys))
 
 
-def _intersection(start: set[str], sets: Iterable[set[str]]) -> set[str]:
+def _intersection(start: set[str] | None, sets: Iterable[set[str]]) -> set[str] | None:
+    """Return the intersection of `sets` (None, standing for every item, when there is none)."""
     result = start
     for members in sets:
-        result = result & members
+        result = members if result is None else result & members
     return result

@@ -191,6 +191,10 @@ _PAIRS = {
     "facet_year": ("Année de début", "Start year"),
     "facet_status": ("État", "Status"),
     "facet_organisation": ("Organisation", "Organisation"),
+    "facet_more": (
+        "et {count} autres valeurs : filtrez davantage pour les voir (le JSON les donne toutes)",
+        "and {count} more values: filter further to see them (the JSON gives them all)",
+    ),
     "facet_none": ("Aucune valeur", "No value"),
     "programmes_found_one": ("{count} programme", "{count} programme"),
     "programmes_found_many": ("{count} programmes", "{count} programmes"),

@@ -23,6 +23,7 @@ blueprint = Blueprint("explore", __name__)
 share_read_only(blueprint)
 OFFERED = ("text/html", "application/json", "text/csv")  # anything else gets the page
 PER_PAGE = 50
+VALUES_SHOWN = 50  # values of one facet the page offers (the chosen ones always; JSON gives all)
 
 
 @blueprint.get("/explore")
@@ -36,9 +37,17 @@ def explore_page():
     page = site.page_number()
     start = page * PER_PAGE
     index = site.service().explore_index()
+    offered = {}
+    for facet, counts in selection.facets.items():
+        chosen = [c for c in counts if c.selected]
+        offered[facet] = (
+            chosen + [c for c in counts if not c.selected][: max(VALUES_SHOWN - len(chosen), 0)],
+            len(counts),
+        )
     return site.render(
         "explore.html",
         selection=selection,
+        offered=offered,
         facets=FACETS,
         shown=selection.items[start : start + PER_PAGE],
         start=start,
