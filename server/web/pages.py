@@ -14,6 +14,7 @@ from .. import charts, overview
 from ..domain import domain_view
 from ..entities import Resource, is_iri, read_entity, resource
 from ..iris import iri_for_path
+from ..money import money_by_year
 from ..namespaces import PREFIXES
 from ..profile import profile_of
 from ..representations import HTML, REPRESENTATIONS, description, serialize, split_suffix
@@ -107,6 +108,8 @@ def _page_parts(entity, stem: str) -> dict:
     parts: dict = {"view": view, "alternates": site.alternates(stem), "charts": {}}
     if view is not None and getattr(view, "indicators", ()):
         parts["charts"]["indicators"] = charts.indicator_chart(view.indicators, lang)
+    if view is not None and view.kind == "cooperation" and entity.has_type(PREFIXES["coop"] + "Programme"):
+        _add_money(parts, money_by_year(graph, [entity.iri]), lang)
     if view is not None and view.kind == "cooperation":
         parts["charts"]["timeline"] = charts.timeline_chart(view.conventions, lang, (entity.label(lang), view.period))
     kind = "country" if entity.has_type(PREFIXES["schema"] + "Country") else None
@@ -126,18 +129,22 @@ def _add_profile(parts: dict, iri: str, kind: str, lang: str) -> None:
     found = profile_of(site.graph(), site.service().explore_index(), iri, kind, lang)
     if found is None:
         return
+    parts["profile"] = found
+    parts["charts"]["profile_timeline"] = charts.timeline_chart(found.conventions, lang, None, "profile-timeline")
+    _add_money(parts, found.money, lang)
+
+
+def _add_money(parts: dict, tables, lang: str) -> None:
+    """Add money tables' column labels and charts (the template _money.html shows them)."""
     words = site.template_helpers()["t"]
     labels = {
         column.key: column.type.label(lang) if column.type else words["money_" + column.kind]
-        for table in found.money
+        for table in tables
         for column in table.columns
     }
-    parts["profile"] = found
+    parts["money"] = tables
     parts["money_labels"] = labels
-    parts["charts"]["profile_timeline"] = charts.timeline_chart(found.conventions, lang, None, "profile-timeline")
-    parts["charts"]["money"] = [
-        charts.money_chart(table, labels, lang, f"money-{i}") for i, table in enumerate(found.money)
-    ]
+    parts["charts"]["money"] = [charts.money_chart(table, labels, lang, f"money-{i}") for i, table in enumerate(tables)]
 
 
 def _incoming_page() -> dict[str, int]:
