@@ -9,7 +9,8 @@ VENDOR := server/static/vendor
 STAMPS := .make
 NPM_DONE := node_modules/.package-lock.json
 VENDORED := $(VENDOR)/codemirror/codemirror.js $(VENDOR)/codemirror/codemirror.css \
-	$(VENDOR)/codemirror/mode/sparql/sparql.js $(VENDOR)/codemirror/LICENSE
+	$(VENDOR)/codemirror/mode/sparql/sparql.js $(VENDOR)/codemirror/LICENSE \
+	$(VENDOR)/world-atlas/countries-110m.json $(VENDOR)/i18n-iso-countries/codes.json
 
 .PHONY: install assets serve test-deps test lint format
 
@@ -26,6 +27,9 @@ $(VENDORED) &: $(NPM_DONE)
 	cp node_modules/codemirror/lib/codemirror.js node_modules/codemirror/lib/codemirror.css $(VENDOR)/codemirror/
 	cp node_modules/codemirror/mode/sparql/sparql.js $(VENDOR)/codemirror/mode/sparql/
 	cp node_modules/codemirror/LICENSE $(VENDOR)/codemirror/
+	mkdir -p $(VENDOR)/world-atlas $(VENDOR)/i18n-iso-countries
+	cp node_modules/world-atlas/countries-110m.json node_modules/world-atlas/LICENSE $(VENDOR)/world-atlas/
+	cp node_modules/i18n-iso-countries/codes.json node_modules/i18n-iso-countries/LICENSE $(VENDOR)/i18n-iso-countries/
 
 $(STAMPS)/installed: pyproject.toml
 	$(PYTHON) -m pip install --quiet -e .

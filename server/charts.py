@@ -137,3 +137,42 @@ def _svg(chart_id: str, title: str, description: str, height: float, parts: list
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>' + "".join(parts) + "</svg>"
     )
+
+
+def money_chart(table, column_labels: dict[str, str], lang: str, chart_id: str = "money") -> str:
+    """Return an SVG bar chart of one currency's money (a server.money.MoneyTable): for each
+    year, one bar per kind of money, all scaled to the table's largest yearly amount; the
+    legend names each kind's colour. Returns '' when the table has no dated amount."""
+    from .money import money_text  # the chart reads money the way the table writes it
+
+    if not table.years:
+        return ""
+    words = interface_words(lang)
+    highest = max(amount for _, amounts in table.years for amount in amounts.values()) or 1
+    colour = {c.key: COLOURS[i % len(COLOURS)] for i, c in enumerate(table.columns)}
+    span = WIDTH - LEFT - RIGHT - 150  # the rest holds the amount
+    parts, summary, y = [], [], 4
+    for column in table.columns:  # the legend
+        y += LINE
+        parts.append(f'<rect x="{LEFT}" y="{y - 11}" width="12" height="12" fill="{colour[column.key]}"/>')
+        parts.append(f'<text x="{LEFT + 18}" y="{y}" class="chart-label">{escape(column_labels[column.key])}</text>')
+    y += 6
+    for year, amounts in table.years:
+        y += LINE
+        parts.append(f'<text x="{LEFT}" y="{y}" class="chart-label"><tspan font-weight="600">{year}</tspan></text>')
+        for column in table.columns:
+            if column.key not in amounts:
+                continue
+            amount = amounts[column.key]
+            y += 4
+            width = max(float(amount / highest) * span, 1.5) if amount > 0 else 1.5
+            text = money_text(amount, table.currency, lang, compact=True)
+            parts.append(
+                f'<rect x="{LEFT}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" fill="{colour[column.key]}"/>'
+            )
+            parts.append(f'<text x="{LEFT + width + 6:.1f}" y="{y + 11}" class="chart-value">{escape(text)}</text>')
+            summary.append(f"{year}, {column_labels[column.key]}: {text}")
+            y += BAR_HEIGHT
+        y += 4
+    title = words["profile_money"] + " (" + table.currency + ")"
+    return _svg(chart_id, title, "; ".join(summary), y + 10, parts)

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 
 from .config import Settings
 from .engine_graph import SparqlHttpGraph, open_graph
+from .explore import ExploreIndex
 from .graphs import ReadGraph
 from .queries import CompetencyQuery, competency_queries
 from .search import SearchIndex
@@ -47,6 +48,14 @@ class Service:
     search: SearchIndex
     sparql: SparqlEndpoint
     graph: ReadGraph
+    _explore: ExploreIndex | None = field(default=None, repr=False)
+
+    def explore_index(self) -> ExploreIndex:
+        """Return the facets' index of the graph, built on first use (the release never changes
+        under a service; two threads building it at once build the same index)."""
+        if self._explore is None:
+            self._explore = ExploreIndex.build(self.graph, self.settings.base_iri)
+        return self._explore
 
     @classmethod
     def open(cls, settings: Settings, published: Published | None = None) -> Service:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import rdflib
@@ -22,6 +22,7 @@ WIDTHS = {"desktop": 1280, "phone": 390}
 PAGES = {
     "home": "/",
     "organisation": "/id/organisation/cc-zou",
+    "country": "/id/country/benin",
     "partnership": "/id/partnership/hauts-de-seine-zou",
     "programme": "/id/programme/zou-agricultural-development",
     "convention": "/id/convention/2022-2026",
@@ -35,6 +36,9 @@ PAGES = {
     "classes": "/classes",
     "class": "/classes/foaf:Person",
     "search": "/search?q=beninoise",
+    "explore": "/explore",
+    "map": "/map",
+    "explore-filtered": "/explore?country=https%3A%2F%2Fw3id.org%2Fcoopkg%2Fid%2Fcountry%2Fbenin&year=2017",
     "not-found": "/id/organisation/nobody",
 }
 
@@ -114,6 +118,25 @@ def test_the_keyboard_reaches_the_content_first(browser, server_url):
         assert focused == "#main"
         outline = watched.page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert outline != "none"
+    finally:
+        watched.close()
+
+
+def test_explore_filters_by_keyboard_alone(browser, server_url):
+    watched = Watched(browser, server_url, WIDTHS["phone"], lang="en")
+    try:
+        watched.page.goto(server_url + "/explore?lang=en")
+        benin = watched.page.get_by_label("Benin")
+        benin.focus()
+        watched.page.keyboard.press("Space")
+        assert benin.is_checked()
+        watched.page.get_by_role("button", name="Apply").focus()
+        with watched.page.expect_navigation():
+            watched.page.keyboard.press("Enter")
+        query = parse_qs(urlsplit(watched.page.url).query)
+        assert query["country"] == ["https://w3id.org/coopkg/id/country/benin"]
+        assert watched.page.locator("#results-heading").inner_text() == "1 programme"
+        assert watched.errors == [] and watched.foreign == []
     finally:
         watched.close()
 

@@ -93,9 +93,9 @@ def with_lang(path: str) -> str:
 
 def switch_url(lang: str) -> str:
     """Return the current page's URL in language `lang`."""
-    args = request.args.to_dict()
-    args["lang"] = lang
-    return request.path + "?" + urlencode(args)
+    args = request.args.to_dict(flat=False)  # a parameter given several times keeps each value
+    args["lang"] = [lang]
+    return request.path + "?" + urlencode(args, doseq=True)
 
 
 def headers_read() -> tuple[str, ...]:

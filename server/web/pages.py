@@ -14,7 +14,9 @@ from .. import charts, overview, structured_data
 from ..domain import domain_view
 from ..entities import Resource, is_iri, read_entity, resource
 from ..iris import iri_for_path
+from ..money import money_by_year
 from ..namespaces import PREFIXES
+from ..profile import profile_of
 from ..representations import HTML, REPRESENTATIONS, description, serialize, split_suffix
 from . import errors, site
 from .headers import release_validators, share_read_only
@@ -113,14 +115,49 @@ def _page_parts(entity, stem: str) -> dict:
     }
     if view is not None and getattr(view, "indicators", ()):
         parts["charts"]["indicators"] = charts.indicator_chart(view.indicators, lang)
+    if view is not None and view.kind == "cooperation" and entity.has_type(PREFIXES["coop"] + "Programme"):
+        _add_money(parts, money_by_year(graph, [entity.iri]), lang)
     if view is not None and view.kind == "cooperation":
         parts["charts"]["timeline"] = charts.timeline_chart(view.conventions, lang, (entity.label(lang), view.period))
+    kind = "country" if entity.has_type(PREFIXES["schema"] + "Country") else None
+    if view is not None and view.kind == "organisation":
+        kind = "organisation"
+    if kind is not None:
+        _add_profile(parts, entity.iri, kind, lang)
     if stem.startswith("def/"):
         if stem == "def/":  # the ontology itself: no definition nor usage of its own, its terms
             parts["term"], parts["terms"] = None, overview.ontology_terms(graph, base)
         else:
             parts["term"] = overview.term(graph, base, entity.iri)
     return parts
+
+
+def _add_profile(parts: dict, iri: str, kind: str, lang: str) -> None:
+    """Add the profile of a country or an organisation (server/profile.py) and its charts."""
+    found = profile_of(site.graph(), site.service().explore_index(), iri, kind, lang)
+    if found is None:
+        return
+    parts["profile"] = found
+    parts["charts"]["profile_timeline"] = charts.timeline_chart(found.conventions, lang, None, "profile-timeline")
+    _add_money(parts, found.money, lang)
+
+
+def _add_money(parts: dict, tables, lang: str) -> None:
+    """Add money tables' column labels and charts (the template _money.html shows them)."""
+    words = site.template_helpers()["t"]
+    kinds = {
+        "budget": words.money_budget,
+        "planned-disbursement": words.money_planned_disbursement,
+        "transaction": words.money_transaction,
+    }
+    labels = {
+        column.key: column.type.label(lang) if column.type else kinds[column.kind]
+        for table in tables
+        for column in table.columns
+    }
+    parts["money"] = tables
+    parts["money_labels"] = labels
+    parts["charts"]["money"] = [charts.money_chart(table, labels, lang, f"money-{i}") for i, table in enumerate(tables)]
 
 
 def _incoming_page() -> dict[str, int]:

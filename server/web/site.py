@@ -14,6 +14,7 @@ from werkzeug.exceptions import BadRequest
 from .. import locales
 from ..config import Settings
 from ..iris import path_for_iri
+from ..money import money_text
 from ..namespaces import PREFIXES, shorten
 from ..representations import REPRESENTATIONS, Representation
 from ..service import Service
@@ -153,4 +154,5 @@ def template_helpers() -> dict:
         "absolute": lambda path: public_url(path.lstrip("/")),
         "default_language_url": default_language_url,
         "numeric_notes": NUMERIC_NOTES,
+        "money_text": money_text,
     }

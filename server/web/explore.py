@@ -1,0 +1,206 @@
+"""Exploring the programmes by facets: `/explore` as a page, `/explore.csv` and
+`/explore.json` (or `/explore` with `Accept: text/csv` or `application/json`), the same
+filters in the query string (`?country=…&year=2017`), so that any view is a URL to share.
+The core is server/explore.py; the index is built on first use and kept for the release."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, jsonify, request, stream_with_context
+from werkzeug.exceptions import BadRequest
+
+from .. import world_map
+from ..explore import ALL_FACETS, FACETS, BadFilter, Selection
+from . import site
+from .headers import release_validators, share_read_only
+from .negotiation import choose_language, choose_representation
+
+blueprint = Blueprint("explore", __name__)
+share_read_only(blueprint)
+OFFERED = ("text/html", "application/json", "text/csv")  # anything else gets the page
+PER_PAGE = 50
+VALUES_SHOWN = 50  # values of one facet the page offers (the chosen ones always; JSON gives all)
+
+
+@blueprint.get("/explore")
+def explore_page():
+    chosen = choose_representation(OFFERED)
+    if chosen == "application/json":
+        return explore_json()
+    if chosen == "text/csv":
+        return explore_csv()
+    selection, lang = _selection(), choose_language()
+    page = site.page_number()
+    start = page * PER_PAGE
+    index = site.service().explore_index()
+    offered = {}
+    for facet, counts in selection.facets.items():
+        chosen = [c for c in counts if c.selected]
+        offered[facet] = (
+            chosen + [c for c in counts if not c.selected][: max(VALUES_SHOWN - len(chosen), 0)],
+            len(counts),
+        )
+    return site.render(
+        "explore.html",
+        headings=facet_headings(site.template_helpers()["t"]),
+        selection=selection,
+        offered=offered,
+        facets=FACETS,
+        shown=selection.items[start : start + PER_PAGE],
+        start=start,
+        page=page,
+        pages=max(1, -(-selection.total // PER_PAGE)),
+        index=index,
+        url=_url,
+        toggle=_toggle_url,
+        lang=lang,
+    )
+
+
+@blueprint.get("/explore.json")
+def explore_json():
+    selection, lang = _selection(), choose_language()
+    index = site.service().explore_index()
+    response = jsonify(
+        lang=lang,
+        filters={facet: sorted(keys) for facet, keys in selection.filters.items()},
+        count=selection.total,
+        facets={
+            facet: [
+                {"value": c.value.key, "label": c.value.label(lang), "count": c.count, "selected": c.selected}
+                for c in counts
+            ]
+            for facet, counts in selection.facets.items()
+        },
+        items=[
+            {
+                "iri": item.iri,
+                "url": site.href(item.iri),
+                "label": item.label(lang),
+                **{
+                    facet: [
+                        {"value": key, "label": index.value(facet, key).label(lang)}
+                        for key in index.keys_of(item.iri, facet)
+                    ]
+                    for facet in ALL_FACETS
+                },
+            }
+            for item in selection.items
+        ],
+    )
+    response.headers.extend(release_validators(response.mimetype, lang))
+    return response
+
+
+@blueprint.get("/explore.csv")
+def explore_csv():
+    """Every matching row, streamed: each facet's codes (IRIs or values) beside their labels."""
+    selection, lang = _selection(), choose_language()
+    index = site.service().explore_index()
+
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(["iri", "label", *(name for facet in ALL_FACETS for name in (facet, f"{facet}_label"))])
+        for item in selection.items:
+            cells = [item.iri, item.label(lang)]
+            for facet in ALL_FACETS:
+                keys = index.keys_of(item.iri, facet)
+                cells += [" | ".join(keys), " | ".join(index.value(facet, k).label(lang) for k in keys)]
+            writer.writerow(cells)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    headers = {"Content-Disposition": 'attachment; filename="coopkg-explore.csv"'}
+    headers.update(release_validators("text/csv", lang))
+    return Response(stream_with_context(rows()), mimetype="text/csv", headers=headers)
+
+
+@blueprint.get("/map")
+def map_page():
+    """The programmes of the current filters by country, as an SVG world map and as a table."""
+    selection, lang = _selection(), choose_language()
+    index = site.service().explore_index()
+    rows = [c for c in selection.facets["country"] if c.count]
+    shaded = {}
+    for count in rows:
+        code = index.country_codes.get(count.value.key)
+        if code is not None:
+            label = count.value.label(lang)
+            shaded[code] = world_map.Shaded(count.count, site.href(count.value.key) or "", label)
+    words = site.template_helpers()["t"]
+    try:
+        drawn = world_map.svg(shaded, words.map_title, words.map_description)
+    except world_map.MapDataMissing as error:
+        drawn, missing = None, str(error)
+    else:
+        missing = None
+    unmapped = [c for c in rows if index.country_codes.get(c.value.key) not in world_map_codes()]
+    return site.render(
+        "map.html",
+        headings=facet_headings(words),
+        selection=selection,
+        rows=rows,
+        svg=drawn,
+        missing=missing,
+        unmapped=unmapped,
+        index=index,
+        url=_url,
+        toggle=_toggle_url,
+        shades=world_map.SHADES,
+    )
+
+
+def world_map_codes() -> set[str]:
+    try:
+        return set(world_map.countries())
+    except world_map.MapDataMissing:
+        return set()
+
+
+def facet_headings(words) -> dict[str, str]:
+    """Return the heading of each facet in the words' language."""
+    return {
+        "country": words.facet_country,
+        "authority": words.facet_authority,
+        "partner": words.facet_partner,
+        "sector": words.facet_sector,
+        "sdg": words.facet_sdg,
+        "year": words.facet_year,
+        "status": words.facet_status,
+        "organisation": words.facet_organisation,
+    }
+
+
+def _selection() -> Selection:
+    filters = {facet: request.args.getlist(facet) for facet in ALL_FACETS if request.args.getlist(facet)}
+    try:
+        return site.service().explore_index().select(filters, choose_language())
+    except BadFilter as error:
+        raise BadRequest(str(error)) from None
+
+
+def _url(path: str = "/explore", **changes) -> str:
+    """Return `path` with the current filters (and ?lang=), as changed by `changes`."""
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k in (*ALL_FACETS, "lang")}
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    query = urlencode(args, doseq=True)
+    return request.script_root + path + ("?" + query if query else "")
+
+
+def _toggle_url(facet: str, key: str) -> str:
+    """Return the page with `key` added to or removed from `facet`'s filter, back on page 0."""
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k in (*ALL_FACETS, "lang")}
+    values = args.get(facet, [])
+    args[facet] = [v for v in values if v != key] if key in values else [*values, key]
+    query = urlencode(args, doseq=True)
+    return request.script_root + "/explore" + ("?" + query if query else "")
