@@ -63,7 +63,7 @@ class Reporter(Organisation):
         iati_reporting_org_name that is not set.
         """
         for name, what in (
-            ("iati_reporting_org", "the publisher's IATI organisation identifier, e.g. FR-RCS-123456789"),
+            ("iati_reporting_org", "the publisher's IATI organisation identifier, e.g. FR-INSEE- and its SIREN number"),
             ("iati_reporting_org_type", "its IATI OrganisationType code, e.g. 11 for a local government"),
             ("iati_reporting_org_name", "its name"),
         ):
@@ -169,6 +169,15 @@ class Activity:
 def programmes(graph: ReadGraph) -> list[str]:
     """Return the IRIs of every programme of the graph, sorted."""
     return [row["programme"].value for row in graph.select("iati-programmes")]
+
+
+def programme_iri(name: str, base: str) -> str:
+    """Return the IRI a programme's name on the command line stands for: the name itself when
+    it is an IRI, else a data path under `base` ('id/programme/x' or 'programme/x')."""
+    if name.startswith(("http://", "https://")):
+        return name
+    path = name.strip("/")
+    return base + (path if path.startswith("id/") else "id/" + path)
 
 
 def is_programme(graph: ReadGraph, iri: str) -> bool:
