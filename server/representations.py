@@ -36,7 +36,7 @@ BY_SUFFIX = {r.suffix: r for r in REPRESENTATIONS}
 HTML = BY_SUFFIX["html"]
 # A programme's IATI 2.03 activity (server/iati_xml.py), offered by programmes only: its own
 # media type comes before RDF/XML's alias, so `Accept: application/xml` asks a programme for it.
-IATI_XML = Representation("iati.xml", "application/xml", None, "IATI 2.03 (XML)", ("text/xml",))
+IATI_XML = Representation("iati.xml", "application/xml", None, "IATI 2.03 (XML)")
 
 
 def representation_for(media_type: str | None) -> Representation | None:

@@ -1,0 +1,329 @@
+"""IATI out (#13): `coopkg export iati` and the `.iati.xml` representation of programme pages
+write IATI 2.03 activity XML that validates against the schemas in reference/iati/schema-2.03/,
+with what the sources state and nothing else. Each document is parsed back and validated
+with xmlschema; the round trip (a real IATI file imported, then exported) is at the end."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from datetime import date
+
+import pyoxigraph as ox
+import pytest
+import xmlschema
+from bs4 import BeautifulSoup
+from pages_support import BASE
+
+from server import create_app
+from server.cli import main
+from server.config import PROJECT_ROOT, Settings
+from server.graphs import EmbeddedGraph
+from server.iati_export import NotConfigured, Reporter, programmes, read_activities, read_activity
+from server.iati_xml import activities_document, check
+
+SCHEMA = PROJECT_ROOT / "reference" / "iati" / "schema-2.03" / "iati-activities-schema.xsd"
+ZOU = BASE + "id/programme/zou-agricultural-development"
+ZOU_PATH = "/id/programme/zou-agricultural-development"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+REPORTER = {
+    "iati_reporting_org": "XX-TEST-1",
+    "iati_reporting_org_type": "90",
+    "iati_reporting_org_name": "Test publisher",
+}
+ENVIRONMENT = {"COOPKG_" + name.upper(): value for name, value in REPORTER.items()}
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return xmlschema.XMLSchema(str(SCHEMA), allow="local")
+
+
+@pytest.fixture(scope="module")
+def reporter():
+    return Reporter.from_settings(Settings.load(REPORTER, environ={}))
+
+
+@pytest.fixture(scope="module")
+def zou_document(graph, reporter) -> bytes:
+    activities, left_out = read_activities(graph, programmes(graph), reporter, today=date(2026, 12, 2))
+    assert left_out == []
+    return activities_document(activities)
+
+
+@pytest.fixture(scope="module")
+def zou(zou_document, schema) -> ET.Element:
+    """The Zou programme's iati-activity, from a document the schema accepts."""
+    schema.validate(zou_document.decode("utf-8"))
+    root = ET.fromstring(zou_document)
+    (activity,) = root.findall("iati-activity")
+    return activity
+
+
+def _narratives(element) -> set[tuple[str, str | None]]:
+    return {(n.text, n.get(XML_LANG)) for n in element.findall("narrative")}
+
+
+def _labels(store, iri: str) -> set[tuple[str, str | None]]:
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    return {(q.object.value, q.object.language) for q in store.quads_for_pattern(ox.NamedNode(iri), label, None)}
+
+
+# --- the Hauts-de-Seine–Zou programme ---------------------------------------------------------
+
+
+def test_every_programme_is_exported_and_the_document_validates(zou_document, schema):
+    root = ET.fromstring(zou_document)
+    assert root.tag == "iati-activities" and root.get("version") == "2.03"
+    assert [a.get("linked-data-uri") for a in root.findall("iati-activity")] == [ZOU]
+    assert schema.is_valid(zou_document.decode("utf-8"))
+    assert check(zou_document) == []
+
+
+def test_the_identifier_and_reporting_org_come_from_the_settings(zou):
+    assert zou.findtext("iati-identifier") == "XX-TEST-1-zou-agricultural-development"
+    reporting = zou.find("reporting-org")
+    assert (reporting.get("ref"), reporting.get("type")) == ("XX-TEST-1", "90")
+    assert reporting.get("secondary-reporter") == "1"  # the publisher takes no part in the programme
+    assert _narratives(reporting) == {("Test publisher", None)}
+
+
+def test_title_and_objectives_are_the_graphs_texts_in_their_languages(zou, store):
+    assert _narratives(zou.find("title")) == _labels(store, ZOU)
+    (objectives,) = zou.findall("description")
+    assert objectives.get("type") == "2"
+    by_lang = {n.get(XML_LANG): set(n.text.split("\n")) for n in objectives.findall("narrative")}
+    assert by_lang["fr"] == {
+        "soutenir des circuits courts agroalimentaires pour produire et manger sain localement",
+        "améliorer la vie des populations dans les villages",
+    }
+    assert len(by_lang["en"]) == 2
+
+
+def test_only_named_organisations_in_an_iati_role_take_part(zou, store):
+    (funder,) = zou.findall("participating-org")
+    assert funder.get("role") == "1"  # the lead funder's role matches IATI "Funding" (ontology/concepts.ttl)
+    assert funder.get("ref") is None  # no source gives the Département an IATI identifier
+    assert _narratives(funder) == _labels(store, BASE + "id/organisation/hauts-de-seine")
+    # The technical operator is unnamed; the Communauté de Communes du Zou's role has no IATI match.
+    texts = ET.tostring(zou, encoding="unicode")
+    assert "opérateur technique" not in texts and "Communauté de Communes du Zou" not in texts
+
+
+def test_status_and_start_say_what_the_sources_say(zou):
+    assert zou.find("activity-status").get("code") == "2"
+    (start,) = zou.findall("activity-date")
+    assert (start.get("type"), start.get("iso-date")) == ("2", "2017-01-01")
+    assert _narratives(start) == {("2017", None)}  # the sources give a year: the narrative says so
+
+
+def test_places_and_sectors(zou):
+    assert [c.get("code") for c in zou.findall("recipient-country")] == ["BJ"]
+    assert [(s.get("vocabulary"), s.get("code"), s.get("percentage")) for s in zou.findall("sector")] == [
+        ("1", "31120", None),
+        ("1", "43072", None),
+    ]
+    (location,) = zou.findall("location")
+    assert ("territoire du Zou", "fr") in _narratives(location.find("name"))
+
+
+def test_nothing_invented(zou, store):
+    """Every narrative is a text of the graph (or the settings' name, or a year the graph
+    gives); what no source states is absent: no budget, transaction, result, end date."""
+    literals = {
+        q.object.value for q in store.quads_for_pattern(None, None, None, None) if isinstance(q.object, ox.Literal)
+    }
+    for narrative in zou.iter("narrative"):
+        for line in narrative.text.split("\n"):
+            assert line in literals | {"Test publisher"}, line
+    for absent in ("budget", "transaction", "result", "contact-info", "document-link"):
+        assert zou.find(absent) is None, absent
+    assert {d.get("type") for d in zou.findall("activity-date")} == {"2"}
+
+
+# --- what IATI requires and no source gives ------------------------------------------------------
+
+
+def test_the_export_refuses_without_the_reporting_org_settings():
+    with pytest.raises(NotConfigured, match="iati_reporting_org"):
+        Reporter.from_settings(Settings.load({}, environ={}))
+
+
+def test_a_programme_without_what_iati_requires_is_left_out_with_the_reasons(reporter):
+    store = ox.Store()
+    store.load(
+        b"@prefix coop: <https://w3id.org/coopkg/def/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        b"<urn:x:p> a coop:Programme ; rdfs:label 'A programme'@en .",
+        ox.RdfFormat.TURTLE,
+    )
+    activities, (refusal,) = read_activities(EmbeddedGraph(store), ["urn:x:p"], reporter)
+    assert activities == []
+    reasons = " ".join(refusal.reasons)
+    for element in ("description", "participating-org", "activity-date", "activity-status"):
+        assert element in reasons
+    assert "title" not in reasons
+
+
+def test_check_names_the_path_and_the_reason(zou_document):
+    broken = zou_document.replace(b'<activity-status code="2" />', b"")
+    (problem,) = check(broken)
+    assert problem.path.startswith("/iati-activities/iati-activity")
+    assert "activity-status" in problem.reason
+    assert check(b"<iati-activities")[0].path == "/"
+
+
+# --- coopkg export iati ---------------------------------------------------------------------------
+
+
+def test_the_command_writes_a_valid_document(runner, release_dir, tmp_path, schema):
+    out = tmp_path / "zou.xml"
+    env = {**ENVIRONMENT, "COOPKG_RELEASE_DIR": str(release_dir)}
+    result = runner.invoke(
+        main, ["export", "iati", "--check", "--out", str(out), "programme/zou-agricultural-development"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    schema.validate(str(out))
+    assert ET.parse(out).getroot().find("iati-activity/iati-identifier").text.endswith("zou-agricultural-development")
+
+
+def test_the_command_refuses_clearly(runner, release_dir):
+    env = {"COOPKG_RELEASE_DIR": str(release_dir)}
+    unset = runner.invoke(main, ["export", "iati"], env=env)
+    assert unset.exit_code == 2 and "iati_reporting_org" in unset.output
+    not_programme = runner.invoke(main, ["export", "iati", "id/organisation/cc-zou"], env={**env, **ENVIRONMENT})
+    assert not_programme.exit_code == 2 and "is not a programme" in not_programme.output
+    assert "Traceback" not in unset.output + not_programme.output
+
+
+# --- the .iati.xml representation -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def iati_client(published, release_dir):
+    app = create_app({"release_dir": release_dir, **REPORTER}, published=published)
+    app.config["TESTING"] = True
+    return app.test_client()
+
+
+def test_a_programme_page_links_its_iati_representation(iati_client, schema):
+    page = iati_client.get(ZOU_PATH)
+    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    assert soup.find("link", rel="alternate", type="application/xml")["href"] == ZOU_PATH + ".iati.xml"
+    assert soup.find("a", type="application/xml")["href"] == ZOU_PATH + ".iati.xml"
+    assert f'<{ZOU_PATH}.iati.xml>; rel="alternate"; type="application/xml"' in page.headers["Link"]
+    answer = iati_client.get(ZOU_PATH + ".iati.xml")
+    assert (answer.status_code, answer.mimetype) == (200, "application/xml")
+    assert answer.headers["ETag"]
+    schema.validate(answer.get_data(as_text=True))
+
+
+def test_accept_xml_asks_a_programme_for_iati(iati_client):
+    answer = iati_client.get(ZOU_PATH, headers={"Accept": "application/xml"})
+    assert (answer.status_code, answer.mimetype) == (200, "application/xml")
+    assert answer.headers["Content-Location"] == ZOU_PATH + ".iati.xml"
+    assert "Accept" in answer.headers["Vary"]
+    assert ET.fromstring(answer.get_data()).find("iati-activity").get("linked-data-uri") == ZOU
+    # text/xml stays RDF/XML's alias, as on every entity (the first offer that names it wins).
+    assert iati_client.get(ZOU_PATH, headers={"Accept": "text/xml"}).mimetype == "application/rdf+xml"
+
+
+def test_other_entities_have_no_iati_representation(iati_client):
+    answer = iati_client.get("/id/organisation/cc-zou.iati.xml")
+    assert answer.status_code == 404 and "not a programme" in answer.get_data(as_text=True)
+    assert (
+        iati_client.get("/id/organisation/cc-zou", headers={"Accept": "application/xml"}).mimetype
+        == "application/rdf+xml"
+    )
+    page = BeautifulSoup(iati_client.get("/id/organisation/cc-zou").get_data(as_text=True), "html.parser")
+    assert page.find("link", rel="alternate", type="application/xml") is None
+
+
+def test_without_the_settings_no_page_offers_iati(client):
+    page = BeautifulSoup(client.get(ZOU_PATH).get_data(as_text=True), "html.parser")
+    assert page.find("a", type="application/xml") is None
+    answer = client.get(ZOU_PATH + ".iati.xml")
+    assert answer.status_code == 404 and "iati_reporting_org" in answer.get_data(as_text=True)
+
+
+# --- the round trip: a real IATI file imported, then exported ----------------------------------
+
+
+PUBLISHED = PROJECT_ROOT / "reference" / "iati" / "published"
+
+
+def _importer_missing() -> str | None:
+    if not (PROJECT_ROOT / "server" / "imports" / "iati.py").is_file():
+        return "the IATI importer (server/imports/iati.py, issue #13 item 2) is not in this checkout"
+    if not (PUBLISHED / "dfid-benin.xml").is_file():
+        return "reference/iati/published/dfid-benin.xml is not in this checkout"
+    return None
+
+
+@pytest.mark.skipif(_importer_missing() is not None, reason=str(_importer_missing()))
+def test_a_real_file_survives_import_and_export(tmp_path, schema):
+    """dfid-benin.xml imported with `python -m server import iati` into a temporary root, then
+    exported: the elements coopkg models come back the same."""
+    for folder in ("ontology", "shapes", "catalog", "queries"):
+        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
+    (tmp_path / "graph").mkdir()
+    original = PUBLISHED / "dfid-benin.xml"
+    imported = subprocess.run(
+        [sys.executable, "-m", "server", "import", "iati", str(original), "--into", str(tmp_path)],
+        env={"COOPKG_ROOT": str(tmp_path), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
+    store = ox.Store()
+    for turtle in [*(tmp_path / "ontology").glob("*.ttl"), *(tmp_path / "imports").glob("*.ttl")]:
+        store.load(path=str(turtle), format=ox.RdfFormat.TURTLE)
+    graph = EmbeddedGraph(store)
+    source = ET.parse(original).getroot()
+    reporter = Reporter.from_settings(Settings.load(REPORTER, environ={}))
+    activities, left_out = read_activities(graph, programmes(graph), reporter)
+    assert not left_out, left_out
+    exported = ET.fromstring(activities_document(activities))
+    schema.validate(ET.tostring(exported, encoding="unicode"))
+    by_id = {a.findtext("iati-identifier"): a for a in exported.findall("iati-activity")}
+    for activity in source.findall("iati-activity"):
+        again = by_id[activity.findtext("iati-identifier").strip()]
+        assert _modelled(again) == _modelled(activity), activity.findtext("iati-identifier")
+    assert read_activity(graph, activities[0].iri, reporter).identifier in by_id
+
+
+def _modelled(activity: ET.Element) -> dict:
+    """Return the elements of an activity coopkg models, as comparable values."""
+
+    def texts(element):
+        return sorted((" ".join((n.text or "").split()), n.get(XML_LANG)) for n in element.findall("narrative"))
+
+    def value(element):
+        v = element.find("value")
+        return (float(v.text), v.get("currency"), v.get("value-date"))
+
+    return {
+        "reporting-org": (activity.find("reporting-org").get("ref"), texts(activity.find("reporting-org"))),
+        "title": texts(activity.find("title")),
+        "participating-org": sorted(
+            (p.get("role"), p.get("ref") or "", str(texts(p))) for p in activity.findall("participating-org")
+        ),
+        "activity-status": activity.find("activity-status").get("code"),
+        "activity-date": sorted((d.get("type"), d.get("iso-date")) for d in activity.findall("activity-date")),
+        "recipient-country": sorted(c.get("code") for c in activity.findall("recipient-country")),
+        "sector": sorted((s.get("vocabulary") or "1", s.get("code")) for s in activity.findall("sector")),
+        "budget": sorted(
+            (b.find("period-start").get("iso-date"), b.find("period-end").get("iso-date"), value(b))
+            for b in activity.findall("budget")
+        ),
+        "transaction": sorted(
+            (t.find("transaction-type").get("code"), t.find("transaction-date").get("iso-date"), value(t))
+            for t in activity.findall("transaction")
+        ),
+        "result": sorted(
+            (r.get("type"), str(texts(r.find("title"))), len(r.findall("indicator")))
+            for r in activity.findall("result")
+        ),
+    }
