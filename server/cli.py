@@ -318,8 +318,8 @@ def export_iati_command(programmes: tuple[str, ...], out: Path | None, check: bo
     from .iati_xml import check as check_document
 
     settings = _settings()
-    try:
-        reporter = Reporter.from_settings(settings)
+    try:  # without iati_reporting_org, only activities whose data names their reporter are written
+        reporter = Reporter.from_settings(settings) if settings.iati_reporting_org else None
     except NotConfigured as error:
         _fail(EXIT_UNREADABLE, f"cannot export to IATI: {error}")
     graph, created = _release_graph(settings)
@@ -327,7 +327,10 @@ def export_iati_command(programmes: tuple[str, ...], out: Path | None, check: bo
     for iri in iris:
         if not is_programme(graph, iri):
             _fail(EXIT_UNREADABLE, f"cannot export to IATI: {iri} is not a programme")
-    activities, left_out = read_activities(graph, iris, reporter)
+    try:
+        activities, left_out = read_activities(graph, iris, reporter)
+    except NotConfigured as error:
+        _fail(EXIT_UNREADABLE, f"cannot export to IATI: {error}")
     for refusal in left_out:
         click.echo(f"coopkg: left out of the IATI export: {refusal}", err=True)
     if not activities:

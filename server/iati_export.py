@@ -14,156 +14,33 @@ server/iati_xml.py writes the activities as XML and checks them against the sche
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 
 from .graphs import ReadGraph, Row
+from .iati_activity import (
+    Activity,
+    ActivityDate,
+    Amount,
+    Baseline,
+    Budget,
+    NotConfigured,
+    NotExportable,
+    Organisation,
+    Participant,
+    Reporter,
+    Result,
+    ResultIndicator,
+    ResultPeriod,
+    Text,
+    Transaction,
+)
 from .namespaces import PREFIXES
 
-Text = tuple[str, str | None]  # a narrative: its text and its language (None: not stated)
+__all__ = ["Activity", "NotConfigured", "NotExportable", "Reporter", "is_programme", "programmes", "read_activities"]
 NAME_PREDICATES = (PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel", PREFIXES["foaf"] + "name")
 DESCRIPTION_TYPES = {"description": "1", "objectives": "2"}  # IATI DescriptionType codes
 ACTUAL_START, PLANNED_START, PLANNED_END, ACTUAL_END = "2", "1", "3", "4"  # IATI ActivityDateType
 IMPLEMENTATION = "2"  # IATI ActivityStatus
-
-
-class NotConfigured(ValueError):
-    """A setting the export needs is not set; the message names it."""
-
-
-@dataclass(frozen=True)
-class NotExportable(Exception):
-    """A programme IATI cannot take: `reasons` names each required element no source gives."""
-
-    iri: str
-    reasons: tuple[str, ...]
-
-    def __str__(self) -> str:
-        return f"{self.iri}: " + "; ".join(self.reasons)
-
-
-@dataclass(frozen=True)
-class Organisation:
-    """An organisation as IATI names it: identifier, OrganisationType code, names."""
-
-    ref: str | None
-    type: str | None
-    names: tuple[Text, ...]
-
-
-@dataclass(frozen=True)
-class Reporter(Organisation):
-    """The organisation that publishes the IATI file (reporting-org), from the settings."""
-
-    @classmethod
-    def from_settings(cls, settings) -> Reporter:
-        """Return the reporting organisation the settings name.
-
-        Raises NotConfigured, naming the first of iati_reporting_org, iati_reporting_org_type,
-        iati_reporting_org_name that is not set.
-        """
-        for name, what in (
-            ("iati_reporting_org", "the publisher's IATI organisation identifier, e.g. FR-INSEE- and its SIREN number"),
-            ("iati_reporting_org_type", "its IATI OrganisationType code, e.g. 11 for a local government"),
-            ("iati_reporting_org_name", "its name"),
-        ):
-            if not getattr(settings, name):
-                raise NotConfigured(f"setting '{name}' is not set ({what}; docs/export-iati.md)")
-        return cls(
-            settings.iati_reporting_org, settings.iati_reporting_org_type, ((settings.iati_reporting_org_name, None),)
-        )
-
-
-@dataclass(frozen=True)
-class Participant:
-    role: str  # IATI OrganisationRole code
-    organisation: Organisation
-
-
-@dataclass(frozen=True)
-class ActivityDate:
-    type: str  # IATI ActivityDateType code
-    iso_date: str
-    narratives: tuple[Text, ...] = ()  # the less specific date the sources give (a year)
-
-
-@dataclass(frozen=True)
-class Amount:
-    value: str
-    currency: str | None
-    value_date: str
-
-
-@dataclass(frozen=True)
-class Budget:
-    period_start: str
-    period_end: str
-    amount: Amount
-    type: str | None = None  # IATI BudgetType code
-    status: str | None = None  # IATI BudgetStatus code
-
-
-@dataclass(frozen=True)
-class Transaction:
-    type: str  # IATI TransactionType code
-    date: str
-    amount: Amount
-    descriptions: tuple[Text, ...] = ()
-    provider: Organisation | None = None
-    receiver: Organisation | None = None
-
-
-@dataclass(frozen=True)
-class ResultPeriod:
-    start: str
-    end: str
-    targets: tuple[str, ...] = ()
-    actuals: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Baseline:
-    year: str
-    value: str | None = None
-    iso_date: str | None = None
-
-
-@dataclass(frozen=True)
-class ResultIndicator:
-    measure: str  # IATI IndicatorMeasure code
-    titles: tuple[Text, ...]
-    baselines: tuple[Baseline, ...] = ()
-    periods: tuple[ResultPeriod, ...] = ()
-    ascending: str | None = None
-
-
-@dataclass(frozen=True)
-class Result:
-    type: str  # IATI ResultType code
-    titles: tuple[Text, ...]
-    indicators: tuple[ResultIndicator, ...]
-
-
-@dataclass(frozen=True)
-class Activity:
-    """One programme as an IATI activity: only what the sources state (see the module's text)."""
-
-    iri: str
-    identifier: str
-    reporter: Organisation
-    secondary_reporter: bool
-    titles: tuple[Text, ...]
-    descriptions: tuple[tuple[str, tuple[Text, ...]], ...]  # (DescriptionType code, narratives)
-    participants: tuple[Participant, ...]
-    status: str
-    dates: tuple[ActivityDate, ...]
-    countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2 codes
-    locations: tuple[tuple[Text, ...], ...] = ()  # the names of each location
-    sectors: tuple[tuple[str, str], ...] = ()  # (IATI SectorVocabulary code, code)
-    budgets: tuple[Budget, ...] = ()
-    transactions: tuple[Transaction, ...] = ()
-    results: tuple[Result, ...] = ()
-    unstated: tuple[str, ...] = field(default=(), compare=False)  # what IATI wants that no source gives
 
 
 def programmes(graph: ReadGraph) -> list[str]:
@@ -186,10 +63,14 @@ def is_programme(graph: ReadGraph, iri: str) -> bool:
 
 
 def read_activities(
-    graph: ReadGraph, iris: Iterable[str], reporter: Reporter, today: date | None = None
+    graph: ReadGraph, iris: Iterable[str], reporter: Reporter | None, today: date | None = None
 ) -> tuple[list[Activity], list[NotExportable]]:
     """Return the activities of the programmes `iris` that IATI can take, and why each other
-    one is left out."""
+    one is left out.
+
+    Raises NotConfigured when a programme needs `reporter` (the data names no organisation
+    that reports it) and it is None.
+    """
     activities, left_out = [], []
     for iri in iris:
         try:
@@ -199,16 +80,72 @@ def read_activities(
     return activities, left_out
 
 
-def read_activity(graph: ReadGraph, iri: str, reporter: Reporter, today: date | None = None) -> Activity:
-    """Return programme `iri` as an IATI activity reported by `reporter`.
+def read_activity(graph: ReadGraph, iri: str, reporter: Reporter | None, today: date | None = None) -> Activity:
+    """Return programme `iri` as an IATI activity: reported by the organisation the data says
+    reports it (an imported activity), else by `reporter` (the settings').
 
-    Raises NotExportable naming each required element the graph does not give.
+    Raises NotExportable naming each required element the graph does not give, NotConfigured
+    when the programme needs `reporter` and it is None.
     """
     today = today or date.today()
+    stated = graph.select("iati-activity", programme=iri)[0]
     texts = _texts(graph.select("iati-texts", programme=iri))
-    participants = _participants(graph, graph.select("iati-participants", programme=iri))
-    dates = _dates(graph.select("iati-period", programme=iri), today)
-    status = _status(dates)
+    roles = graph.select("iati-participants", programme=iri)
+    figures = [
+        row[name].value
+        for row in graph.select("iati-transactions", programme=iri)
+        for name in ("provider", "receiver")
+        if row[name]
+    ]
+    organisations = _organisations(
+        graph, [row["agent"].value for row in roles] + figures + _value(stated, "reporter", [])
+    )
+    participants = tuple(
+        Participant(row["role"].value, organisations[row["agent"].value])
+        for row in roles
+        if organisations[row["agent"].value].ref or organisations[row["agent"].value].names
+    )
+    dates = _stated_dates(graph.select("iati-dates", programme=iri)) or _dates(
+        graph.select("iati-period", programme=iri), today
+    )
+    status = stated["status"].value if stated["status"] else _status(dates)
+    reporting = organisations[stated["reporter"].value] if stated["reporter"] else reporter
+    reasons = _missing(texts, participants, dates, status, reporting)
+    if reasons:
+        raise NotExportable(iri, reasons)
+    if reporting is None:
+        raise NotConfigured(
+            "setting 'iati_reporting_org' is not set (the publisher's IATI organisation identifier, with "
+            f"iati_reporting_org_type and iati_reporting_org_name), and the data names no organisation that "
+            f"reports {iri} (docs/export-iati.md)"
+        )
+    places = graph.select("iati-places", programme=iri)
+    locations = [row["place"].value for row in places if row["part"].value == "location"]
+    names = graph.labels(locations, NAME_PREDICATES)
+    return Activity(
+        iri=iri,
+        identifier=stated["identifier"].value if stated["identifier"] else f"{reporting.ref}-{_local_name(iri)}",
+        reporter=reporting,
+        secondary_reporter=reporting.ref not in {p.organisation.ref for p in participants},
+        titles=texts["title"],
+        descriptions=tuple((code, _joined(texts[part])) for part, code in DESCRIPTION_TYPES.items() if texts.get(part)),
+        participants=participants,
+        status=status,
+        dates=dates,
+        countries=tuple(row["code"].value for row in places if row["part"].value == "country"),
+        regions=tuple(row["code"].value for row in places if row["part"].value == "region"),
+        locations=tuple(names[place] for place in locations if place in names),
+        sectors=tuple(
+            (row["vocabulary"].value, row["code"].value) for row in graph.select("iati-sectors", programme=iri)
+        ),
+        budgets=_budgets(graph.select("iati-budgets", programme=iri)),
+        transactions=_transactions(graph.select("iati-transactions", programme=iri), organisations),
+        results=_results(graph, iri),
+    )
+
+
+def _missing(texts, participants, dates, status, reporting) -> tuple[str, ...]:
+    """Return, for each element IATI requires that the graph does not give, why."""
     reasons = []
     if not texts.get("title"):
         reasons.append("title: the data gives the programme no label")
@@ -220,27 +157,107 @@ def read_activity(graph: ReadGraph, iri: str, reporter: Reporter, today: date | 
         reasons.append("activity-date: no source says when the programme starts")
     if status is None:
         reasons.append("activity-status: no source states the programme's status")
-    if reasons:
-        raise NotExportable(iri, tuple(reasons))
-    places = graph.select("iati-places", programme=iri)
-    locations = [row["place"].value for row in places if row["part"].value == "location"]
-    names = graph.labels(locations, NAME_PREDICATES)
-    refs = {p.organisation.ref for p in participants}
-    return Activity(
-        iri=iri,
-        identifier=f"{reporter.ref}-{_local_name(iri)}",
-        reporter=reporter,
-        secondary_reporter=reporter.ref not in refs,
-        titles=texts["title"],
-        descriptions=tuple((code, _joined(texts[part])) for part, code in DESCRIPTION_TYPES.items() if texts.get(part)),
-        participants=participants,
-        status=status,
-        dates=dates,
-        countries=tuple(row["code"].value for row in places if row["part"].value == "country"),
-        locations=tuple(names[place] for place in locations if place in names),
-        sectors=tuple(
-            (row["vocabulary"].value, row["code"].value) for row in graph.select("iati-sectors", programme=iri)
-        ),
+    if reporting is not None and not (reporting.ref and reporting.type and reporting.names):
+        reasons.append("reporting-org: the reporting organisation lacks an IATI identifier, type or name")
+    return tuple(reasons)
+
+
+def _value(row: Row, name: str, default):
+    return [row[name].value] if row[name] is not None else default
+
+
+def _organisations(graph: ReadGraph, iris: list[str]) -> dict[str, Organisation]:
+    """Return each organisation of `iris` with the IATI identifier, type and names the data gives."""
+    iris = list(dict.fromkeys(iris))
+    if not iris:
+        return {}
+    names = graph.labels(iris, NAME_PREDICATES)
+    found = {iri: Organisation(None, None, names.get(iri, ())) for iri in iris}
+    for row in graph.select("iati-organisations", organisation=iris):
+        iri = row["organisation"].value
+        found[iri] = Organisation(*(_value(row, name, [None])[0] for name in ("ref", "type")), names.get(iri, ()))
+    return found
+
+
+def _iso(term, end: bool = False) -> str:
+    """Return the xsd:date a date or year term stands for (a year: its first or last day)."""
+    if term.datatype.value == PREFIXES["xsd"] + "gYear":
+        return f"{term.value}-12-31" if end else f"{term.value}-01-01"
+    return term.value[:10]
+
+
+def _stated_dates(rows: list[Row]) -> tuple[ActivityDate, ...]:
+    return tuple(ActivityDate(row["type"].value, _iso(row["date"])) for row in rows)
+
+
+def _budgets(rows: list[Row]) -> tuple[Budget, ...]:
+    return tuple(
+        Budget(
+            _iso(row["start"]),
+            _iso(row["end"], end=True),
+            Amount(row["value"].value, *_value(row, "currency", [None]), _iso(row["valueDate"])),
+            *(_value(row, name, [None])[0] for name in ("type", "status")),
+        )
+        for row in rows
+    )
+
+
+def _transactions(rows: list[Row], organisations: dict[str, Organisation]) -> tuple[Transaction, ...]:
+    return tuple(
+        Transaction(
+            row["type"].value,
+            _iso(row["date"]),
+            Amount(row["value"].value, *_value(row, "currency", [None]), _iso(row["valueDate"])),
+            provider=organisations[row["provider"].value] if row["provider"] else None,
+            receiver=organisations[row["receiver"].value] if row["receiver"] else None,
+        )
+        for row in rows
+    )
+
+
+def _results(graph: ReadGraph, iri: str) -> tuple[Result, ...]:
+    """Return the results of programme `iri`: each with its type, title and indicators, each
+    indicator with its baselines and its periods' targets and actuals."""
+    rows = graph.select("iati-results", programme=iri)
+    if not rows:
+        return ()
+    values: dict[str, list[Row]] = {}
+    for row in graph.select("iati-result-values", programme=iri):
+        values.setdefault(row["indicator"].value, []).append(row)
+    titles = graph.labels({row[n].value for row in rows for n in ("result", "indicator")}, NAME_PREDICATES)
+    indicators: dict[str, list[ResultIndicator]] = {}
+    for row in rows:
+        indicator = row["indicator"].value
+        indicators.setdefault(row["result"].value, []).append(
+            ResultIndicator(
+                row["measure"].value,
+                titles.get(indicator, ()),
+                *_values(values.get(indicator, [])),
+                ascending=_value(row, "ascending", [None])[0],
+            )
+        )
+    types = {row["result"].value: row["type"].value for row in rows}
+    return tuple(
+        Result(types[result], titles[result], tuple(found))
+        for result, found in indicators.items()
+        if titles.get(result) and all(i.titles for i in found)
+    )
+
+
+def _values(rows: list[Row]) -> tuple[tuple[Baseline, ...], tuple[ResultPeriod, ...]]:
+    """Return an indicator's baselines and its periods (those with a start and an end)."""
+    baselines, periods = [], {}
+    for row in rows:
+        kind, value = row["kind"].value, row["value"].value
+        if kind == "baseline" and row["start"] is not None:
+            year_only = row["start"].datatype.value == PREFIXES["xsd"] + "gYear"
+            baselines.append(Baseline(row["start"].value[:4], value, None if year_only else _iso(row["start"])))
+        elif kind in ("target", "actual") and row["start"] is not None and row["end"] is not None:
+            span = periods.setdefault((_iso(row["start"]), _iso(row["end"], end=True)), {"target": [], "actual": []})
+            span[kind].append(value)
+    return tuple(baselines), tuple(
+        ResultPeriod(start, end, tuple(found["target"]), tuple(found["actual"]))
+        for (start, end), found in periods.items()
     )
 
 
@@ -258,16 +275,6 @@ def _joined(texts: Sequence[Text]) -> tuple[Text, ...]:
     for text, lang in texts:
         by_language.setdefault(lang, []).append(text)
     return tuple(("\n".join(found), lang) for lang, found in by_language.items())
-
-
-def _participants(graph: ReadGraph, rows: list[Row]) -> tuple[Participant, ...]:
-    agents = [row["agent"].value for row in rows]
-    names = graph.labels(agents, NAME_PREDICATES)
-    return tuple(
-        Participant(row["role"].value, Organisation(None, None, names[row["agent"].value]))
-        for row in rows
-        if row["agent"].value in names
-    )
 
 
 def _dates(rows: list[Row], today: date) -> tuple[ActivityDate, ...]:

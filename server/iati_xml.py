@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-from .iati_export import Activity, Amount, Organisation, Result, Text, Transaction
+from .iati_activity import Activity, Amount, Organisation, Result, Text, Transaction
 
 IATI_VERSION = "2.03"
 SCHEMA = Path(__file__).resolve().parent.parent / "reference" / "iati" / "schema-2.03" / "iati-activities-schema.xsd"
@@ -69,6 +69,8 @@ def activity_element(activity: Activity) -> ET.Element:
         )
     for code in activity.countries:
         ET.SubElement(element, "recipient-country", {"code": code})
+    for code in activity.regions:
+        ET.SubElement(element, "recipient-region", {"code": code, "vocabulary": "1"})
     for names in activity.locations:
         _narratives(ET.SubElement(ET.SubElement(element, "location"), "name"), names)
     for vocabulary, code in activity.sectors:

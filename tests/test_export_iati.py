@@ -177,6 +177,92 @@ def test_check_names_the_path_and_the_reason(zou_document):
     assert check(b"<iati-activities")[0].path == "/"
 
 
+# An activity as the IATI import writes it (the terms of ontology/iati.ttl, contract C3); the
+# few ontology triples the export reads (date types, codes) are stated here so that the test
+# holds on its own.
+IMPORTED = """
+@prefix coop: <https://w3id.org/coopkg/def/> . @prefix iati: <https://w3id.org/coopkg/def/iati/> .
+@prefix dct: <http://purl.org/dc/terms/> . @prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix org: <http://www.w3.org/ns/org#> . @prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix qb: <http://purl.org/linked-data/cube#> .
+@prefix sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> .
+@prefix sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#> .
+@prefix ex: <urn:x:> .
+coop:actualStart coop:activityDateType ex:date-2 . ex:date-2 skos:notation "2" .
+coop:plannedEnd coop:activityDateType ex:date-3 . ex:date-3 skos:notation "3" .
+ex:funding skos:inScheme iati:OrganisationRole ; skos:notation "1" .
+ex:status-2 skos:notation "2" . ex:gov skos:notation "10" . ex:eur skos:notation "EUR" .
+ex:disbursement skos:notation "3" . ex:output skos:notation "1" . ex:unit skos:notation "1" .
+ex:original skos:notation "1" . ex:actual skos:notation "actual" . ex:baseline skos:notation "baseline" .
+ex:bj skos:inScheme iati:Country ; skos:notation "BJ" .
+ex:activity a coop:Programme ; rdfs:label "Water for Abomey"@en , "De l'eau pour Abomey"@fr ;
+  dct:identifier "XM-DAC-1-42" ; dct:description "Wells."@en ;
+  coop:reportingOrganisation ex:donor ; coop:activityStatus ex:status-2 ;
+  coop:actualStart "2019-03-01"^^xsd:date ; coop:plannedEnd "2021-12-31"^^xsd:date ;
+  coop:country ex:bj ;
+  prov:qualifiedAssociation [ prov:agent ex:donor ; prov:hadRole ex:funding ] ;
+  coop:budget ex:budget ; coop:transaction ex:payment .
+ex:donor rdfs:label "Donor agency"@en ; org:identifier "XM-DAC-1" ; coop:organisationType ex:gov .
+ex:budget dct:temporal ex:year ; coop:amount "1000.50"^^xsd:decimal ; coop:currency ex:eur ;
+  coop:valueDate "2019-01-01"^^xsd:date ; coop:budgetType ex:original .
+ex:year dcat:startDate "2019-01-01"^^xsd:date ; dcat:endDate "2019-12-31"^^xsd:date .
+ex:payment coop:transactionType ex:disbursement ; dct:date "2019-06-01"^^xsd:date ; coop:amount 500 ;
+  coop:currency ex:eur ; coop:valueDate "2019-06-01"^^xsd:date ; coop:provider ex:donor .
+ex:result coop:resultOf ex:activity ; coop:resultType ex:output ; rdfs:label "Wells dug"@en .
+ex:wells skos:inScheme ex:result ; coop:indicatorMeasure ex:unit ; rdfs:label "Number of wells"@en .
+ex:o1 coop:indicator ex:wells ; coop:valueKind ex:baseline ; sdmx-measure:obsValue 0 ;
+  sdmx-dimension:refPeriod ex:y2018 .
+ex:y2018 dcat:startDate "2018"^^xsd:gYear .
+ex:o2 coop:indicator ex:wells ; coop:valueKind ex:actual ; sdmx-measure:obsValue 12 ;
+  sdmx-dimension:refPeriod ex:year .
+"""
+
+
+def test_an_imported_activity_keeps_its_identifier_reporter_and_figures(schema):
+    store = ox.Store()
+    store.load(IMPORTED.encode(), ox.RdfFormat.TURTLE)
+    graph = EmbeddedGraph(store)
+    (activity,), _ = read_activities(graph, programmes(graph), None)  # no settings needed: the data names the reporter
+    root = ET.fromstring(activities_document([activity]))
+    schema.validate(ET.tostring(root, encoding="unicode"))
+    element = root.find("iati-activity")
+    assert element.findtext("iati-identifier") == "XM-DAC-1-42"
+    reporting = element.find("reporting-org")
+    assert (reporting.get("ref"), reporting.get("type"), reporting.get("secondary-reporter")) == (
+        "XM-DAC-1",
+        "10",
+        None,
+    )
+    assert [(p.get("role"), p.get("ref")) for p in element.findall("participating-org")] == [("1", "XM-DAC-1")]
+    assert element.find("activity-status").get("code") == "2"
+    assert sorted((d.get("type"), d.get("iso-date")) for d in element.findall("activity-date")) == [
+        ("2", "2019-03-01"),
+        ("3", "2021-12-31"),
+    ]
+    assert [c.get("code") for c in element.findall("recipient-country")] == ["BJ"]
+    budget = element.find("budget")
+    assert (
+        budget.get("type"),
+        budget.find("period-start").get("iso-date"),
+        budget.find("period-end").get("iso-date"),
+    ) == (
+        "1",
+        "2019-01-01",
+        "2019-12-31",
+    )
+    assert (budget.findtext("value"), budget.find("value").get("currency")) == ("1000.5", "EUR")
+    transaction = element.find("transaction")
+    assert transaction.find("transaction-type").get("code") == "3"
+    assert transaction.find("provider-org").get("ref") == "XM-DAC-1"
+    result = element.find("result")
+    assert result.get("type") == "1"
+    indicator = result.find("indicator")
+    assert indicator.get("measure") == "1"
+    assert (indicator.find("baseline").get("year"), indicator.find("baseline").get("value")) == ("2018", "0")
+    assert indicator.find("period/actual").get("value") == "12"
+
+
 # --- coopkg export iati ---------------------------------------------------------------------------
 
 

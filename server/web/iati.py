@@ -31,8 +31,10 @@ def iati_answer(iri: str | None, headers: dict) -> Response:
     a programme, the export not configured, or a required element no source gives)."""
     if iri is None or not is_programme(site.graph(), iri):
         return _not_found(f"{iri or 'this resource'} is not a programme: only programmes have an IATI representation")
+    settings = site.settings()
     try:
-        activity = read_activity(site.graph(), iri, Reporter.from_settings(site.settings()))
+        reporter = Reporter.from_settings(settings) if settings.iati_reporting_org else None
+        activity = read_activity(site.graph(), iri, reporter)
     except NotConfigured as error:
         return _not_found(f"this server does not export to IATI: {error}")
     except NotExportable as refusal:
