@@ -117,7 +117,6 @@ class ResultIndicator:
     titles: tuple[Text, ...]
     baselines: tuple[Baseline, ...] = ()
     periods: tuple[ResultPeriod, ...] = ()
-    ascending: str | None = None
 
 
 @dataclass(frozen=True)

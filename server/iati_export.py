@@ -233,7 +233,6 @@ def _results(graph: ReadGraph, iri: str) -> tuple[Result, ...]:
                 row["measure"].value,
                 titles.get(indicator, ()),
                 *_values(values.get(indicator, [])),
-                ascending=_value(row, "ascending", [None])[0],
             )
         )
     types = {row["result"].value: row["type"].value for row in rows}

@@ -122,11 +122,7 @@ def _result(parent: ET.Element, result: Result) -> None:
     element = ET.SubElement(parent, "result", {"type": result.type})
     _narratives(ET.SubElement(element, "title"), result.titles)
     for indicator in result.indicators:
-        attributes = {
-            "measure": indicator.measure,
-            **({"ascending": indicator.ascending} if indicator.ascending else {}),
-        }
-        child = ET.SubElement(element, "indicator", attributes)
+        child = ET.SubElement(element, "indicator", {"measure": indicator.measure})
         _narratives(ET.SubElement(child, "title"), indicator.titles)
         for baseline in indicator.baselines:
             given = {"year": baseline.year, "iso-date": baseline.iso_date, "value": baseline.value}

@@ -185,36 +185,46 @@ IMPORTED = """
 @prefix dct: <http://purl.org/dc/terms/> . @prefix dcat: <http://www.w3.org/ns/dcat#> .
 @prefix org: <http://www.w3.org/ns/org#> . @prefix prov: <http://www.w3.org/ns/prov#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix qb: <http://purl.org/linked-data/cube#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix valuekind: <https://w3id.org/coopkg/def/value-kind/> .
 @prefix sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> .
 @prefix sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#> .
+@prefix date: <https://w3id.org/coopkg/def/iati/activity-date-type/> .
+@prefix role: <https://w3id.org/coopkg/def/iati/organisation-role/> .
+@prefix status: <https://w3id.org/coopkg/def/iati/activity-status/> .
+@prefix orgtype: <https://w3id.org/coopkg/def/iati/organisation-type/> .
+@prefix currency: <https://w3id.org/coopkg/def/iati/currency/> .
+@prefix transaction: <https://w3id.org/coopkg/def/iati/transaction-type/> .
+@prefix resulttype: <https://w3id.org/coopkg/def/iati/result-type/> .
+@prefix measure: <https://w3id.org/coopkg/def/iati/indicator-measure/> .
+@prefix budgettype: <https://w3id.org/coopkg/def/iati/budget-type/> .
+@prefix country: <https://w3id.org/coopkg/def/iati/country/> .
 @prefix ex: <urn:x:> .
-coop:actualStart coop:activityDateType ex:date-2 . ex:date-2 skos:notation "2" .
-coop:plannedEnd coop:activityDateType ex:date-3 . ex:date-3 skos:notation "3" .
-ex:funding skos:inScheme iati:OrganisationRole ; skos:notation "1" .
-ex:status-2 skos:notation "2" . ex:gov skos:notation "10" . ex:eur skos:notation "EUR" .
-ex:disbursement skos:notation "3" . ex:output skos:notation "1" . ex:unit skos:notation "1" .
-ex:original skos:notation "1" . ex:actual skos:notation "actual" . ex:baseline skos:notation "baseline" .
-ex:bj skos:inScheme iati:Country ; skos:notation "BJ" .
+coop:actualStart coop:activityDateType date:2 . coop:plannedEnd coop:activityDateType date:3 .
+date:2 skos:notation "2" . date:3 skos:notation "3" . status:2 skos:notation "2" .
+role:1 skos:inScheme iati:OrganisationRole ; skos:notation "1" . orgtype:10 skos:notation "10" .
+currency:EUR skos:notation "EUR" . transaction:3 skos:notation "3" . budgettype:1 skos:notation "1" .
+resulttype:1 skos:notation "1" . measure:1 skos:notation "1" .
+country:BJ skos:inScheme iati:Country ; skos:notation "BJ" .
+valuekind:actual skos:notation "actual" . valuekind:baseline skos:notation "baseline" .
 ex:activity a coop:Programme ; rdfs:label "Water for Abomey"@en , "De l'eau pour Abomey"@fr ;
   dct:identifier "XM-DAC-1-42" ; dct:description "Wells."@en ;
-  coop:reportingOrganisation ex:donor ; coop:activityStatus ex:status-2 ;
+  coop:reportingOrganisation ex:donor ; coop:activityStatus status:2 ;
   coop:actualStart "2019-03-01"^^xsd:date ; coop:plannedEnd "2021-12-31"^^xsd:date ;
-  coop:country ex:bj ;
-  prov:qualifiedAssociation [ prov:agent ex:donor ; prov:hadRole ex:funding ] ;
+  coop:country country:BJ ;
+  prov:qualifiedAssociation [ prov:agent ex:donor ; prov:hadRole role:1 ] ;
   coop:budget ex:budget ; coop:transaction ex:payment .
-ex:donor rdfs:label "Donor agency"@en ; org:identifier "XM-DAC-1" ; coop:organisationType ex:gov .
-ex:budget dct:temporal ex:year ; coop:amount "1000.50"^^xsd:decimal ; coop:currency ex:eur ;
-  coop:valueDate "2019-01-01"^^xsd:date ; coop:budgetType ex:original .
+ex:donor rdfs:label "Donor agency"@en ; org:identifier "XM-DAC-1" ; coop:organisationType orgtype:10 .
+ex:budget dct:temporal ex:year ; coop:amount "1000.50"^^xsd:decimal ; coop:currency currency:EUR ;
+  coop:valueDate "2019-01-01"^^xsd:date ; coop:budgetType budgettype:1 .
 ex:year dcat:startDate "2019-01-01"^^xsd:date ; dcat:endDate "2019-12-31"^^xsd:date .
-ex:payment coop:transactionType ex:disbursement ; dct:date "2019-06-01"^^xsd:date ; coop:amount 500 ;
-  coop:currency ex:eur ; coop:valueDate "2019-06-01"^^xsd:date ; coop:provider ex:donor .
-ex:result coop:resultOf ex:activity ; coop:resultType ex:output ; rdfs:label "Wells dug"@en .
-ex:wells skos:inScheme ex:result ; coop:indicatorMeasure ex:unit ; rdfs:label "Number of wells"@en .
-ex:o1 coop:indicator ex:wells ; coop:valueKind ex:baseline ; sdmx-measure:obsValue 0 ;
+ex:payment coop:transactionType transaction:3 ; dct:date "2019-06-01"^^xsd:date ; coop:amount 500 ;
+  coop:currency currency:EUR ; coop:valueDate "2019-06-01"^^xsd:date ; coop:provider ex:donor .
+ex:result coop:resultOf ex:activity ; coop:resultType resulttype:1 ; rdfs:label "Wells dug"@en .
+ex:wells skos:inScheme ex:result ; coop:indicatorMeasure measure:1 ; rdfs:label "Number of wells"@en .
+ex:o1 coop:indicator ex:wells ; coop:valueKind valuekind:baseline ; sdmx-measure:obsValue 0 ;
   sdmx-dimension:refPeriod ex:y2018 .
 ex:y2018 dcat:startDate "2018"^^xsd:gYear .
-ex:o2 coop:indicator ex:wells ; coop:valueKind ex:actual ; sdmx-measure:obsValue 12 ;
+ex:o2 coop:indicator ex:wells ; coop:valueKind valuekind:actual ; sdmx-measure:obsValue 12 ;
   sdmx-dimension:refPeriod ex:year .
 """
 
