@@ -23,7 +23,7 @@ from server.cli import main
 from server.config import PROJECT_ROOT, Settings
 from server.engine_graph import SparqlHttpGraph
 from server.graphs import EmbeddedGraph
-from server.iati_export import NotConfigured, Reporter, programmes, read_activities, read_activity
+from server.iati_export import NotConfigured, Reporter, programmes, read_activities
 from server.iati_xml import activities_document, check
 from server.namespaces import PARTS, graph_iri
 
@@ -367,9 +367,9 @@ def test_a_real_file_survives_import_and_export(tmp_path, schema):
     for folder in ("ontology", "shapes", "catalog", "queries"):
         shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
     (tmp_path / "graph").mkdir()
-    original = PUBLISHED / "dfid-benin.xml"
+    original, into = PUBLISHED / "dfid-benin.xml", tmp_path / "imported"
     imported = subprocess.run(
-        [sys.executable, "-m", "server", "import", "iati", str(original), "--into", str(tmp_path)],
+        [sys.executable, "-m", "server", "import", "iati", str(original), "--into", str(into)],
         env={"COOPKG_ROOT": str(tmp_path), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_ROOT)},
         capture_output=True,
         text=True,
@@ -377,12 +377,11 @@ def test_a_real_file_survives_import_and_export(tmp_path, schema):
     )
     assert imported.returncode == 0, imported.stderr
     store = ox.Store()
-    for turtle in [*(tmp_path / "ontology").glob("*.ttl"), *(tmp_path / "imports").glob("*.ttl")]:
+    for turtle in [*(tmp_path / "ontology").glob("*.ttl"), *into.rglob("*.ttl")]:
         store.load(path=str(turtle), format=ox.RdfFormat.TURTLE)
     graph = EmbeddedGraph(store)
     source = ET.parse(original).getroot()
-    reporter = Reporter.from_settings(Settings.load(REPORTER, environ={}))
-    activities, left_out = read_activities(graph, programmes(graph), reporter)
+    activities, left_out = read_activities(graph, programmes(graph), None)  # the file names its reporter
     assert not left_out, left_out
     exported = ET.fromstring(activities_document(activities))
     schema.validate(ET.tostring(exported, encoding="unicode"))
@@ -390,14 +389,17 @@ def test_a_real_file_survives_import_and_export(tmp_path, schema):
     for activity in source.findall("iati-activity"):
         again = by_id[activity.findtext("iati-identifier").strip()]
         assert _modelled(again) == _modelled(activity), activity.findtext("iati-identifier")
-    assert read_activity(graph, activities[0].iri, reporter).identifier in by_id
 
 
 def _modelled(activity: ET.Element) -> dict:
     """Return the elements of an activity coopkg models, as comparable values."""
 
+    default = activity.get(XML_LANG)  # a narrative without xml:lang is in the activity's language
+
     def texts(element):
-        return sorted((" ".join((n.text or "").split()), n.get(XML_LANG)) for n in element.findall("narrative"))
+        return sorted(
+            (" ".join((n.text or "").split()), n.get(XML_LANG, default)) for n in element.findall("narrative")
+        )
 
     def value(element):
         v = element.find("value")
