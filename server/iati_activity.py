@@ -5,7 +5,7 @@ element, with the IATI codes as strings and every text as (text, language).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 Text = tuple[str, str | None]  # a narrative: its text and its language (None: not stated)
 
@@ -91,7 +91,6 @@ class Transaction:
     type: str  # IATI TransactionType code
     date: str
     amount: Amount
-    descriptions: tuple[Text, ...] = ()
     provider: Organisation | None = None
     receiver: Organisation | None = None
 
@@ -146,4 +145,3 @@ class Activity:
     budgets: tuple[Budget, ...] = ()
     transactions: tuple[Transaction, ...] = ()
     results: tuple[Result, ...] = ()
-    unstated: tuple[str, ...] = field(default=(), compare=False)  # what IATI wants that no source gives

@@ -91,15 +91,8 @@ def read_activity(graph: ReadGraph, iri: str, reporter: Reporter | None, today: 
     stated = graph.select("iati-activity", programme=iri)[0]
     texts = _texts(graph.select("iati-texts", programme=iri))
     roles = graph.select("iati-participants", programme=iri)
-    figures = [
-        row[name].value
-        for row in graph.select("iati-transactions", programme=iri)
-        for name in ("provider", "receiver")
-        if row[name]
-    ]
-    organisations = _organisations(
-        graph, [row["agent"].value for row in roles] + figures + _value(stated, "reporter", [])
-    )
+    flows = graph.select("iati-transactions", programme=iri)
+    organisations = _organisations(graph, _organisations_named(stated, roles, flows))
     participants = tuple(
         Participant(row["role"].value, organisations[row["agent"].value])
         for row in roles
@@ -139,7 +132,7 @@ def read_activity(graph: ReadGraph, iri: str, reporter: Reporter | None, today: 
             (row["vocabulary"].value, row["code"].value) for row in graph.select("iati-sectors", programme=iri)
         ),
         budgets=_budgets(graph.select("iati-budgets", programme=iri)),
-        transactions=_transactions(graph.select("iati-transactions", programme=iri), organisations),
+        transactions=_transactions(flows, organisations),
         results=_results(graph, iri),
     )
 
@@ -160,6 +153,13 @@ def _missing(texts, participants, dates, status, reporting) -> tuple[str, ...]:
     if reporting is not None and not (reporting.ref and reporting.type and reporting.names):
         reasons.append("reporting-org: the reporting organisation lacks an IATI identifier, type or name")
     return tuple(reasons)
+
+
+def _organisations_named(stated: Row, roles: list[Row], flows: list[Row]) -> list[str]:
+    """Return the IRIs of the organisations an activity names: its reporter, its participants,
+    the providers and receivers of its transactions."""
+    named = _value(stated, "reporter", []) + [row["agent"].value for row in roles]
+    return named + [row[name].value for row in flows for name in ("provider", "receiver") if row[name] is not None]
 
 
 def _value(row: Row, name: str, default):

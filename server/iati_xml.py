@@ -111,8 +111,6 @@ def _transaction(parent: ET.Element, transaction: Transaction) -> None:
     ET.SubElement(element, "transaction-type", {"code": transaction.type})
     ET.SubElement(element, "transaction-date", {"iso-date": transaction.date})
     _value(element, transaction.amount)
-    if transaction.descriptions:
-        _narratives(ET.SubElement(element, "description"), transaction.descriptions)
     for tag, organisation in (("provider-org", transaction.provider), ("receiver-org", transaction.receiver)):
         if organisation is not None:
             _organisation(element, tag, organisation)
