@@ -307,10 +307,11 @@ def export_iati_command(programmes: tuple[str, ...], out: Path | None, check: bo
     """Write PROGRAMMEs (IRIs, or paths such as id/programme/zou-agricultural-development;
     default: every programme) as an IATI 2.03 iati-activities document (docs/export-iati.md).
 
-    A programme that lacks what IATI requires is left out, with the reason on stderr. Exits 2
-    when the iati_reporting_org settings are not set, a PROGRAMME is not a programme, or no
-    release can be read; 1 when no programme can be exported or, with --check, the document
-    breaks the schema (each problem as path: reason).
+    A programme that lacks what IATI requires is left out, with the reason on stderr; dates are
+    planned or actual as of the release. Exits 2 when a programme needs the iati_reporting_org
+    settings and they are not set, a PROGRAMME is not a programme, or no release can be read;
+    1 when no programme can be exported or, with --check, the document breaks the schema (each
+    problem as path: reason).
     """
     from .iati_export import NotConfigured, Reporter, is_programme, programme_iri, read_activities
     from .iati_export import programmes as all_programmes
@@ -328,7 +329,7 @@ def export_iati_command(programmes: tuple[str, ...], out: Path | None, check: bo
         if not is_programme(graph, iri):
             _fail(EXIT_UNREADABLE, f"cannot export to IATI: {iri} is not a programme")
     try:
-        activities, left_out = read_activities(graph, iris, reporter)
+        activities, left_out = read_activities(graph, iris, reporter, created.date() if created else None)
     except NotConfigured as error:
         _fail(EXIT_UNREADABLE, f"cannot export to IATI: {error}")
     for refusal in left_out:

@@ -31,16 +31,15 @@ def iati_answer(iri: str | None, headers: dict) -> Response:
     a programme, the export not configured, or a required element no source gives)."""
     if iri is None or not is_programme(site.graph(), iri):
         return _not_found(f"{iri or 'this resource'} is not a programme: only programmes have an IATI representation")
-    settings = site.settings()
-    try:
+    settings, release = site.settings(), current_app.extensions["coopkg"].published.release
+    created = datetime.fromisoformat(release.manifest["created"]) if release is not None else None
+    try:  # dates are placed (planned or actual) as of the release, so the answer changes with it only
         reporter = Reporter.from_settings(settings) if settings.iati_reporting_org else None
-        activity = read_activity(site.graph(), iri, reporter)
+        activity = read_activity(site.graph(), iri, reporter, created.date() if created else None)
     except NotConfigured as error:
         return _not_found(f"this server does not export to IATI: {error}")
     except NotExportable as refusal:
         return _not_found(f"IATI cannot take this programme: {'; '.join(refusal.reasons)}")
-    release = current_app.extensions["coopkg"].published.release
-    created = datetime.fromisoformat(release.manifest["created"]) if release is not None else None
     headers.update(release_validators(IATI_XML.media_type, None))
     return Response(activities_document([activity], created), headers=headers, mimetype=IATI_XML.media_type)
 
