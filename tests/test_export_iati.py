@@ -17,6 +17,7 @@ import xmlschema
 from bs4 import BeautifulSoup
 from engine_server import load, oxigraph_command, oxigraph_server
 from pages_support import BASE
+from virtuoso_server import virtuoso_command, virtuoso_server
 
 from server import create_app
 from server.cli import main
@@ -433,18 +434,30 @@ def _modelled(activity: ET.Element) -> dict:
 # --- on an external engine ------------------------------------------------------------------------
 
 
-def test_an_engine_gives_the_same_document(published, tmp_path, graph, reporter):
-    """The export reads through the read seam: Oxigraph server, loaded with the release's
-    N-Quads dump, gives the same activities as the embedded store."""
-    if oxigraph_command() is None:
-        pytest.fail("needs the `oxigraph` command (pip install oxigraph)")
-    database = load(tmp_path, published.release.folder / "dumps" / "coopkg.nq")
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def engine_url(request, published, tmp_path):
+    """The SPARQL endpoint of each engine in turn, holding the session's release (its N-Quads dump)."""
+    dump = published.release.folder / "dumps" / "coopkg.nq"
+    if request.param == "oxigraph":
+        if oxigraph_command() is None:
+            pytest.fail("needs the `oxigraph` command (pip install oxigraph)")
+        with oxigraph_server(tmp_path, load(tmp_path, dump)) as running:
+            yield running.url
+    else:
+        if virtuoso_command() is None:
+            pytest.fail("needs virtuoso-t and isql-vt (Debian's virtuoso-opensource)")
+        with virtuoso_server(tmp_path, dump) as running:
+            yield running.url
+
+
+def test_an_engine_gives_the_same_activities(engine_url, published, graph, reporter):
+    """The export reads through the read seam: Oxigraph server and Virtuoso, loaded with the
+    release, give the same activities as the embedded store."""
     base = published.settings.base_iri
-    with oxigraph_server(tmp_path, database) as running:
-        remote = SparqlHttpGraph(running.url, [graph_iri(base, part) for part in PARTS.values()])
-        try:
-            over_http = read_activities(remote, programmes(remote), reporter, today=date(2026, 12, 2))
-        finally:
-            remote.close()
+    remote = SparqlHttpGraph(engine_url, [graph_iri(base, part) for part in PARTS.values()])
+    try:
+        over_http = read_activities(remote, programmes(remote), reporter, today=date(2026, 12, 2))
+    finally:
+        remote.close()
     assert over_http == read_activities(graph, programmes(graph), reporter, today=date(2026, 12, 2))
     assert over_http[0]
