@@ -325,6 +325,8 @@ def export_iati_command(programmes: tuple[str, ...], out: Path | None, check: bo
         _fail(EXIT_UNREADABLE, f"cannot export to IATI: {error}")
     graph, created = _release_graph(settings)
     iris = [programme_iri(name, settings.base_iri) for name in programmes] or all_programmes(graph)
+    if not iris:
+        _fail(EXIT_VIOLATIONS, "nothing to export: the data has no programme")
     for iri in iris:
         if not is_programme(graph, iri):
             _fail(EXIT_UNREADABLE, f"cannot export to IATI: {iri} is not a programme")
