@@ -286,6 +286,9 @@ def test_the_command_writes_a_valid_document(runner, release_dir, tmp_path, sche
     assert result.exit_code == 0, result.output
     schema.validate(str(out))
     assert ET.parse(out).getroot().find("iati-activity/iati-identifier").text.endswith("zou-agricultural-development")
+    to_stdout = runner.invoke(main, ["export", "iati"], env=env)  # every programme, on stdout
+    assert to_stdout.exit_code == 0
+    assert ET.fromstring(to_stdout.stdout_bytes).find("iati-activity").get("linked-data-uri") == ZOU
 
 
 def test_the_command_refuses_clearly(runner, release_dir):
