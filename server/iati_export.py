@@ -37,7 +37,11 @@ from .iati_activity import (
 from .namespaces import PREFIXES
 
 __all__ = ["Activity", "NotConfigured", "NotExportable", "Reporter", "is_programme", "programmes", "read_activities"]
-NAME_PREDICATES = (PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel", PREFIXES["foaf"] + "name")
+# The names a source gives a thing (an imported title, an organisation's or a place's name),
+# read before its labels: a label may be coopkg's own, for display (an imported organisation
+# the file names only by identifier is labelled "organisation IATI …"@fr), never a source's.
+SOURCE_NAMES = (PREFIXES["dct"] + "title", PREFIXES["foaf"] + "name", PREFIXES["schema"] + "name")
+LABELS = (PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel")
 DESCRIPTION_TYPES = {"description": "1", "objectives": "2"}  # IATI DescriptionType codes
 ACTUAL_START, PLANNED_START, PLANNED_END, ACTUAL_END = "2", "1", "3", "4"  # IATI ActivityDateType
 IMPLEMENTATION = "2"  # IATI ActivityStatus
@@ -90,6 +94,7 @@ def read_activity(graph: ReadGraph, iri: str, reporter: Reporter | None, today: 
     today = today or date.today()
     stated = graph.select("iati-activity", programme=iri)[0]
     texts = _texts(graph.select("iati-texts", programme=iri))
+    texts["title"] = texts.get("title") or texts.get("label", ())
     roles = graph.select("iati-participants", programme=iri)
     flows = graph.select("iati-transactions", programme=iri)
     organisations = _organisations(graph, _organisations_named(stated, roles, flows))
@@ -114,7 +119,7 @@ def read_activity(graph: ReadGraph, iri: str, reporter: Reporter | None, today: 
         )
     places = graph.select("iati-places", programme=iri)
     locations = [row["place"].value for row in places if row["part"].value == "location"]
-    names = graph.labels(locations, NAME_PREDICATES)
+    names = _names(graph, locations)
     return Activity(
         iri=iri,
         identifier=stated["identifier"].value if stated["identifier"] else f"{reporting.ref}-{_local_name(iri)}",
@@ -162,6 +167,14 @@ def _organisations_named(stated: Row, roles: list[Row], flows: list[Row]) -> lis
     return named + [row[name].value for row in flows for name in ("provider", "receiver") if row[name] is not None]
 
 
+def _names(graph: ReadGraph, iris: Iterable[str]) -> dict[str, tuple[Text, ...]]:
+    """Return the narratives of each of `iris` that has some: the names its sources give it
+    (SOURCE_NAMES), else its labels."""
+    iris = list(dict.fromkeys(iris))
+    names = graph.labels(iris, SOURCE_NAMES)
+    return {**graph.labels([iri for iri in iris if iri not in names], LABELS), **names}
+
+
 def _value(row: Row, name: str, default):
     return [row[name].value] if row[name] is not None else default
 
@@ -171,7 +184,7 @@ def _organisations(graph: ReadGraph, iris: list[str]) -> dict[str, Organisation]
     iris = list(dict.fromkeys(iris))
     if not iris:
         return {}
-    names = graph.labels(iris, NAME_PREDICATES)
+    names = _names(graph, iris)
     found = {iri: Organisation(None, None, names.get(iri, ())) for iri in iris}
     for row in graph.select("iati-organisations", organisation=iris):
         iri = row["organisation"].value
@@ -224,7 +237,7 @@ def _results(graph: ReadGraph, iri: str) -> tuple[Result, ...]:
     values: dict[str, list[Row]] = {}
     for row in graph.select("iati-result-values", programme=iri):
         values.setdefault(row["indicator"].value, []).append(row)
-    titles = graph.labels({row[n].value for row in rows for n in ("result", "indicator")}, NAME_PREDICATES)
+    titles = _names(graph, [row[n].value for row in rows for n in ("result", "indicator")])
     indicators: dict[str, list[ResultIndicator]] = {}
     for row in rows:
         indicator = row["indicator"].value

@@ -184,7 +184,7 @@ def test_check_names_the_path_and_the_reason(zou_document):
 IMPORTED = """
 @prefix coop: <https://w3id.org/coopkg/def/> . @prefix iati: <https://w3id.org/coopkg/def/iati/> .
 @prefix dct: <http://purl.org/dc/terms/> . @prefix dcat: <http://www.w3.org/ns/dcat#> .
-@prefix org: <http://www.w3.org/ns/org#> . @prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> . @prefix prov: <http://www.w3.org/ns/prov#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix valuekind: <https://w3id.org/coopkg/def/value-kind/> .
 @prefix sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> .
@@ -207,14 +207,16 @@ currency:EUR skos:notation "EUR" . transaction:3 skos:notation "3" . budgettype:
 resulttype:1 skos:notation "1" . measure:1 skos:notation "1" .
 country:BJ skos:inScheme iati:Country ; skos:notation "BJ" .
 valuekind:actual skos:notation "actual" . valuekind:baseline skos:notation "baseline" .
-ex:activity a coop:Programme ; rdfs:label "Water for Abomey"@en , "De l'eau pour Abomey"@fr ;
+ex:activity a coop:Programme ; dct:title "Water for Abomey"@en , "Wells" ;
+  rdfs:label "Water for Abomey"@en , "activité IATI XM-DAC-1-42"@fr ;
   dct:identifier "XM-DAC-1-42" ; dct:description "Wells."@en ;
   coop:reportingOrganisation ex:donor ; coop:activityStatus status:2 ;
   coop:actualStart "2019-03-01"^^xsd:date ; coop:plannedEnd "2021-12-31"^^xsd:date ;
   coop:country country:BJ ;
   prov:qualifiedAssociation [ prov:agent ex:donor ; prov:hadRole role:1 ] ;
   coop:budget ex:budget ; coop:transaction ex:payment .
-ex:donor rdfs:label "Donor agency"@en ; org:identifier "XM-DAC-1" ; coop:organisationType orgtype:10 .
+ex:donor rdfs:label "organisation IATI XM-DAC-1"@fr ; foaf:name "Donor agency"@en ; dct:identifier "XM-DAC-1" ;
+  coop:organisationType orgtype:10 .
 ex:budget dct:temporal ex:year ; coop:amount "1000.50"^^xsd:decimal ; coop:currency currency:EUR ;
   coop:valueDate "2019-01-01"^^xsd:date ; coop:budgetType budgettype:1 .
 ex:year dcat:startDate "2019-01-01"^^xsd:date ; dcat:endDate "2019-12-31"^^xsd:date .
@@ -239,6 +241,9 @@ def test_an_imported_activity_keeps_its_identifier_reporter_and_figures(schema):
     schema.validate(ET.tostring(root, encoding="unicode"))
     element = root.find("iati-activity")
     assert element.findtext("iati-identifier") == "XM-DAC-1-42"
+    # The source's narratives (dct:title, foaf:name), never the labels coopkg adds for display.
+    assert _narratives(element.find("title")) == {("Water for Abomey", "en"), ("Wells", None)}
+    assert _narratives(element.find("reporting-org")) == {("Donor agency", "en")}
     reporting = element.find("reporting-org")
     assert (reporting.get("ref"), reporting.get("type"), reporting.get("secondary-reporter")) == (
         "XM-DAC-1",
