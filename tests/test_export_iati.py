@@ -226,7 +226,7 @@ ex:result coop:resultOf ex:activity ; coop:resultType resulttype:1 ; rdfs:label 
 ex:wells skos:inScheme ex:result ; coop:indicatorMeasure measure:1 ; rdfs:label "Number of wells"@en .
 ex:o1 coop:indicator ex:wells ; coop:valueKind valuekind:baseline ; sdmx-measure:obsValue 0 ;
   sdmx-dimension:refPeriod ex:y2018 .
-ex:y2018 dcat:startDate "2018"^^xsd:gYear .
+ex:y2018 <http://www.w3.org/2006/time#inXSDgYear> "2018"^^xsd:gYear .
 ex:o2 coop:indicator ex:wells ; coop:valueKind valuekind:actual ; sdmx-measure:obsValue 12 ;
   sdmx-dimension:refPeriod ex:year .
 """
