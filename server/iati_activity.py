@@ -83,7 +83,8 @@ class Budget:
     period_end: str
     amount: Amount
     type: str | None = None  # IATI BudgetType code
-    status: str | None = None  # IATI BudgetStatus code
+    status: str | None = None  # IATI BudgetStatus code (budgets only)
+    element: str = "budget"  # or "planned-disbursement"
 
 
 @dataclass(frozen=True)

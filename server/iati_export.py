@@ -210,6 +210,7 @@ def _budgets(rows: list[Row]) -> tuple[Budget, ...]:
             _iso(row["end"], end=True),
             Amount(row["value"].value, *_value(row, "currency", [None]), _iso(row["valueDate"])),
             *(_value(row, name, [None])[0] for name in ("type", "status")),
+            row["element"].value,
         )
         for row in rows
     )

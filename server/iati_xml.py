@@ -75,9 +75,9 @@ def activity_element(activity: Activity) -> ET.Element:
         _narratives(ET.SubElement(ET.SubElement(element, "location"), "name"), names)
     for vocabulary, code in activity.sectors:
         ET.SubElement(element, "sector", {"vocabulary": vocabulary, "code": code})
-    for budget in activity.budgets:
-        attributes = {name: value for name, value in (("type", budget.type), ("status", budget.status)) if value}
-        child = ET.SubElement(element, "budget", attributes)
+    for budget in activity.budgets:  # budgets, then planned disbursements, as the schema orders them
+        given = (("type", budget.type), ("status", budget.status if budget.element == "budget" else None))
+        child = ET.SubElement(element, budget.element, {name: value for name, value in given if value})
         ET.SubElement(child, "period-start", {"iso-date": budget.period_start})
         ET.SubElement(child, "period-end", {"iso-date": budget.period_end})
         _value(child, budget.amount)

@@ -214,7 +214,8 @@ ex:activity a coop:Programme ; dct:title "Water for Abomey"@en , "Wells" ;
   coop:actualStart "2019-03-01"^^xsd:date ; coop:plannedEnd "2021-12-31"^^xsd:date ;
   coop:country country:BJ ;
   prov:qualifiedAssociation [ prov:agent ex:donor ; prov:hadRole role:1 ] ;
-  coop:budget ex:budget ; coop:transaction ex:payment .
+  coop:budget ex:budget ; coop:plannedDisbursement ex:planned ; coop:transaction ex:payment .
+ex:planned dct:temporal ex:year ; coop:amount 400 ; coop:currency currency:EUR ; coop:valueDate "2019-01-01"^^xsd:date .
 ex:donor rdfs:label "organisation IATI XM-DAC-1"@fr ; foaf:name "Donor agency"@en ; dct:identifier "XM-DAC-1" ;
   coop:organisationType orgtype:10 .
 ex:budget dct:temporal ex:year ; coop:amount "1000.50"^^xsd:decimal ; coop:currency currency:EUR ;
@@ -268,6 +269,7 @@ def test_an_imported_activity_keeps_its_identifier_reporter_and_figures(schema):
         "2019-12-31",
     )
     assert (budget.findtext("value"), budget.find("value").get("currency")) == ("1000.5", "EUR")
+    assert element.find("planned-disbursement/value").text == "400"
     transaction = element.find("transaction")
     assert transaction.find("transaction-type").get("code") == "3"
     assert transaction.find("provider-org").get("ref") == "XM-DAC-1"
@@ -427,6 +429,9 @@ def _modelled(activity: ET.Element) -> dict:
         "budget": sorted(
             (b.find("period-start").get("iso-date"), b.find("period-end").get("iso-date"), value(b))
             for b in activity.findall("budget")
+        ),
+        "planned-disbursement": sorted(
+            (d.find("period-start").get("iso-date"), value(d)) for d in activity.findall("planned-disbursement")
         ),
         "transaction": sorted(
             (t.find("transaction-type").get("code"), t.find("transaction-date").get("iso-date"), value(t))
