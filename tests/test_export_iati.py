@@ -371,14 +371,28 @@ def _importer_missing() -> str | None:
     return None
 
 
+ROUND_TRIPS = [
+    "dfid-benin.xml",
+    "maec-spain-indonesia.xml",
+    pytest.param(
+        "11-11-11-koepel-activities.xml",
+        marks=pytest.mark.xfail(
+            reason="the import writes a tagged result or indicator title only as skos:prefLabel, where it also "
+            "puts a French label of its own for display: the export cannot tell them apart (docs/export-iati.md)",
+            strict=False,
+        ),
+    ),
+]
+
+
 @pytest.mark.skipif(_importer_missing() is not None, reason=str(_importer_missing()))
-def test_a_real_file_survives_import_and_export(tmp_path, schema):
-    """dfid-benin.xml imported with `python -m server import iati` into a temporary root, then
+@pytest.mark.parametrize("name", ROUND_TRIPS)
+def test_a_real_file_survives_import_and_export(tmp_path, schema, name):
+    """A real file imported with `python -m server import iati` into a temporary root, then
     exported: the elements coopkg models come back the same."""
-    for folder in ("ontology", "shapes", "catalog", "queries"):
+    for folder in ("ontology", "shapes", "catalog", "queries", "graph"):  # the import checks against the data
         shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
-    (tmp_path / "graph").mkdir()
-    original, into = PUBLISHED / "dfid-benin.xml", tmp_path / "imported"
+    original, into = PUBLISHED / name, tmp_path / "imported"
     imported = subprocess.run(
         [sys.executable, "-m", "server", "import", "iati", str(original), "--into", str(into)],
         env={"COOPKG_ROOT": str(tmp_path), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_ROOT)},
@@ -405,23 +419,27 @@ def test_a_real_file_survives_import_and_export(tmp_path, schema):
 def _modelled(activity: ET.Element) -> dict:
     """Return the elements of an activity coopkg models, as comparable values."""
 
-    default = activity.get(XML_LANG)  # a narrative without xml:lang is in the activity's language
+    # A narrative without xml:lang is in its element's language, else the activity's; a value
+    # without currency is in the activity's default currency.
+    default, currency = activity.get(XML_LANG), activity.get("default-currency")
 
     def texts(element):
-        return sorted(
-            (" ".join((n.text or "").split()), n.get(XML_LANG, default)) for n in element.findall("narrative")
-        )
+        lang = element.get(XML_LANG, default)
+        return sorted((" ".join((n.text or "").split()), n.get(XML_LANG, lang)) for n in element.findall("narrative"))
 
     def value(element):
         v = element.find("value")
-        return (float(v.text), v.get("currency"), v.get("value-date"))
+        return (float(v.text), v.get("currency", currency), v.get("value-date"))
+
+    def organisation(element):
+        # An organisation with an identifier is one IRI for every file and element that names it,
+        # so it gathers every spelling of its name: it is compared by identifier.
+        return element.get("ref") or str(texts(element))
 
     return {
-        "reporting-org": (activity.find("reporting-org").get("ref"), texts(activity.find("reporting-org"))),
+        "reporting-org": organisation(activity.find("reporting-org")),
         "title": texts(activity.find("title")),
-        "participating-org": sorted(
-            (p.get("role"), p.get("ref") or "", str(texts(p))) for p in activity.findall("participating-org")
-        ),
+        "participating-org": sorted((p.get("role"), organisation(p)) for p in activity.findall("participating-org")),
         "activity-status": activity.find("activity-status").get("code"),
         "activity-date": sorted((d.get("type"), d.get("iso-date")) for d in activity.findall("activity-date")),
         "recipient-country": sorted(c.get("code") for c in activity.findall("recipient-country")),
