@@ -3,6 +3,8 @@
 # did, pip when pyproject.toml did (stamp files under .make/), the vendor copy when
 # node_modules did. `make -B install` (or `rm -rf .make node_modules`) reinstalls everything.
 PYTHON ?= python3
+# coopkg import's mapping engine, without its dependencies (pyproject.toml lists them and says why)
+MORPH_KGC := morph-kgc==2.10.0
 VENDOR := server/static/vendor
 STAMPS := .make
 NPM_DONE := node_modules/.package-lock.json
@@ -27,6 +29,7 @@ $(VENDORED) &: $(NPM_DONE)
 
 $(STAMPS)/installed: pyproject.toml
 	$(PYTHON) -m pip install --quiet -e .
+	$(PYTHON) -m pip install --quiet --no-deps $(MORPH_KGC)
 	mkdir -p $(STAMPS) && touch $@
 
 serve: install  ## load, validate and serve the knowledge graph (http://127.0.0.1:8000/)

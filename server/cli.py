@@ -1,4 +1,4 @@
-"""The coopkg command line: init, validate, release, serve."""
+"""The coopkg command line: init, validate, release, serve, load, import."""
 
 from __future__ import annotations
 
@@ -112,14 +112,19 @@ def validate_command(paths: tuple[Path, ...], lang: str) -> None:
     sys.exit(EXIT_CONFORMS if report.conforms else EXIT_VIOLATIONS)
 
 
-def format_report(report: ValidationReport, lang: str, checked: str, triples: int) -> str:
-    """Return the report as text: one block per violation (entity, property, message)."""
+def format_report(
+    report: ValidationReport, lang: str, checked: str, triples: int, origins: dict[str, str] | None = None
+) -> str:
+    """Return the report as text: one block per violation (entity, where it came from when
+    `origins` knows it (an imported file's row), property, message)."""
     if report.conforms:
         return f"{checked}: conforms ({triples} triples checked)."
     lines = [f"{checked}: {len(report.violations)} violation(s) of the shapes."]
     for v in report.violations:
         label = v.label(lang) or "(no label)"
         lines.append(f"\n✗ {label} <{v.focus}>")
+        if origins and v.focus in origins:
+            lines.append(f"  row:      {origins[v.focus]}")
         if v.path:
             lines.append("  property: " + "/".join(shorten(step, PREFIXES) for step in v.path))
         if v.value:
@@ -263,6 +268,74 @@ def _check_releases(releases: Path) -> int:
         else:
             click.echo(f"{folder.name}{mark}: intact")
     return code
+
+
+def _import_kinds() -> list[str]:
+    from .imports import KINDS
+
+    return sorted(KINDS)
+
+
+@main.command("import", epilog=EXIT_CODES)
+@click.argument("kind", type=click.Choice(_import_kinds()))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--into", type=click.Path(path_type=Path, file_okay=False), help="Project folder to write into (default: root)."
+)
+@click.option(
+    "--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True, help="Language of the messages."
+)
+@_log_level_option
+def import_command(kind: str, files: tuple[Path, ...], into: Path | None, lang: str) -> None:
+    """Import FILES of KIND (sheet: an .xlsx workbook or a folder of CSV files) through its
+    mapping in mappings/, into imports/<slug>.ttl and sources/imported/ (see docs/imports.md).
+
+    The batch is all or nothing: exits 1 with each bad cell (file:row:column: expected …,
+    found …) or each violation of the shapes, and writes nothing; 2 when a file cannot be read.
+    """
+    from .imports import KINDS
+    from .imports.batch import import_batch
+    from .imports.mapping import MappingFailed
+    from .progress import IMPORT_STEPS
+
+    settings = _settings()
+    inputs = _import_inputs(files)
+    for path in inputs:
+        if not path.exists():
+            _fail(EXIT_UNREADABLE, f"cannot read {path}: no such file or folder")
+    target = into or settings.root
+    log = logging.getLogger("coopkg.import")
+    try:
+        with Steps("import", IMPORT_STEPS, log, first=f"importing {len(inputs)} file(s) of kind {kind}") as step:
+            outcome = import_batch(KINDS[kind], inputs, settings.root, target, progress=step, tick=step.advance)
+    except UnreadableSource as error:
+        _fail(EXIT_UNREADABLE, f"cannot read {error}")
+    except MappingFailed as error:
+        _fail(EXIT_UNREADABLE, f"cannot run the mapping: {error}")
+    except (ValueError, OSError) as error:
+        _fail(EXIT_UNREADABLE, f"cannot import: {error}")
+    if outcome.problems:
+        click.echo("\n".join(problem.render(lang) for problem in outcome.problems))
+        _fail(
+            EXIT_VIOLATIONS,
+            f"import refused: {len(outcome.problems)} problem(s) in the files (listed above); nothing written",
+        )
+    if outcome.report is not None and not outcome.report.conforms:
+        click.echo(format_report(outcome.report, lang, "import", 0, outcome.origins))
+        _fail(EXIT_VIOLATIONS, "import refused: the imported data does not conform to the shapes; nothing written")
+    for path, triples in outcome.written:
+        click.echo(f"{path} ({triples} triples)")
+    click.echo("coopkg: imported; `coopkg release` publishes it")
+
+
+def _import_inputs(files: tuple[Path, ...]) -> list[Path]:
+    """The inputs of an import: CSV files given one by one stand for the folder that holds them."""
+    inputs: list[Path] = []
+    for path in files:
+        path = path.parent if path.suffix.lower() == ".csv" else path
+        if path not in inputs:
+            inputs.append(path)
+    return inputs
 
 
 @main.command("load", epilog=EXIT_CODES)

@@ -10,6 +10,7 @@ from typing import TextIO
 
 RELEASE_STEPS = ("validate", "store", "dumps", "void", "sitemap", "catalog", "sync", "switch")
 VALIDATE_STEPS = ("read", "validate")
+IMPORT_STEPS = ("read", "check", "map", "validate", "write")
 BAR_WIDTH = 20
 
 
@@ -28,6 +29,8 @@ class Steps:
         self.started = time.monotonic()
         self.running: tuple[str, float] | None = None
         self.count = 0
+        self.done = ""  # what the running step has got through ('5000 rows'), if it says
+        self.drawn = 0.0
 
     def __call__(self, name: str) -> None:
         self._end_step()
@@ -35,7 +38,14 @@ class Steps:
             self.log.info("%s", self.first)
         self.count += 1
         self.running = (name, time.monotonic())
+        self.done = ""
         self._draw()
+
+    def advance(self, done: int, unit: str = "rows") -> None:
+        """Say how far the running step has got (`done` rows read); redrawn at most 10 times a second."""
+        self.done = f"{done} {unit}"
+        if time.monotonic() - self.drawn >= 0.1:
+            self._draw()
 
     def __enter__(self) -> Steps:
         return self
@@ -58,7 +68,10 @@ class Steps:
         if self.running is not None:
             name, since = self.running
             self._clear()
-            self.log.info("%s… %.1f s", name, time.monotonic() - since)
+            if self.done:
+                self.log.info("%s… %.1f s (%s)", name, time.monotonic() - since, self.done)
+            else:
+                self.log.info("%s… %.1f s", name, time.monotonic() - since)
             self.running = None
 
     def _draw(self) -> None:
@@ -67,9 +80,11 @@ class Steps:
         total = max(len(self.names), self.count)
         filled = BAR_WIDTH * (self.count - 1) // total
         bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+        done = f" {self.done}" if self.done else ""
         self.terminal.write(
-            f"\r\033[K{self.task} [{bar}] {self.count}/{total} {self.running[0]}… ({self.elapsed:.1f} s)"
+            f"\r\033[K{self.task} [{bar}] {self.count}/{total} {self.running[0]}…{done} ({self.elapsed:.1f} s)"
         )
+        self.drawn = time.monotonic()
         self.terminal.flush()
 
     def _clear(self) -> None:
