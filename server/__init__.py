@@ -35,6 +35,7 @@ def create_app(config: dict | None = None, published: Published | None = None) -
     app.register_error_handler(404, errors.not_found)
     app.register_error_handler(413, errors.too_large)
     app.register_error_handler(EngineError, errors.engine_failed)
+    site.install_babel(app)
     app.context_processor(site.template_helpers)
     app.add_template_filter(charts.value_text, "value_text")
     install_request_log(app)  # one log line per request (coopkg.request)

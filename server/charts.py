@@ -11,8 +11,11 @@ from html import escape
 
 from .domain import ConventionSummary, Period
 from .indicators import IndicatorSeries, Observation
-from .words import WORDS
+from .locales import format_money, format_number
+from .namespaces import PREFIXES
+from .words import words as interface_words
 
+CALENDAR_YEAR = PREFIXES["coop"] + "unit/calendar-year"  # a value in it is a year, written as such
 WIDTH = 420
 LEFT, RIGHT = 8, 8
 BAR_HEIGHT, LINE = 14, 17
@@ -20,22 +23,15 @@ TEXT_CHARS = 52  # characters per line of a wrapped label at the chart's font si
 COLOURS = ("#0b5394", "#8a4b08", "#2f6b2f", "#6a3d9a")  # each ≥ 4.5:1 on white
 
 
-def format_number(value: Decimal | None, lang: str) -> str:
-    """Return a number as readers of `lang` write it: '2 800 000' (fr), '2,800,000' (en)."""
-    if value is None:
-        return "?"
-    text = f"{value:,f}" if value != value.to_integral_value() else f"{value.to_integral_value():,}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if lang == "fr":
-        return text.replace(",", "\u202f").replace(".", ",")
-    return text
-
-
 def value_text(obs: Observation, lang: str) -> str:
-    """Return an observation's value with its qualifier and unit: 'plus de 6 000 personne'."""
-    unit = obs.unit.label(lang) if obs.unit else ""
-    prefix = WORDS[lang]["more_than"] + " " if obs.is_lower_bound else ""
+    """Return an observation's value with its qualifier and unit, written the reader's way:
+    'plus de 6 000 personnes', '465 family farms', '2,8 M €' (an amount in its currency)."""
+    prefix = interface_words(lang).more_than + " " if obs.is_lower_bound else ""
+    if obs.currency and obs.number is not None:
+        return prefix + format_money(obs.number, obs.currency, lang)
+    if obs.unit and obs.unit.iri == CALENDAR_YEAR and obs.number is not None:  # a year, not a count of years
+        return f"{prefix}{obs.number:f}"
+    unit = obs.unit.label_for(obs.number, lang) if obs.unit else ""
     return f"{prefix}{format_number(obs.number, lang)} {unit}".strip()
 
 
@@ -53,7 +49,7 @@ def _wrap(text: str, width: int = TEXT_CHARS) -> list[str]:
 def indicator_chart(series: Sequence[IndicatorSeries], lang: str, chart_id: str = "indicators") -> str:
     """Return an SVG bar chart: for each indicator, one bar per observation, scaled to the
     largest value of that indicator; a lower bound ('more than') ends in an open arrow."""
-    words = WORDS[lang]
+    words = interface_words(lang)
     parts: list[str] = []
     summary: list[str] = []
     y = 8
@@ -82,7 +78,7 @@ def indicator_chart(series: Sequence[IndicatorSeries], lang: str, chart_id: str 
             summary.append(f"{s.indicator.label(lang)}: {text}")
             y += BAR_HEIGHT
         y += 8
-    title = f"{words['indicators']} ({words['chart_own_scale']})"
+    title = f"{words.indicators} ({words.chart_own_scale})"
     return _svg(chart_id, title, "; ".join(summary), y + 8, parts)
 
 
@@ -95,7 +91,7 @@ def timeline_chart(
     """Return an SVG timeline: one bar per convention (and the programme) from its start year
     to its end year (`lead`, a (label, period) pair, comes first); a period with no end runs
     to the edge with a dashed, open end. Returns '' when no period has a start year."""
-    words = WORDS[lang]
+    words = interface_words(lang)
     items = [(c.resource.label(lang), c.period) for c in conventions if c.period and c.period.start_year]
     if lead and lead[1] and lead[1].start_year:
         items.insert(0, lead)
@@ -123,7 +119,7 @@ def timeline_chart(
             f'height="{BAR_HEIGHT}" fill="{colour}" fill-opacity="{1 if period.end_year else 0.35}" '
             f'stroke="{colour}"{dash}/>'
         )
-        until = str(period.end_year) if period.end_year else words["open_end"]
+        until = str(period.end_year) if period.end_year else words.open_end
         summary.append(f"{label}: {period.start_year}–{until}")
         y += BAR_HEIGHT + 4
     y += 6
@@ -131,7 +127,7 @@ def timeline_chart(
         parts.append(f'<line x1="{x(year):.1f}" x2="{x(year):.1f}" y1="{y - 4}" y2="{y}" stroke="#4a5561"/>')
         parts.append(f'<text x="{x(year):.1f}" y="{y + 14}" class="chart-axis" text-anchor="middle">{year}</text>')
     parts.append(f'<line x1="{margin}" x2="{margin + span}" y1="{y}" y2="{y}" stroke="#4a5561"/>')
-    return _svg(chart_id, words["chart_timeline"], "; ".join(summary), y + 22, parts)
+    return _svg(chart_id, words.chart_timeline, "; ".join(summary), y + 22, parts)
 
 
 def _svg(chart_id: str, title: str, description: str, height: float, parts: list[str]) -> str:

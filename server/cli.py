@@ -19,6 +19,7 @@ from .namespaces import PREFIXES, shorten
 from .progress import RELEASE_STEPS, VALIDATE_STEPS, Steps, log_release
 from .state import DamagedRelease, DataDoesNotConform
 from .validation import ValidationReport, validate
+from .words import words
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE, EXIT_CANNOT_LISTEN, EXIT_DAMAGED = 0, 1, 2, 3, 4
 EXIT_CODES = """\b
@@ -119,7 +120,7 @@ def format_report(
     `origins` knows it (an imported file's row), property, message)."""
     if report.conforms:
         return f"{checked}: conforms ({triples} triples checked)."
-    lines = [f"{checked}: {len(report.violations)} violation(s) of the shapes."]
+    lines = [words(lang).plural("violations", len(report.violations), checked=checked)]
     for v in report.violations:
         label = v.label(lang) or "(no label)"
         lines.append(f"\n✗ {label} <{v.focus}>")
@@ -175,8 +176,9 @@ def serve_command(host: str | None, port: int | None) -> None:
         click.echo(format_report(error.report, "en", "graph/", 0), err=True)
         _fail(
             EXIT_VIOLATIONS,
-            f"refusing to serve: the data does not conform to the shapes ({len(error.report.violations)} "
-            "violation(s) listed above; fix graph/ and check with `coopkg validate`)",
+            "refusing to serve: the data does not conform to the shapes ("
+            + words("en").plural("violations_listed", len(error.report.violations))
+            + "; fix graph/ and check with `coopkg validate`)",
         )
     click.echo(f"coopkg: release {published.version} ({published.release.folder})")
     try:  # binds now: nothing else to undo if the address is taken

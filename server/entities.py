@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from .graphs import ReadGraph, node
 from .labels import local_name, pick_label
+from .locales import plural_category
 from .namespaces import PREFIXES, shorten
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -24,6 +25,7 @@ LABEL_PREDICATES = (
     PREFIXES["foaf"] + "name",
     PREFIXES["dct"] + "title",
 )
+PLURAL_LABEL = PREFIXES["coop"] + "pluralLabel"  # a class's or a unit's label in the plural
 # Properties shown first on a page, in this order; the others follow by label.
 LEADING_PROPERTIES = (*LABEL_PREDICATES, PREFIXES["skos"] + "definition", PREFIXES["rdfs"] + "comment")
 INCOMING_PAGE_SIZE = 20
@@ -36,10 +38,20 @@ class Resource:
 
     iri: str
     labels: tuple[tuple[str, str | None], ...] = ()
+    plurals: tuple[tuple[str, str | None], ...] = ()  # coop:pluralLabel, read by counted_resources()
 
     def label(self, lang: str) -> str:
         """Return the label in `lang` (with fallback), else a name made from the IRI."""
         return pick_label(self.labels, lang) or unlabelled_name(self.iri)
+
+    def label_for(self, count, lang: str) -> str:
+        """Return the label that writes `count` of these in `lang`: its plural label when
+        `count` takes the plural there (CLDR: 2 in French, 0 and 2 in English) and one is given
+        in the label's language, else its label."""
+        singular, tag = self.label(lang), self.label_lang(lang)
+        if count is None or plural_category(count, lang) == "one":
+            return singular
+        return next((text for text, t in self.plurals if t == tag), singular)
 
     def label_lang(self, lang: str) -> str | None:
         """Return the language tag of the label `label(lang)` picks (None if untagged)."""
@@ -163,6 +175,14 @@ def labels_of(graph: ReadGraph, key: str) -> tuple[tuple[str, str | None], ...]:
 def resource(graph: ReadGraph, key: str) -> Resource:
     """Return the resource `key` with its labels read from the graph."""
     return Resource(key, labels_of(graph, key))
+
+
+def counted_resources(graph: ReadGraph, keys: Iterable[str]) -> tuple[Resource, ...]:
+    """Return the resources `keys` (classes, units) with their labels and plural labels, for
+    writing a number of them."""
+    keys = list(keys)
+    found, plurals = graph.labels(keys, LABEL_PREDICATES), graph.labels(keys, (PLURAL_LABEL,))
+    return tuple(Resource(key, found.get(key, ()), plurals.get(key, ())) for key in keys)
 
 
 def resources(graph: ReadGraph, keys: Iterable[str]) -> tuple[Resource, ...]:

@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
+from babel.numbers import list_currencies
 
-from .entities import SAME_QUANTITY_AS, Literal, Resource, resources, sources_of
+from .entities import SAME_QUANTITY_AS, Literal, Resource, counted_resources, resources, sources_of
 from .graphs import ReadGraph
 from .namespaces import PREFIXES
 
 COOP = PREFIXES["coop"]
+SKOS_NOTATION = PREFIXES["skos"] + "notation"
+CURRENCIES = frozenset(list_currencies())
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class Observation:
     stated_as: tuple[Literal, ...]
     sources: tuple[Resource, ...]
     same_quantity_as: tuple[str, ...]
+    currency: str | None = None  # the unit's ISO 4217 code (skos:notation) when it is a currency
 
     @property
     def number(self) -> Decimal | None:
@@ -92,12 +96,19 @@ def _observations(graph: ReadGraph, query: str, **bindings) -> list[Observation]
         for name in ("value", "unit", "qualifier", "aggregation", "period"):
             if row[name] is not None:
                 seen.setdefault(name, row[name].value)
-    return [_observation(graph, obs, found) for obs, found in grouped.items()]
+    units = _units(graph, sorted({found["unit"] for found in grouped.values() if "unit" in found}))
+    return [_observation(graph, obs, found, units) for obs, found in grouped.items()]
 
 
-def _observation(graph: ReadGraph, obs: str, found: dict) -> Observation:
-    names = ("unit", "qualifier", "aggregation", "period")
+def _units(graph: ReadGraph, iris: list[str]) -> dict[str, tuple[Resource, str | None]]:
+    """Return each unit with its labels and plural labels, and its currency code if it is one."""
+    return {unit.iri: (unit, _currency(graph, unit.iri)) for unit in counted_resources(graph, iris)}
+
+
+def _observation(graph: ReadGraph, obs: str, found: dict, units: dict[str, tuple[Resource, str | None]]) -> Observation:
+    names = ("qualifier", "aggregation", "period")
     labelled = {r.iri: r for r in resources(graph, [obs, found["ind"], *(found[n] for n in names if n in found)])}
+    unit, currency = units.get(found.get("unit"), (None, None))
 
     def linked(name):
         return labelled[found[name]] if name in found else None
@@ -111,14 +122,21 @@ def _observation(graph: ReadGraph, obs: str, found: dict) -> Observation:
         resource=labelled[obs],
         indicator=labelled[found["ind"]],
         value=found.get("value"),
-        unit=linked("unit"),
+        unit=unit,
         qualifier=linked("qualifier"),
         aggregation=linked("aggregation"),
         period=linked("period"),
         stated_as=tuple(Literal(text, lang) for text, lang in stated),
         sources=sources_of(graph, obs),
         same_quantity_as=tuple(sorted(same)),
+        currency=currency,
     )
+
+
+def _currency(graph: ReadGraph, unit: str) -> str | None:
+    """Return the ISO 4217 code a unit's skos:notation gives when the unit is a currency."""
+    codes = {o.value for o in graph.objects(unit, SKOS_NOTATION) if isinstance(o, ox.Literal)}
+    return next((code for code in sorted(codes) if code in CURRENCIES), None)
 
 
 def _series(graph: ReadGraph, observations: list[Observation]) -> tuple[IndicatorSeries, ...]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .entities import Literal, Resource, resource, resources
+from .entities import Literal, Resource, counted_resources, resource, resources
 from .graphs import ReadGraph
 from .namespaces import CANONICAL_BASE, PREFIXES, graph_iri
 
@@ -94,8 +94,8 @@ def key_figures(graph: ReadGraph, base: str) -> KeyFigures:
     (counting instances of their subclasses, as the ontology states them)."""
     data = _data(base)
     classes = tuple(
-        ClassCount(resource(graph, c), graph.count("class_and_subclasses_count", graph=data, cls=c))
-        for c in KEY_CLASSES
+        ClassCount(cls, graph.count("class_and_subclasses_count", graph=data, cls=cls.iri))
+        for cls in counted_resources(graph, KEY_CLASSES)
     )
     return KeyFigures(graph.count("triple_count", graph=data), graph.count("entity_count", graph=data), classes)
 

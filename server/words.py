@@ -1,179 +1,77 @@
-"""The words of the interface, in French and in English: every string a page, a chart or an
-error page shows that does not come from the data (the data brings its own labels).
+"""The words of the interface, in French and in English: every string a page, a chart, an error
+page or a command's report shows that does not come from the data (the data brings its own
+labels).
 
-One table of (fr, en) pairs, so both languages always have the same keys; templates read them
-as `t.key` (`t` is the reader's language's table), the charts as `WORDS[lang][key]`. A
-sentence with a number in it holds a `{name}` placeholder for `str.format`.
+They are gettext catalogues, `server/translations/<lang>/LC_MESSAGES/messages.po`, one per
+language of `labels.LANGUAGES`, with the same message ids (keys such as `site_title`) in both.
+A message with a number has plural forms (`msgid_plural`, chosen by the catalogue's
+Plural-Forms rule) and may hold `{count}`, the number written the reader's way. Other
+placeholders are `{name}`, for `str.format`. The catalogues are compiled when first read, so a
+fresh checkout needs no build step. This module is the core's side (no Flask): the web side
+(server/web/site.py) hands the same catalogues to Flask-Babel.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
 from .labels import LANGUAGES
+from .locales import format_number
 
-_PAIRS = {
-    "site_title": ("Coopération décentralisée en données liées", "Decentralised cooperation as linked data"),
-    "home": ("Accueil", "Home"),
-    "search": ("Rechercher", "Search"),
-    "search_label": ("Rechercher dans les libellés", "Search the labels"),
-    "footer_search": ("Recherche (pied de page)", "Search (footer)"),
-    "search_placeholder": ("ex. béninoise, soja, convention", "e.g. Beninese, soy, convention"),
-    "sparql": ("SPARQL", "SPARQL"),
-    "catalog": ("Catalogue", "Catalogue"),
-    "dumps": ("Téléchargements", "Downloads"),
-    "classes": ("Classes", "Classes"),
-    "ontology": ("Vocabulaire", "Vocabulary"),
-    "shapes": ("Règles", "Rules"),
-    "main_nav": ("Navigation principale", "Main navigation"),
-    "skip": ("Aller au contenu", "Skip to content"),
-    "in_other_language": ("English", "Français"),
-    "sources": ("Sources", "Sources"),
-    "source": ("Source", "Source"),
-    "property": ("Propriété", "Property"),
-    "value": ("Valeur", "Value"),
-    "value_list": ("Valeurs", "Values"),
-    "colon": ("\u00a0:", ":"),
-    "facts": ("Ce que disent les données", "What the data says"),
-    "incoming": ("Liens entrants", "Incoming links"),
-    "incoming_intro": (
-        "Les entités qui pointent vers celle-ci, par propriété.",
-        "The entities that link to this one, by property.",
-    ),
-    "next_page": ("Page suivante", "Next page"),
-    "previous_page": ("Page précédente", "Previous page"),
-    "of": ("sur", "of"),
-    "download": ("Télécharger cette description", "Download this description"),
-    "no_source": ("source non indiquée", "no source given"),
-    "partners": ("Partenaires", "Partners"),
-    "programmes": ("Programmes", "Programmes"),
-    "conventions": ("Conventions", "Conventions"),
-    "stakes": ("Enjeux", "Stakes"),
-    "indicators": ("Indicateurs", "Indicators"),
-    "indicator": ("Indicateur", "Indicator"),
-    "period": ("Période", "Period"),
-    "start": ("Début", "Start"),
-    "end": ("Fin", "End"),
-    "open_end": ("sans fin indiquée", "no end stated"),
-    "parties": ("Parties", "Parties"),
-    "signatories": ("Signataires", "Signatories"),
-    "purpose": ("Objet", "Purpose"),
-    "renews": ("Renouvelle", "Renews"),
-    "renewed_by": ("Renouvelée par", "Renewed by"),
-    "formalises": ("Formalise", "Formalises"),
-    "posts": ("Postes et titulaires", "Posts and holders"),
-    "held_by": ("occupé par", "held by"),
-    "mandates": ("Mandats", "Mandates"),
-    "partnerships": ("Partenariats", "Partnerships"),
-    "countries": ("Pays", "Countries"),
-    "cooperation_countries": ("Pays de sa coopération", "Countries of its cooperation"),
-    "observation": ("Observation", "Observation"),
-    "stated_as": ("Dans les mots de la source", "In the source's words"),
-    "aggregation": ("Agrégation", "Aggregation"),
-    "ref_period": ("Période de référence", "Reference period"),
-    "claims": ("Ce que disent les sources de cette grandeur", "What the sources say of this quantity"),
-    "claims_intro": (
-        "Plusieurs sources donnent cette grandeur ; elles sont montrées côte à côte, sans trancher.",
-        "Several sources give this quantity; they are shown side by side, without picking one.",
-    ),
-    "same_quantity": ("même grandeur que", "same quantity as"),
-    "chart_table": ("Les mêmes chiffres en tableau", "The same figures as a table"),
-    "key_figures": ("Chiffres clés", "Key figures"),
-    "triples": ("triplets de données", "data triples"),
-    "entities": ("entités décrites", "described entities"),
-    "entry_points": ("Par où commencer", "Where to start"),
-    "about_text": (
-        "Ce graphe de connaissances décrit la coopération internationale décentralisée : partenariats "
-        "entre collectivités, conventions, programmes, enjeux et indicateurs. Chaque fait renvoie au "
-        "document qui l'énonce.",
-        "This knowledge graph describes decentralised international cooperation: partnerships between "
-        "local authorities, conventions, programmes, stakes and indicators. Every fact links to the "
-        "document that states it.",
-    ),
-    "for_machines": ("Pour les programmes", "For programs"),
-    "for_machines_text": (
-        "Chaque IRI donne du RDF (Turtle, JSON-LD, N-Triples, RDF/XML) par négociation de contenu ; "
-        "le point d'accès SPARQL, les téléchargements et le catalogue servent le graphe entier.",
-        "Every IRI gives RDF (Turtle, JSON-LD, N-Triples, RDF/XML) by content negotiation; the SPARQL "
-        "endpoint, the downloads and the catalogue serve the whole graph.",
-    ),
-    "instances": ("instances", "instances"),
-    "class_listing": ("Classes et nombre d'instances", "Classes and their number of instances"),
-    "term_page": ("page du terme", "term page"),
-    "definition": ("Définition", "Definition"),
-    "usage": ("Usage dans les données", "Use in the data"),
-    "usage_instances": ("entités de ce type", "entities of this type"),
-    "usage_triples": ("triplets avec cette propriété", "triples with this property"),
-    "usage_values": ("triplets qui le prennent pour valeur", "triples with it as value"),
-    "class": ("Classes", "Classes"),
-    "property_kind": ("Propriétés", "Properties"),
-    "shapes_intro": (
-        "Les données publiées respectent ces règles (formes SHACL) : un graphe qui en viole une n'est pas publié.",
-        "The published data follows these rules (SHACL shapes): a graph that breaks one is not published.",
-    ),
-    "applies_to": ("S'applique à", "Applies to"),
-    "results_for": ("Résultats pour", "Results for"),
-    "no_results": ("Aucun résultat.", "No results."),
-    "results_count": ("résultat(s)", "result(s)"),
-    "not_found": ("Introuvable", "Not found"),
-    "not_found_text": ("Aucune entité du graphe n'a cet IRI :", "No entity of the graph has this IRI:"),
-    "suggestions": ("Peut-être cherchiez-vous", "Perhaps you were looking for"),
-    "bad_request": ("Requête incorrecte", "Bad request"),
-    "iri": ("IRI", "IRI"),
-    "shape_page": ("Voir la règle", "See the rule"),
-    "more_than": ("plus de", "more than"),
-    "yes": ("oui", "yes"),
-    "no": ("non", "no"),
-    # the SVG charts (server/charts.py)
-    "chart_own_scale": ("chaque indicateur a sa propre échelle", "each indicator has its own scale"),
-    "chart_timeline": ("Frise des conventions", "Timeline of the conventions"),
-    # the catalogue page (/catalog)
-    "version": ("Version", "Version"),
-    "first_issued": ("Première publication", "First issued"),
-    "last_modified": ("Dernière modification", "Last modified"),
-    "time_covered": ("Période couverte", "Time covered"),
-    "licence": ("Licence", "Licence"),
-    "sparql_endpoint": ("Point d'accès SPARQL", "SPARQL endpoint"),
-    "keywords": ("Mots-clés", "Keywords"),
-    "whole_dataset": ("Le jeu de données entier, un fichier par format", "The whole dataset, one file per format"),
-    "file": ("Fichier", "File"),
-    "media_type": ("Type de média", "Media type"),
-    "size_bytes": ("Taille (octets)", "Size (bytes)"),
-    "catalog_formats": ("Ce catalogue dans d’autres formats", "This catalogue in other formats"),
-    # the SPARQL query page (/sparql)
-    "sparql_queries": ("Requêtes SPARQL", "SPARQL queries"),
-    "sparql_heading": ("Point d’accès SPARQL", "SPARQL endpoint"),
-    "sparql_intro": (
-        "Interrogez le graphe de connaissances en SPARQL 1.1. Le graphe par défaut est l’union des "
-        "graphes nommés (ontologie, formes, données). Ce point d’accès est en lecture seule ; une "
-        "requête est arrêtée au-delà de la limite de temps.",
-        "Query the knowledge graph in SPARQL 1.1. The default graph is the union of the named graphs "
-        "(ontology, shapes, data). This endpoint is read-only; a query is stopped past the time limit.",
-    ),
-    "query": ("Requête", "Query"),
-    "editor_help": (
-        "Ctrl+Entrée exécute la requête ; Tab quitte l’éditeur.",
-        "Ctrl+Enter runs the query; Tab leaves the editor.",
-    ),
-    "result_format": ("Format du résultat", "Result format"),
-    "table_this_page": ("Tableau (cette page)", "Table (this page)"),
-    "run": ("Exécuter", "Run"),
-    "error": ("Erreur", "Error"),
-    "results": ("Résultats", "Results"),
-    "answer_cut": (
-        "Résultat tronqué à {rows} lignes (limite du serveur).",
-        "Answer cut at {rows} rows (the server’s limit).",
-    ),
-    "download_colon": ("Télécharger :", "Download:"),
-    "share_link": ("Lien à partager", "Shareable link"),
-    "open": ("ouvrir", "open"),
-    "examples": ("Questions de compétence (exemples)", "Competency questions (examples)"),
-    "true": ("vrai", "true"),
-    "false": ("faux", "false"),
-    "row": ("ligne", "row"),
-    "rows": ("lignes", "rows"),
-    "results_table": ("Tableau des résultats", "Results table"),
-}
+CATALOGUES = Path(__file__).parent / "translations"
+DOMAIN = "messages"
 
-# Each pair is in the order of LANGUAGES (fr, en).
-WORDS: dict[str, dict[str, str]] = {
-    lang: {key: pair[i] for key, pair in _PAIRS.items()} for i, lang in enumerate(LANGUAGES)
-}
+
+def catalogue_path(lang: str) -> Path:
+    return CATALOGUES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(lang: str) -> Translations:
+    """Return the compiled catalogue of `lang` (a site language).
+
+    Raises KeyError for another language, ValueError for a catalogue that cannot be read.
+    """
+    if lang not in LANGUAGES:
+        raise KeyError(lang)
+    with catalogue_path(lang).open("rb") as po:
+        catalogue = read_po(po, locale=lang, domain=DOMAIN)
+    compiled = BytesIO()
+    write_mo(compiled, catalogue, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+class Words:
+    """The interface's words in one language: `words.key` (templates: `t.key`) is the message
+    `key`; `words.plural(key, n)` its form for `n` things, with `{count}` filled in."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self._translations = translations(lang)
+
+    def __getattr__(self, key: str) -> str:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        return self._translations.gettext(key)
+
+    def __getitem__(self, key: str) -> str:
+        return self._translations.gettext(key)
+
+    def plural(self, key: str, count: int, **values) -> str:
+        """Return message `key` in its form for `count` (an integer), `{count}` written the
+        reader's way and the other `{name}` placeholders filled from `values`."""
+        text = self._translations.ngettext(key, key + "_plural", int(count))
+        return text.format(count=format_number(count, self.lang), **values)
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def words(lang: str) -> Words:
+    """Return the words of `lang` (a site language). Raises KeyError for another language."""
+    return Words(lang)

@@ -206,3 +206,96 @@ def test_coopkg_serve_answers_browsers_and_rdf_clients(browser, served_by_cli, s
         assert watched.errors == [] and watched.foreign == []
     finally:
         watched.close()
+
+
+# --- issue #14: pages that read right, at both widths, with no axe violation of any impact ---
+
+WORDING_PAGES = {
+    "convention-en": "/id/convention/2022-2026?lang=en",
+    "programme-en": "/id/programme/zou-agricultural-development?lang=en",
+    "catalog": "/catalog",
+    "catalog-en": "/catalog?lang=en",
+    "ontology-en": "/def/?lang=en",
+    "shapes-en": "/shapes?lang=en",
+    "search-en": "/search?q=farm&lang=en",
+    "sparql-en": "/sparql?lang=en",
+    "home-en": "/?lang=en",
+}
+
+
+@pytest.mark.parametrize("device", list(WIDTHS))
+@pytest.mark.parametrize("kind", list(WORDING_PAGES))
+def test_the_reworded_pages_have_no_axe_violation(browser, server_url, axe_results, kind, device):
+    watched = Watched(browser, server_url, WIDTHS[device])
+    try:
+        assert watched.page.goto(server_url + WORDING_PAGES[kind]).status == 200
+        assert watched.errors == [] and watched.foreign == []
+        overflow = watched.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{kind} scrolls sideways by {overflow}px at {WIDTHS[device]}px"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        watched.page.screenshot(path=str(SCREENSHOTS / f"{kind}-{device}.png"), full_page=True)
+        inject_axe(watched.page)
+        violations = watched.page.evaluate(
+            "axe.run().then(r => r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length})))"
+        )
+        axe_results[f"{kind}-{device}"] = violations
+        assert violations == [], violations
+    finally:
+        watched.close()
+
+
+def _boxes(page, selector: str) -> list[dict]:
+    return page.evaluate(
+        f"[...document.querySelectorAll({json.dumps(selector)})].map(e => {{"
+        "const r = e.getBoundingClientRect(); const s = getComputedStyle(e);"
+        "const line = parseFloat(s.lineHeight) || 1.5 * parseFloat(s.fontSize);"
+        "return {tag: e.tagName, x: r.x, height: r.height, line: line}})"
+    )
+
+
+@pytest.mark.parametrize("device", list(WIDTHS))
+def test_a_summary_with_several_values_keeps_its_two_columns(browser, server_url, device):
+    """The 2022–2026 convention has four purposes: 'Renews', 'Formalises' and 'Sources' stay in
+    the label column, their values in the value column (one column on a phone)."""
+    watched = Watched(browser, server_url, WIDTHS[device])
+    try:
+        watched.page.goto(server_url + "/id/convention/2022-2026?lang=en")
+        boxes = _boxes(watched.page, "section.domain dl.summary > dt, section.domain dl.summary > dd")
+        assert sum(b["tag"] == "DD" for b in boxes) > sum(b["tag"] == "DT" for b in boxes)  # several values
+        labels = {round(b["x"]) for b in boxes if b["tag"] == "DT"}
+        values = {round(b["x"]) for b in boxes if b["tag"] == "DD"}
+        assert len(labels) == 1 and len(values) == 1, (labels, values)
+        if device == "desktop":
+            assert values.pop() > labels.pop()
+        else:
+            assert values == labels
+    finally:
+        watched.close()
+
+
+@pytest.mark.parametrize("device", list(WIDTHS))
+def test_each_checksum_is_on_one_line_and_no_page_ends_with_a_second_search_box(browser, server_url, device):
+    watched = Watched(browser, server_url, WIDTHS[device])
+    try:
+        watched.page.goto(server_url + "/catalog?lang=en")
+        checksums = _boxes(watched.page, "table.distributions code.checksum")
+        assert checksums
+        assert all(b["height"] < 1.5 * b["line"] for b in checksums), checksums
+        for path in ("/catalog", "/id/convention/2022-2026", "/search?q=zou"):
+            watched.page.goto(server_url + path)
+            assert watched.page.locator("footer form, footer input").count() == 0
+            assert watched.page.locator("form[role=search]").count() <= 1
+    finally:
+        watched.close()
+
+
+@pytest.mark.parametrize("device", list(WIDTHS))
+def test_the_footer_lines_up_with_the_content(browser, server_url, device):
+    watched = Watched(browser, server_url, WIDTHS[device])
+    try:
+        watched.page.goto(server_url + "/id/convention/2022-2026")
+        content = watched.page.locator("main h1").bounding_box()
+        footer = watched.page.locator("footer p").bounding_box()
+        assert abs(footer["x"] - content["x"]) <= 16, (footer, content)
+    finally:
+        watched.close()

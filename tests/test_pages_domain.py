@@ -11,9 +11,9 @@ import pytest
 from pages_support import BASE, html, labels, path_of, select, text
 
 from server import create_app
-from server.charts import format_number
 from server.config import Settings
 from server.knowledge import load_knowledge, read_turtle
+from server.locales import format_money, format_number
 from server.state import Published
 from server.store import build_store
 
@@ -84,9 +84,20 @@ def test_an_organisation_shows_its_posts_holders_partnerships_and_countries(clie
 def _observations_of(store, subject: str) -> list[dict]:
     return select(
         store,
-        f"""SELECT ?obs ?v ?q WHERE {{ ?i <{COOP}indicatorOf> <{subject}> . ?obs <{COOP}indicator> ?i ;
-        <http://purl.org/linked-data/sdmx/2009/measure#obsValue> ?v ; <{COOP}valueQualifier> ?q }}""",
+        f"""SELECT ?obs ?v ?q ?unit WHERE {{ ?i <{COOP}indicatorOf> <{subject}> . ?obs <{COOP}indicator> ?i ;
+        <http://purl.org/linked-data/sdmx/2009/measure#obsValue> ?v ; <{COOP}valueQualifier> ?q ;
+        <http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure> ?unit }}""",
     )
+
+
+def written(value: str, unit: str, lang: str) -> str:
+    """Return how a page writes an observation's number: an amount in euros as money (Babel:
+    '2,8 M €', '€2.8M'), a calendar year as a year, any other number with its digits grouped."""
+    if unit == f"{BASE}def/unit/euro":
+        return format_money(Decimal(value), "EUR", lang)
+    if unit == f"{BASE}def/unit/calendar-year":
+        return value
+    return format_number(Decimal(value), lang)
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -105,7 +116,7 @@ def test_a_programme_shows_its_indicators_as_a_chart_and_an_equivalent_table(cli
     description = chart.find("desc").get_text()
     more_than = {"fr": "plus de", "en": "more than"}[lang]
     for row in observations:
-        number = format_number(Decimal(row["v"]), lang)
+        number = written(row["v"], row["unit"], lang)
         assert number in description
         cell = next(tr for tr in rows if urlsplit(tr.select_one("td a")["href"]).path == path_of(row["obs"]))
         assert " ".join(number.split()) in text(cell)  # text() folds the narrow no-break space
@@ -251,7 +262,8 @@ def test_the_indicator_table_puts_both_claims_next_to_each_other(disputed_client
 def test_an_observation_page_sums_up_its_value_words_and_sources(client, store):
     rows = select(
         store,
-        f"""SELECT ?o ?v ?s ?w WHERE {{ ?o <{COOP}valueQualifier> <{COOP}qualifier/more-than> ;
+        f"""SELECT ?o ?v ?s ?w ?unit WHERE {{ ?o <{COOP}valueQualifier> <{COOP}qualifier/more-than> ;
+        <http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure> ?unit ;
         <http://purl.org/linked-data/sdmx/2009/measure#obsValue> ?v ; prov:wasDerivedFrom ?s ;
         <{COOP}statedAs> ?w }}""",
     )
@@ -260,7 +272,8 @@ def test_an_observation_page_sums_up_its_value_words_and_sources(client, store):
         mine = [row for row in rows if row["o"] == obs]
         page = html(client.get(path_of(obs) + "?lang=en"))
         value = text(summary(page, "Value")[0])
-        assert value.startswith("more than ") and " ".join(format_number(Decimal(mine[0]["v"]), "en").split()) in value
+        number = " ".join(written(mine[0]["v"], mine[0]["unit"], "en").split())
+        assert value.startswith("more than ") and number in value
         words = text(summary(page, "In the source's words")[0])
         assert all(row["w"] in words for row in mine)
         assert paths(summary(page, "Source")[0].select("a")) == {path_of(row["s"]) for row in mine}

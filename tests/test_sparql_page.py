@@ -51,7 +51,7 @@ def test_every_competency_question_is_a_one_click_example(server, lang):
     links = html.select(".sparql-examples a")
     assert [a.get_text(strip=True) for a in links] == [q.question[lang] for q in QUESTIONS]
     for link, question in zip(links, QUESTIONS, strict=True):
-        assert parse_qs(urlsplit(link["href"]).query)["query"] == [question.text]
+        assert parse_qs(urlsplit(link["href"]).query)["query"] == [question.text_in(lang)]  # labels in `lang`
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=[q.slug for q in QUESTIONS])

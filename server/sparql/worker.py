@@ -32,6 +32,7 @@ from ..namespaces import PREFIXES
 from .formats import GRAPHS, RESULTS
 from .guard import SERVICE_REFUSED, Refused, Unchecked, check_graphs, check_query
 from .isolation import METHODS, NotIsolated, isolate_from_network
+from .query_forms import malformed_query_message
 
 CHUNK_BYTES = 64 * 1024
 NICENESS = 10  # workers yield the CPU to the web server's threads: pages before queries
@@ -233,7 +234,7 @@ def evaluate(store: ox.Store, held: frozenset[str], job: Job):
     try:
         return store.query(job.query, **options)
     except SyntaxError as error:
-        raise Failed(400, f"malformed query: {error}") from error
+        raise Failed(400, malformed_query_message(job.query, str(error))) from error
 
 
 def _raise_syntax_error(query: str) -> None:
@@ -245,7 +246,7 @@ def _raise_syntax_error(query: str) -> None:
     try:
         ox.Store().query(query)
     except SyntaxError as error:
-        raise Failed(400, f"malformed query: {error}") from error
+        raise Failed(400, malformed_query_message(query, str(error))) from error
     except (OSError, ValueError, RuntimeError):
         return
 

@@ -29,6 +29,8 @@ from ..public_files import PublicFiles
 from ..rdf_syntaxes import RdfSyntax
 from ..release_folder import Release
 from ..representations import HTML
+from ..structured_data import catalogue_dataset
+from . import site
 from .headers import release_validators, share_read_only
 from .negotiation import choose_language, choose_representation
 
@@ -103,7 +105,8 @@ def _catalog_page():
     public = _public()
     lang = choose_language()
     summary = catalog_summary(public.catalog, public.links.dataset, lang)
-    page = render_template("catalog.html", summary=summary, formats=DESCRIPTION_FORMATS)
+    structured = catalogue_dataset(summary, public.links.dataset, site.public_url("catalog"), lang)
+    page = render_template("catalog.html", summary=summary, formats=DESCRIPTION_FORMATS, structured_data=structured)
     return Response(page, headers=release_validators("text/html", lang))  # Vary: web/headers.py
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
 
-from .. import charts, overview
+from .. import charts, overview, structured_data
 from ..domain import domain_view
 from ..entities import Resource, is_iri, read_entity, resource
 from ..iris import iri_for_path
@@ -103,18 +103,26 @@ def entity_response(path: str):
 
 def _page_parts(entity, stem: str, offered) -> dict:
     """Return what the entity page shows beside the generic facts: a domain view, its charts,
-    the term's usage for vocabulary terms, the representations `offered`."""
+    the term's usage for vocabulary terms, the representations `offered`, what search engines read
+    (the page's description, schema.org JSON-LD)."""
     graph, base, lang = site.graph(), site.base(), choose_language()
     view = domain_view(graph, entity)
-    parts: dict = {"view": view, "alternates": site.alternates(stem, offered), "charts": {}}
+    parts: dict = {
+        "view": view,
+        "alternates": site.alternates(stem, offered),
+        "charts": {},
+        "description": structured_data.page_description(entity, lang),
+        "structured_data": structured_data.schema_org(entity, view, lang, site.public_url(stem)),
+    }
     if view is not None and getattr(view, "indicators", ()):
         parts["charts"]["indicators"] = charts.indicator_chart(view.indicators, lang)
     if view is not None and view.kind == "cooperation":
         parts["charts"]["timeline"] = charts.timeline_chart(view.conventions, lang, (entity.label(lang), view.period))
     if stem.startswith("def/"):
-        parts["term"] = overview.term(graph, base, entity.iri)
-        if stem == "def/":
-            parts["terms"] = overview.ontology_terms(graph, base)
+        if stem == "def/":  # the ontology itself: no definition nor usage of its own, its terms
+            parts["term"], parts["terms"] = None, overview.ontology_terms(graph, base)
+        else:
+            parts["term"] = overview.term(graph, base, entity.iri)
     return parts
 
 

@@ -1,20 +1,30 @@
 """What every page needs: the app's service (settings, store, search index), links to the
 graph's IRIs on this server, the representations' links, and rendering in the reader's
-language with the words of the interface (server/words.py)."""
+language with the words of the interface (server/words.py's gettext catalogues, through
+Flask-Babel) and its numbers, money, dates and sizes (server/locales.py)."""
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, render_template, request
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, has_request_context, render_template, request
+from flask_babel import Babel, Domain, get_locale
 from werkzeug.exceptions import BadRequest
 
+from .. import locales
 from ..config import Settings
 from ..iris import path_for_iri
 from ..namespaces import PREFIXES, shorten
 from ..representations import REPRESENTATIONS, Representation
 from ..service import Service
-from ..words import WORDS
+from ..words import translations, words
 from .headers import release_validators
 from .negotiation import choose_language, other_language, switch_url, with_lang
+
+# how the query page's results table notes a number's datatype: written as a number instead
+NUMERIC_NOTES = frozenset(
+    "^^" + shorten(iri, {"xsd": "http://www.w3.org/2001/XMLSchema#"}) for iri in locales.NUMERIC_TYPES
+)
 
 
 def service() -> Service:
@@ -92,20 +102,55 @@ def public_url(path: str) -> str:
     return settings().public_root + path
 
 
+class CatalogueDomain(Domain):
+    """Flask-Babel's message domain, reading the catalogues server/words.py compiles when first
+    read (so no .mo file needs to be built)."""
+
+    def get_translations(self):
+        return translations(str(get_locale()))
+
+
+class CoopkgBabel(Babel):
+    @property
+    def domain_instance(self):
+        return CatalogueDomain()
+
+
+def install_babel(app: Flask) -> None:
+    """Give the app Flask-Babel: the page's locale is the one negotiation chose (`?lang=`,
+    Accept-Language, French), its messages are server/words.py's catalogues; templates also
+    get Flask-Babel's `_`, `ngettext` and format filters."""
+    CoopkgBabel(app, default_locale="fr", locale_selector=choose_language)
+
+
+def default_language_url() -> str:
+    """Return the current page's URL without `?lang=` (its language then follows Accept-Language):
+    the page's `hreflang="x-default"` alternate."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
 def template_helpers() -> dict:
     """Return what every template of the app may use (the app factory registers it as a
-    context processor): the page language `lang`, the other one `other_lang`, its words `t`,
-    and the link helpers. A value the view passes itself wins."""
+    context processor): the page language `lang`, the other one `other_lang`, its words `t`
+    (`t.key`, `t.plural(key, n)`), `number`, `size` and `date` in that language, and the link
+    helpers. A value the view passes itself wins."""
     if not has_request_context():
         return {}
     lang = choose_language()
     return {
         "lang": lang,
         "other_lang": other_language(lang),
-        "t": WORDS[lang],
+        "t": words(lang),
+        "number": lambda value: locales.format_number(value, lang),
+        "size": lambda value: locales.format_size(value, lang),
+        "date": lambda value: locales.format_date(value, lang),
         "href": href,
         "class_href": class_href,
         "switch_url": switch_url,
         "with_lang": with_lang,
         "shorten": lambda iri: shorten(iri, PREFIXES),
+        "absolute": lambda path: public_url(path.lstrip("/")),
+        "default_language_url": default_language_url,
+        "numeric_notes": NUMERIC_NOTES,
     }

@@ -73,9 +73,12 @@ def describe_or_show_page(asked: QueryRequest) -> Response:
 
 
 def query_page(asked: QueryRequest) -> Response:
-    """Return the query page: the editor, the examples and, with a query, its results table."""
+    """Return the query page: the editor, the examples and, with a query, its results table.
+    Without a query, the editor starts with the first competency question, in the reader's
+    language, ready to run."""
     if asked.query is None:
-        return _page_response(200)
+        examples = _endpoint().examples
+        return _page_response(200, query=examples[0].text_in(choose_language()) if examples else "")
     page = _run_for_page(asked)
     status, retry_after = page.pop("status", 200), page.pop("retry_after", None)
     response = _page_response(status, query=asked.query, share_url=_url(asked, None), **page)

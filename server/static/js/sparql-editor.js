@@ -10,6 +10,7 @@
     mode: "application/sparql-query",
     lineNumbers: true,
     lineWrapping: true,
+    viewportMargin: Infinity,  // the whole query is drawn and the editor grows with it (sparql.css)
     screenReaderLabel: document.querySelector('label[for="sparql-query"]').textContent,
     extraKeys: {
       "Ctrl-Enter": function () { editor.save(); form.submit(); },
