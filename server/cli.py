@@ -368,6 +368,97 @@ def load_command() -> None:
     click.echo(f"coopkg: the engine holds release {loaded.version} ({total} triples) in {loaded.seconds:.1f} s")
 
 
+@main.group("export")
+def export_group() -> None:
+    """Write the data in another standard's format."""
+
+
+@export_group.command("iati", epilog=EXIT_CODES)
+@click.argument("programmes", nargs=-1, metavar="[PROGRAMME]...")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (default: stdout).")
+@click.option("--check", is_flag=True, help="Validate the document against the IATI 2.03 schemas (exit 1 if invalid).")
+@_log_level_option
+def export_iati_command(programmes: tuple[str, ...], out: Path | None, check: bool) -> None:
+    """Write PROGRAMMEs (IRIs, or paths such as id/programme/zou-agricultural-development;
+    default: every programme) as an IATI 2.03 iati-activities document (docs/export-iati.md).
+
+    A programme that lacks what IATI requires is left out, with the reason on stderr; dates are
+    planned or actual as of the release. Exits 2 when a programme needs the iati_reporting_org
+    settings and they are not set, a PROGRAMME is not a programme, or no release can be read;
+    1 when no programme can be exported or, with --check, the document breaks the schema (each
+    problem as path: reason).
+    """
+    from .iati_export import NotConfigured, Reporter, is_programme, programme_iri, read_activities
+    from .iati_export import programmes as all_programmes
+    from .iati_xml import IATI_VERSION, activities_document
+    from .iati_xml import check as check_document
+
+    settings = _settings()
+    try:  # without iati_reporting_org, only activities whose data names their reporter are written
+        reporter = Reporter.from_settings(settings) if settings.iati_reporting_org else None
+    except NotConfigured as error:
+        _fail(EXIT_UNREADABLE, f"cannot export to IATI: {error}")
+    graph, created = _release_graph(settings)
+    iris = [programme_iri(name, settings.base_iri) for name in programmes] or all_programmes(graph)
+    if not iris:
+        _fail(EXIT_VIOLATIONS, "nothing to export: the data has no programme")
+    for iri in iris:
+        if not is_programme(graph, iri):
+            _fail(EXIT_UNREADABLE, f"cannot export to IATI: {iri} is not a programme")
+    try:
+        activities, left_out = read_activities(graph, iris, reporter, created.date() if created else None)
+    except NotConfigured as error:
+        _fail(EXIT_UNREADABLE, f"cannot export to IATI: {error}")
+    for refusal in left_out:
+        click.echo(f"coopkg: left out of the IATI export: {refusal}", err=True)
+    if not activities:
+        _fail(EXIT_VIOLATIONS, "nothing to export: no programme has what IATI requires")
+    document = activities_document(activities, created)
+    if check:
+        problems = check_document(document)
+        for problem in problems:
+            click.echo(f"coopkg: IATI schema: {problem}", err=True)
+        if problems:
+            _fail(
+                EXIT_VIOLATIONS,
+                f"the IATI document breaks the IATI {IATI_VERSION} schemas ({len(problems)} problem(s))",
+            )
+    if out is None:
+        click.get_binary_stream("stdout").write(document)
+        return
+    try:
+        out.write_bytes(document)
+    except OSError as error:
+        _fail(EXIT_UNREADABLE, f"cannot write {out}: {error.strerror or error}")
+    click.echo(
+        f"coopkg: {len(activities)} IATI activit{'y' if len(activities) == 1 else 'ies'} written to {out}", err=True
+    )
+
+
+def _release_graph(settings: Settings):
+    """Return the graph of the release `coopkg serve` would publish (building it if needed),
+    read as the pages read it, and the release's creation time; exit on failure."""
+    from datetime import datetime
+
+    from .engine_graph import open_graph
+    from .graphs import EngineError
+    from .state import Published
+
+    try:
+        published = Published.open(settings)
+        graph = open_graph(settings, published.store, published.version)
+    except UnreadableSource as error:
+        _fail(EXIT_UNREADABLE, f"cannot read {error}")
+    except DataDoesNotConform:
+        _fail(EXIT_VIOLATIONS, "no release: the data does not conform to the shapes (see `coopkg validate`)")
+    except (DamagedRelease, OSError) as error:
+        _fail(EXIT_UNREADABLE, f"cannot open or build a release in {settings.releases}: {error}")
+    except EngineError as error:
+        _fail(EXIT_UNREADABLE, f"cannot read the engine: {error}")
+    created = published.manifest.get("created")
+    return graph, datetime.fromisoformat(created) if created else None
+
+
 def format_release(release) -> str:
     """Return the release as text: version, folder, counts, then each file's size and SHA-256."""
     counts = release.manifest["counts"]

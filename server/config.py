@@ -43,6 +43,9 @@ class Settings:
     engine_url: str | None = None  # a SPARQL 1.1 endpoint the pages read from; None: the release's own store
     engine_store_url: str | None = None  # its Graph Store Protocol endpoint, where `coopkg load` writes
     engine_timeout: float = 10.0  # seconds the engine may take to answer one of the pages' queries
+    iati_reporting_org: str | None = None  # the publisher's IATI organisation identifier (docs/export-iati.md)
+    iati_reporting_org_type: str | None = None  # its IATI OrganisationType code (10, 11, 15, 21...)
+    iati_reporting_org_name: str | None = None  # its name, as the IATI export's reporting-org says it
 
     @property
     def releases(self) -> Path:

@@ -34,6 +34,9 @@ REPRESENTATIONS = (
 )
 BY_SUFFIX = {r.suffix: r for r in REPRESENTATIONS}
 HTML = BY_SUFFIX["html"]
+# A programme's IATI 2.03 activity (server/iati_xml.py), offered by programmes only: its own
+# media type comes before RDF/XML's alias, so `Accept: application/xml` asks a programme for it.
+IATI_XML = Representation("iati.xml", "application/xml", None, "IATI 2.03 (XML)")
 
 
 def representation_for(media_type: str | None) -> Representation | None:
@@ -44,6 +47,8 @@ def representation_for(media_type: str | None) -> Representation | None:
 
 def split_suffix(path: str) -> tuple[str, Representation | None]:
     """Return (`path` without a known representation suffix, that representation), or (path, None)."""
+    if path.endswith("." + IATI_XML.suffix):
+        return path[: -len(IATI_XML.suffix) - 1], IATI_XML
     stem, dot, suffix = path.rpartition(".")
     if dot and suffix in BY_SUFFIX and "/" not in suffix:
         return stem, BY_SUFFIX[suffix]

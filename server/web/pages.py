@@ -17,8 +17,8 @@ from ..iris import iri_for_path
 from ..money import money_by_year
 from ..namespaces import PREFIXES
 from ..profile import profile_of
-from ..representations import HTML, REPRESENTATIONS, description, serialize, split_suffix
-from . import errors, site
+from ..representations import HTML, IATI_XML, REPRESENTATIONS, description, serialize, split_suffix
+from . import errors, iati, site
 from .headers import release_validators, share_read_only
 from .negotiation import choose_language, choose_representation
 
@@ -82,33 +82,36 @@ def entity_response(path: str):
     """
     stem, representation = split_suffix(path)
     negotiated = representation is None
-    representation = representation or choose_representation(REPRESENTATIONS)
-    if representation is None:
-        return _not_acceptable()
     iri = iri_for_path(stem, site.base())
+    offered = iati.offered(iri)
+    representation = representation or choose_representation(offered)
+    if representation is None:
+        return _not_acceptable(offered)
+    headers = {"Link": site.link_header(stem, offered)}
+    if negotiated:
+        headers["Content-Location"] = f"{request.script_root}/{stem}.{representation.suffix}"
+    if representation is IATI_XML:
+        return iati.iati_answer(iri, headers)
     entity = read_entity(site.graph(), iri, _incoming_page()) if iri else None
     if entity is None:
         return _not_found(iri or request.path, representation)
-    headers = {"Link": site.link_header(stem)}
-    if negotiated:
-        headers["Content-Location"] = f"{request.script_root}/{stem}.{representation.suffix}"
     if representation is not HTML:
         headers.update(release_validators(representation.media_type, None))
         body = serialize(description(site.graph(), iri), representation)
         return Response(body, headers=headers, mimetype=representation.media_type)
-    body, status, page_headers = site.render("entity.html", entity=entity, **_page_parts(entity, stem))
+    body, status, page_headers = site.render("entity.html", entity=entity, **_page_parts(entity, stem, offered))
     return body, status, {**page_headers, **headers}
 
 
-def _page_parts(entity, stem: str) -> dict:
+def _page_parts(entity, stem: str, offered) -> dict:
     """Return what the entity page shows beside the generic facts: a domain view, its charts,
-    the term's usage for vocabulary terms, the representations, what search engines read
+    the term's usage for vocabulary terms, the representations `offered`, what search engines read
     (the page's description, schema.org JSON-LD)."""
     graph, base, lang = site.graph(), site.base(), choose_language()
     view = domain_view(graph, entity)
     parts: dict = {
         "view": view,
-        "alternates": site.alternates(stem),
+        "alternates": site.alternates(stem, offered),
         "charts": {},
         "description": structured_data.page_description(entity, lang),
         "structured_data": structured_data.schema_org(entity, view, lang, site.public_url(stem)),
@@ -171,9 +174,9 @@ def _not_found(iri: str, representation):
     return errors.not_found_page(iri)
 
 
-def _not_acceptable():
-    offered = ", ".join(r.media_type for r in REPRESENTATIONS)
-    return Response(f"Not acceptable: this resource is available as {offered}\n", 406, mimetype="text/plain")
+def _not_acceptable(offered=REPRESENTATIONS):
+    types = ", ".join(r.media_type for r in offered)
+    return Response(f"Not acceptable: this resource is available as {types}\n", 406, mimetype="text/plain")
 
 
 def _entry_points() -> list[tuple[Resource, tuple[Resource, ...]]]:

@@ -78,14 +78,14 @@ def page_number(name: str = "page") -> int:
     return int(raw)
 
 
-def alternates(path: str) -> list[tuple[Representation, str]]:
-    """Return (representation, URL) for every representation of the resource at `path`."""
-    return [(r, f"{request.script_root}/{path}.{r.suffix}") for r in REPRESENTATIONS]
+def alternates(path: str, offered=REPRESENTATIONS) -> list[tuple[Representation, str]]:
+    """Return (representation, URL) for every representation `offered` of the resource at `path`."""
+    return [(r, f"{request.script_root}/{path}.{r.suffix}") for r in offered]
 
 
-def link_header(path: str) -> str:
-    """Return the HTTP Link header naming each representation of `path` as an alternate."""
-    return ", ".join(f'<{url}>; rel="alternate"; type="{r.media_type}"' for r, url in alternates(path))
+def link_header(path: str, offered=REPRESENTATIONS) -> str:
+    """Return the HTTP Link header naming each representation `offered` of `path` as an alternate."""
+    return ", ".join(f'<{url}>; rel="alternate"; type="{r.media_type}"' for r, url in alternates(path, offered))
 
 
 def render(template: str, status: int = 200, **context):
