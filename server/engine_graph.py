@@ -181,7 +181,7 @@ class SparqlHttpGraph:
     def construct(self, query, /, **bindings) -> list[ox.Triple]:
         body = self._send(self._text(query, **bindings), "application/n-triples")
         try:
-            return [_repaired(t) for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+            return [_repaired(q.triple) for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
         except (SyntaxError, ValueError) as error:
             raise EngineError(f"the SPARQL engine at {self.url} sent a graph we cannot read: {error}", 502) from error
 
