@@ -250,6 +250,6 @@ def test_a_description_holds_every_blank_node_an_iri_holds_however_deep(store, g
         described: dict = {}
         for triple in description(graph, subject.value):
             described.setdefault(triple.subject, []).append(triple)
-        found, _ = _held(subject, lambda node: described.get(node, ()))
+        found, _ = _held(subject, lambda node, held=described: held.get(node, ()))
         assert _canonical(found) == _canonical(reachable), subject.value
     assert deepest > 2, "the data holds blank nodes within blank nodes"
