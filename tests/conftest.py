@@ -157,7 +157,7 @@ def engine_graph(engine_server):
     if engine_server is None:
         yield None
         return
-    remote = open_graph(Settings.load({"engine_url": engine_server.url}, environ={}), None)
+    remote = open_graph(Settings.load({"engine_url": engine_server.url, "engine_timeout": 60.0}, environ={}), None)
     yield remote
     remote.close()
 
@@ -187,7 +187,9 @@ def published(release_dir):
 @pytest.fixture(scope="session")
 def app(published, release_dir, engine_server):
     """The app serving the session's release, reading the engine the test runs on."""
-    settings = {"release_dir": release_dir, **({"engine_url": engine_server.url} if engine_server else {})}
+    settings = {"release_dir": release_dir}
+    if engine_server is not None:  # a generous time limit: the machine running the tests may be busy
+        settings.update(engine_url=engine_server.url, engine_timeout=60.0)
     app = create_app(settings, published=published)
     app.config["TESTING"] = True
     return app

@@ -62,16 +62,19 @@ def load(folder: Path, dump: Path) -> Path:
 
 
 @contextmanager
-def oxigraph_server(folder: Path, location: Path, writable: bool = False) -> Iterator[EngineServer]:
+def oxigraph_server(
+    folder: Path, location: Path, writable: bool = False, port: int | None = None
+) -> Iterator[EngineServer]:
     """Serve the Oxigraph database at `location` (read-only unless `writable`: then its Graph
-    Store Protocol endpoint, `store_url`, takes writes) on 127.0.0.1 and a free port; yield it
-    once it answers a query; stop it when the block ends.
+    Store Protocol endpoint, `store_url`, takes writes) on 127.0.0.1 and a free port (or
+    `port`); yield it once it answers a query; stop it when the block ends.
 
     Raises RuntimeError (with the server's output) if it does not come up.
     """
     log = folder / "oxigraph.log"
-    for _ in range(PORT_ATTEMPTS):
-        port = free_port()
+    chosen = port
+    for _ in range(PORT_ATTEMPTS if chosen is None else 1):
+        port = chosen or free_port()
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [
