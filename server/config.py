@@ -20,6 +20,10 @@ class ConfigError(ValueError):
     """A setting could not be read or has a value of the wrong kind."""
 
 
+# The engines' own text indexes search can use (setting engine_text_index; docs/engines.md).
+TEXT_INDEXES = ("virtuoso",)
+
+
 @dataclass(frozen=True)
 class Settings:
     base_iri: str = CANONICAL_BASE
@@ -43,6 +47,7 @@ class Settings:
     engine_url: str | None = None  # a SPARQL 1.1 endpoint the pages read from; None: the release's own store
     engine_store_url: str | None = None  # its Graph Store Protocol endpoint, where `coopkg load` writes
     engine_timeout: float = 10.0  # seconds the engine may take to answer one of the pages' queries
+    engine_text_index: str | None = None  # the engine's own text index search uses ("virtuoso"); None: labels read once
 
     @property
     def releases(self) -> Path:
@@ -148,6 +153,9 @@ def _typed(values: dict) -> dict:
             raise ConfigError(f"setting {name!r} holds credentials: set COOPKG_ENGINE_USER and COOPKG_ENGINE_PASSWORD")
         if not url.startswith(("http://", "https://")):
             raise ConfigError(f"setting {name!r} must be an http(s) URL: {url!r}")
+    index = typed.get("engine_text_index")
+    if index is not None and index not in TEXT_INDEXES:
+        raise ConfigError(f"setting 'engine_text_index' must be one of {', '.join(TEXT_INDEXES)}: {index!r}")
     port = typed.get("port")
     if port is not None and not 0 <= port <= 65535:
         raise ConfigError(f"setting 'port' must be between 0 and 65535: {port}")

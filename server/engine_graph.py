@@ -50,6 +50,8 @@ _BLANK_ID = re.compile(r"[^A-Za-z0-9_]")
 # A property path of any length (`*`, `+`) between two variables. Virtuoso 7.2 refuses one
 # whose end is bound only by VALUES ("transitive start not given"): the end is written in.
 _TRANSITIVE = re.compile(r"\?(\w+)(\s+[^\s?]\S*[*+]\s+)\?(\w+)")
+# Virtuoso's text search takes no variable: a bound literal is written in (text_search.rq).
+_TEXT_SEARCH = re.compile(r"(<bif:contains>\s+)\?(\w+)")
 
 
 class SparqlHttpGraph:
@@ -190,7 +192,8 @@ class SparqlHttpGraph:
         if self._own_names:
             for name in GRAPH_VARIABLES & bindings.keys():
                 bindings[name] = self._stored(bindings[name])
-        return _fixed_path_ends(query_files.bound_text(query, limit=limit, offset=offset, **bindings), bindings)
+        text = _fixed_path_ends(query_files.bound_text(query, limit=limit, offset=offset, **bindings), bindings)
+        return _TEXT_SEARCH.sub(lambda m: m[1] + str(bindings.get(m[2], "?" + m[2])), text)
 
     def _stored(self, value: Binding) -> Binding:
         if isinstance(value, str | ox.NamedNode):

@@ -19,6 +19,7 @@ from .sparql.engine import QueryPool
 from .sparql.remote import RemoteEndpoint
 from .sparql.service_description import graph_sizes
 from .state import Published
+from .text_search import EngineTextSearch
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Service:
         if self._search is None:
             with self._search_lock:
                 if self._search is None:
-                    self._search = SearchIndex.build(self.graph, self.settings.base_iri)
+                    self._search = _search(self.settings, self.graph)
         return self._search
 
     def engine_status(self) -> tuple[bool, dict | None]:
@@ -90,6 +91,14 @@ class Service:
         if not isinstance(graph, SparqlHttpGraph):
             service.search  # noqa: B018 - built at start, as before: the store is at hand
         return service
+
+
+def _search(settings: Settings, graph: ReadGraph) -> SearchIndex:
+    """Return the search: through the engine's text index (setting engine_text_index), else
+    the index of every label, read from `graph` once (one query any engine answers)."""
+    if settings.engine_text_index and isinstance(graph, SparqlHttpGraph):
+        return EngineTextSearch(graph, settings.base_iri)
+    return SearchIndex.build(graph, settings.base_iri)
 
 
 def _query_pool(settings: Settings, published: Published, graph: ReadGraph) -> QueryPool | RemoteEndpoint:

@@ -112,6 +112,7 @@ def virtuoso_engine(tmp_path_factory, release_dir):
         pytest.fail("needs virtuoso-t and isql-vt (scripts/install-test-system-deps: virtuoso-opensource)")
     with virtuoso_server(tmp_path_factory.mktemp("virtuoso-engine")) as running:
         coopkg_load(release_dir, running.url, running.url + "-graph-crud-auth", DBA)
+        running.text_index()
         yield running
 
 

@@ -600,3 +600,52 @@ def test_virtuoso_never_answers_a_direct_sparql_query_post(virtuoso):
             headers={**accept, "Content-Type": "application/sparql-query"},
             timeout=(2, 2),
         )
+
+
+# --- search through Virtuoso's text index (engine_text_index = "virtuoso") --------------------
+
+# Searches whose hits the text index gives exactly as the app's own index: whole words and
+# starts of words of four letters or more, with their accents, in any case.
+SAME_HITS = ("zou", "Zou", "coopération", "bénin", "agriculture familiale", "communauté", "hauts-de-seine", "programme")
+# What the text index does not find that the app's own index does (docs/engines.md, "Search"):
+# a word inside another, a word without its accents, the start of a word under four letters.
+NOT_FOUND_BY_THE_TEXT_INDEX = {"ooper": "coopération", "cc": "occupe", "beninoise": "béninoise", "zo": "Zou"}
+
+
+@pytest.fixture(scope="module")
+def text_search(virtuoso, base):
+    from server.text_search import EngineTextSearch
+
+    graph = reader(virtuoso.url, base)
+    yield EngineTextSearch(graph, base)
+    graph.close()
+
+
+def test_virtuoso_text_index_search_gives_the_same_hits_as_the_apps_index(text_search, embedded, base):
+    index = SearchIndex.build(embedded, base)
+    for query in SAME_HITS:
+        for lang in ("fr", "en"):
+            expected = index.search(query, lang)
+            assert expected, query
+            assert text_search.search(query, lang) == expected, query
+    assert text_search.suggest("convention zou", "fr") == index.suggest("convention zou", "fr")
+    for query, meant in NOT_FOUND_BY_THE_TEXT_INDEX.items():
+        found = {hit.iri for hit in index.search(query, "fr")}
+        assert found, query
+        assert not found <= {hit.iri for hit in text_search.search(query, "fr")}, f"{query} (for {meant})"
+    assert text_search.search("  ,;  ", "fr") == [] and text_search.search("\"' OR 1", "fr") == []
+
+
+def test_the_app_searches_through_virtuosos_text_index_when_told(virtuoso, published, release_dir, client):
+    app = create_app(
+        {"release_dir": release_dir, "engine_url": virtuoso.url, "engine_text_index": "virtuoso"},
+        published=published,
+    )
+    service = app.extensions["coopkg"]
+    assert type(service.search).__name__ == "EngineTextSearch" and service.search.labels == []
+    on_engine = app.test_client()
+    for path in ("/search?q=zou", "/search?q=agriculture+familiale&lang=en", "/search.json?q=b%C3%A9nin"):
+        here, there = client.get(path), on_engine.get(path)
+        assert there.status_code == here.status_code == 200, path
+        assert there.data == here.data, path
+    assert on_engine.get("/id/organisation/nobody-at-all").status_code == 404  # suggestions read from it too
