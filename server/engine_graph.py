@@ -98,8 +98,9 @@ class SparqlHttpGraph:
         """Read the release's graphs under the names the engine stores them as: `graphs` maps
         each graph's own IRI to its stored name (`coopkg load` loads a release under new names,
         then switches). Queries and answers keep the graphs' own IRIs."""
-        self._graphs = dict(graphs)
-        self._own_names = {stored: own for own, stored in self._graphs.items() if stored != own}
+        graphs = dict(graphs)
+        own_names = {stored: own for own, stored in graphs.items() if stored != own}
+        self._own_names, self._graphs = own_names, graphs
 
     @property
     def graphs(self) -> dict[str, str]:
