@@ -44,6 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import engines  # noqa: E402  (bench/engines.py: --engine, coopkg on an external engine)
 import generate  # noqa: E402  (bench/generate.py, beside this file)
 from harness import free_port  # noqa: E402
 
@@ -265,6 +266,7 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
 def measure(args: argparse.Namespace) -> dict:
     work = Path(tempfile.mkdtemp(prefix="coopkg-bench-"))
     servers: list[Server] = []
+    engine = None
     try:
         root, releases = work / "root", work / "releases"
         for name in COPIED:
@@ -280,6 +282,7 @@ def measure(args: argparse.Namespace) -> dict:
         env = {**os.environ, "COOPKG_ROOT": str(root), "COOPKG_RELEASE_DIR": str(releases)}
         env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
         env.pop("COOPKG_CONFIG", None)
+        engine = engines.external(args.engine, work, env) if args.engine else None  # sets COOPKG_ENGINE_URL
 
         # coopkg: fresh release (built and validated by serve), then a restart on it
         port = free_port()
@@ -371,6 +374,8 @@ def measure(args: argparse.Namespace) -> dict:
     finally:
         for server in servers:
             server.stop()
+        if engine is not None:
+            engine.close()
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -393,7 +398,8 @@ def _rps(figures: dict | None) -> str:
 def report(figures: dict, args: argparse.Namespace, machine: str) -> str:
     coopkg, oxigraph, rdflib_ep = figures["servers"]
     lines = [
-        f"### {figures['triples']:,} triples ({args.duration} s per figure, {args.connections} connections)",
+        f"### {figures['triples']:,} triples ({args.duration} s per figure, {args.connections} connections)"
+        + (f", coopkg reading from {args.engine}" if args.engine else ""),
         "",
         "Throughput in requests/s (p50 / p99 latency). Ratios are coopkg's figure over the peer's: "
         "above 1× coopkg is faster (for start-up and memory: smaller).",
@@ -466,7 +472,7 @@ def report(figures: dict, args: argparse.Namespace, machine: str) -> str:
             else []
         ),
         f"Reproduce: `python bench/run.py --triples {args.triples} --duration {args.duration} "
-        f"--connections {args.connections} --seed {args.seed}`",
+        f"--connections {args.connections} --seed {args.seed}{' --engine ' + args.engine if args.engine else ''}`",
         "",
     ]
     return "\n".join(lines)
@@ -505,13 +511,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--profile", action="store_true", help="then profile coopkg under the describe load (py-spy)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, release)")
+    parser.add_argument("--engine", choices=engines.KINDS, help="coopkg reads from this engine (bench/engines.py)")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None or shutil.which("oxigraph") is None:
         raise SystemExit("needs wrk (apt-get install wrk) and oxigraph (pip install oxigraph)")
     figures = measure(args)
     section = report(figures, args, machine())
     print(section)
-    write(args.out, section, args.triples)
+    write(args.out, section, f"{args.triples} {args.engine}" if args.engine else args.triples)
     return 0
 
 

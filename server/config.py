@@ -20,6 +20,10 @@ class ConfigError(ValueError):
     """A setting could not be read or has a value of the wrong kind."""
 
 
+# The engines' own text indexes search can use (setting engine_text_index; docs/engines.md).
+TEXT_INDEXES = ("virtuoso",)
+
+
 @dataclass(frozen=True)
 class Settings:
     base_iri: str = CANONICAL_BASE
@@ -46,6 +50,7 @@ class Settings:
     iati_reporting_org: str | None = None  # the publisher's IATI organisation identifier (docs/export-iati.md)
     iati_reporting_org_type: str | None = None  # its IATI OrganisationType code (10, 11, 15, 21...)
     iati_reporting_org_name: str | None = None  # its name, as the IATI export's reporting-org says it
+    engine_text_index: str | None = None  # the engine's own text index search uses ("virtuoso"); None: labels read once
 
     @property
     def releases(self) -> Path:
@@ -151,6 +156,9 @@ def _typed(values: dict) -> dict:
             raise ConfigError(f"setting {name!r} holds credentials: set COOPKG_ENGINE_USER and COOPKG_ENGINE_PASSWORD")
         if not url.startswith(("http://", "https://")):
             raise ConfigError(f"setting {name!r} must be an http(s) URL: {url!r}")
+    index = typed.get("engine_text_index")
+    if index is not None and index not in TEXT_INDEXES:
+        raise ConfigError(f"setting 'engine_text_index' must be one of {', '.join(TEXT_INDEXES)}: {index!r}")
     port = typed.get("port")
     if port is not None and not 0 <= port <= 65535:
         raise ConfigError(f"setting 'port' must be between 0 and 65535: {port}")

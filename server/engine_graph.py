@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
+import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 
 import pyoxigraph as ox
 
 from . import query_files
+from .engine_auth import basic_or_digest, engine_credentials
+from .engine_release import RECORD_CHECK, ReleaseMismatch, read_record
 from .graphs import (
     LABELS_PER_QUERY,
     RECORD_PART,
@@ -47,6 +50,8 @@ _BLANK_ID = re.compile(r"[^A-Za-z0-9_]")
 # A property path of any length (`*`, `+`) between two variables. Virtuoso 7.2 refuses one
 # whose end is bound only by VALUES ("transitive start not given"): the end is written in.
 _TRANSITIVE = re.compile(r"\?(\w+)(\s+[^\s?]\S*[*+]\s+)\?(\w+)")
+# Virtuoso's text search takes no variable: a bound literal is written in (text_search.rq).
+_TEXT_SEARCH = re.compile(r"(<bif:contains>\s+)\?(\w+)")
 
 
 class SparqlHttpGraph:
@@ -70,10 +75,14 @@ class SparqlHttpGraph:
 
         self.url = self.name = url
         self.use_graphs(graphs if isinstance(graphs, Mapping) else {g: g for g in graphs})
+        self._record: str | None = None  # the record graph followed (follow), its last reading
+        self._follow_lock = threading.Lock()
+        self._checked: float | None = None
+        self.holds: str | None = None  # the engine's current release, as last read
         self.timeout = timeout
         self.requests = requests
         self.session = requests.Session()
-        self.session.auth = _basic_or_digest(*auth) if auth else None
+        self.session.auth = basic_or_digest(*auth) if auth else None
         self.session.trust_env = False  # no proxy from the environment between us and the engine
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool, max_retries=0)
         self.session.mount("http://", adapter)
@@ -89,21 +98,55 @@ class SparqlHttpGraph:
         """Read the release's graphs under the names the engine stores them as: `graphs` maps
         each graph's own IRI to its stored name (`coopkg load` loads a release under new names,
         then switches). Queries and answers keep the graphs' own IRIs."""
-        self.graphs = dict(graphs)
-        self._own_names = {stored: own for own, stored in self.graphs.items() if stored != own}
+        graphs = dict(graphs)
+        own_names = {stored: own for own, stored in graphs.items() if stored != own}
+        self._own_names, self._graphs = own_names, graphs
 
-    def release_record(self, record: str) -> tuple[str | None, dict[str, str]]:
-        """Return the release the engine holds, as `coopkg load` recorded it in the graph
-        `record`: its version and the stored name of each of its graphs ((None, {}) if none)."""
-        rows = self._rows(self._json(query_files.bound_text("engine_release", record=record), named=[record]))
-        graphs = {row["graph"].value: row["stored"].value for row in rows if row["graph"] and row["stored"]}
-        version = next((row["version"].value for row in rows if row["version"] is not None), None)
-        return version, graphs
+    @property
+    def graphs(self) -> dict[str, str]:
+        """The release's graphs: own IRI -> the name the engine stores it as (record re-read
+        first when it is due)."""
+        self._ensure()
+        return self._graphs
+
+    def follow(self, record: str, version: str | None, every: float = 5.0) -> None:
+        """Read the graphs of release `version` (any: the current one) under the names the
+        engine's record graph `record` gives, re-read at most every `every` seconds before a
+        query (server/engine_release.py). Nothing is read yet: see `check`."""
+        self._record, self._version, self._every, self._seen = record, version, every, False
+        self._checked = None
+
+    def check(self):
+        """Read the record now and use the names it gives; return it (engine_release.Record).
+
+        Raises ReleaseMismatch when the engine holds neither as current nor as previous
+        release the one followed, EngineError when it cannot be read. A missing record after
+        one was read (a load replacing it) keeps the names last read; none ever read: the
+        graphs' own names (a dump loaded by hand).
+        """
+        with self._follow_lock:
+            found = read_record(self, self._record)
+            current = found.current
+            if current is None:
+                if not self._seen:
+                    self.use_graphs({own: own for own in self._graphs})
+            else:
+                self._seen, self.holds = True, current.version
+                names = found.graphs_for(self._version) if self._version else current.graphs
+                if names is None:
+                    raise ReleaseMismatch(self.url, current.version, self._version)
+                self.use_graphs(names or {own: own for own in self._graphs})
+            self._checked = time.monotonic()
+            return found
+
+    def _ensure(self) -> None:
+        if self._record is not None and (self._checked is None or time.monotonic() - self._checked >= self._every):
+            self.check()
 
     # --- HTTP ---------------------------------------------------------------------------
 
     def _send(self, text: str, accept: str, named: Sequence[str] | None = None) -> bytes:
-        stored = list(self.graphs.values())
+        stored = list(self._graphs.values())
         params = [("named-graph-uri", g) for g in named] if named is not None else []
         if named is None:
             params = [("default-graph-uri", g) for g in stored] + [("named-graph-uri", g) for g in stored]
@@ -146,24 +189,29 @@ class SparqlHttpGraph:
     def _text(self, query: str, limit=None, offset=None, **bindings) -> str:
         """Return the text of query file `query`, a graph variable bound to a graph's stored name,
         the bound end of a `*` or `+` path written into it (`_fixed_path_ends`)."""
+        self._ensure()
         if self._own_names:
             for name in GRAPH_VARIABLES & bindings.keys():
                 bindings[name] = self._stored(bindings[name])
-        return _fixed_path_ends(query_files.bound_text(query, limit=limit, offset=offset, **bindings), bindings)
+        text = _fixed_path_ends(query_files.bound_text(query, limit=limit, offset=offset, **bindings), bindings)
+        return _TEXT_SEARCH.sub(lambda m: m[1] + str(bindings.get(m[2], "?" + m[2])), text)
 
     def _stored(self, value: Binding) -> Binding:
         if isinstance(value, str | ox.NamedNode):
             iri = value if isinstance(value, str) else value.value
-            return self.graphs.get(iri, iri)
+            return self._graphs.get(iri, iri)
         if isinstance(value, Iterable):
             return [self._stored(v) for v in value]
         return value
 
-    def _rows(self, results: dict) -> list[Row]:
+    def _rows(self, results: dict, stored_names: bool = False) -> list[Row]:
+        """Return the rows of SPARQL JSON `results`, the graphs' stored names read back as their
+        own (unless `stored_names`)."""
+        term = _term if stored_names else self._term
         try:
             names = results["head"]["vars"]
             return [
-                {name: self._term(binding[name]) if name in binding else None for name in names}
+                {name: term(binding[name]) if name in binding else None for name in names}
                 for binding in results["results"]["bindings"]
             ]
         except (KeyError, TypeError, ValueError) as error:
@@ -181,7 +229,7 @@ class SparqlHttpGraph:
     def construct(self, query, /, **bindings) -> list[ox.Triple]:
         body = self._send(self._text(query, **bindings), "application/n-triples")
         try:
-            return [_repaired(t) for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+            return [_repaired(q.triple) for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
         except (SyntaxError, ValueError) as error:
             raise EngineError(f"the SPARQL engine at {self.url} sent a graph we cannot read: {error}", 502) from error
 
@@ -229,8 +277,10 @@ def open_graph(settings, store: ox.Store, version: str | None = None, environ: d
     COOPKG_ENGINE_PASSWORD when the environment sets them (`engine_credentials`).
 
     The engine reads the release's named graphs, under the names `coopkg load` recorded
-    in it when it did (else under their own). Raises EngineError when the engine cannot be
-    read, or (503) when it records a release other than `version`.
+    in it when it did (else under their own), following the record while it runs
+    (SparqlHttpGraph.follow). An engine that cannot be read at start is logged, not fatal:
+    the pages answer 503 until it can. Raises ReleaseMismatch (503) when the engine holds
+    neither as current nor as previous release `version`.
     """
     if not settings.engine_url:
         return EmbeddedGraph(store)
@@ -238,72 +288,21 @@ def open_graph(settings, store: ox.Store, version: str | None = None, environ: d
     graphs = [graph_iri(settings.base_iri, part) for part in PARTS.values()]
     timeout = (min(3.0, settings.engine_timeout), settings.engine_timeout)
     graph = SparqlHttpGraph(settings.engine_url, graphs, timeout=timeout, auth=auth, pool=max(settings.threads, 1))
-    held, stored = graph.release_record(graph_iri(settings.base_iri, RECORD_PART))
-    if held is not None and version is not None and held != version:
-        raise EngineError(
-            f"the SPARQL engine at {settings.engine_url} holds release {held}, this server serves {version} "
-            "(`coopkg load` loads it)",
-            503,
+    graph.follow(graph_iri(settings.base_iri, RECORD_PART), version, every=RECORD_CHECK)
+    try:
+        graph.check()
+    except ReleaseMismatch:
+        raise
+    except EngineError as error:  # the app starts; its pages answer 503 until the engine answers
+        log.warning("the SPARQL engine cannot be read yet (%s): pages answer %d until it can", error, error.status)
+    else:
+        log.info(
+            "pages read from the SPARQL engine at %s (it holds release %s)%s",
+            settings.engine_url,
+            graph.holds or "not recorded",
+            " as an authenticated user" if auth else "",
         )
-    if stored:
-        graph.use_graphs(stored)
-    log.info(
-        "pages read from the SPARQL engine at %s (release %s)%s",
-        settings.engine_url,
-        held or "not recorded",
-        " as an authenticated user" if auth else "",
-    )
     return graph
-
-
-def _basic_or_digest(user: str, password: str):
-    """Return the requests authentication for (user, password): HTTP basic or digest, whichever
-    the engine's 401 asks for (Virtuoso's Graph Store Protocol endpoint, /sparql-graph-crud-auth,
-    takes digest only and refuses a request that sends basic), then basic up front once an
-    engine has asked for it. It equals the pair (user, password)."""
-    from requests.auth import HTTPDigestAuth, _basic_auth_str
-
-    class BasicOrDigest(HTTPDigestAuth):
-        basic = False  # the engine asked for basic: send it with every request
-
-        def __call__(self, request):
-            if self.basic:
-                request.headers["Authorization"] = _basic_auth_str(self.username, self.password)
-                return request
-            return super().__call__(request)
-
-        def handle_401(self, answer, **kwargs):
-            challenge = answer.headers.get("www-authenticate", "").lower()
-            if self.basic or "digest" in challenge or "basic" not in challenge:
-                return super().handle_401(answer, **kwargs)
-            self.basic = True
-            answer.content  # noqa: B018 - read the answer so that its connection can be reused
-            answer.close()
-            again = answer.request.copy()
-            again.headers["Authorization"] = _basic_auth_str(self.username, self.password)
-            retried = answer.connection.send(again, **kwargs)
-            retried.history.append(answer)
-            retried.request = again
-            return retried
-
-        def __eq__(self, other):
-            if isinstance(other, tuple):
-                return (self.username, self.password) == other
-            return super().__eq__(other)
-
-        __hash__ = None
-
-        def __repr__(self) -> str:
-            return f"BasicOrDigest({self.username!r})"
-
-    return BasicOrDigest(user, password)
-
-
-def engine_credentials(environ: dict | None = None) -> tuple[str, str] | None:
-    """Return (user, password) from COOPKG_ENGINE_USER and COOPKG_ENGINE_PASSWORD, or None."""
-    environ = os.environ if environ is None else environ
-    user = environ.get("COOPKG_ENGINE_USER")
-    return (user, environ.get("COOPKG_ENGINE_PASSWORD", "")) if user else None
 
 
 def _fixed_path_ends(text: str, bindings: Mapping[str, Binding]) -> str:

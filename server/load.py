@@ -2,10 +2,14 @@
 Protocol (setting `engine_store_url`, for instance Oxigraph server's `/store`).
 
 Each graph of the release is PUT under a new name (`{graph}/{version}/{stamp}`) while the
-pages keep reading the previous release's; then one PUT of the record graph
-(`{base}graph/release`) switches: it states the release's version and the name each of its
-graphs is stored as, and the app reads the graphs it names (server.engine_graph.open_graph), so
-no page is answered from a mix of releases; then the previous release's graphs are dropped.
+pages keep reading the release the engine held; then a graph describing the new release
+(current) and the one it replaces (previous), each with the name each of its graphs is stored
+as, is PUT under a new name too, and one PUT of the one-triple record graph
+(`{base}graph/release`, server/engine_release.py) switches to that description. An app
+reads the graphs of the release it serves (server.engine_graph.SparqlHttpGraph.follow), so no
+page is answered from a mix of releases, and replicas still on the previous release keep
+reading its whole graphs until they restart. Last, the graphs of the release before the
+previous one are dropped.
 """
 
 from __future__ import annotations
@@ -17,24 +21,26 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from .engine_graph import SparqlHttpGraph, engine_credentials
+from .engine_release import description_graph, read_record, switch_graph
 from .graphs import RECORD_PART, EngineError
-from .namespaces import PARTS, PREFIXES, graph_iri
+from .namespaces import PARTS, graph_iri
 from .release_folder import Release
 
-DCT = PREFIXES["dct"]
 NTRIPLES = "application/n-triples"
 
 
 @dataclass(frozen=True)
 class Loaded:
     """What `load_release` did: the version loaded, each graph's stored name and triple count,
-    the previous release's graphs it dropped, and how long it took."""
+    the graphs it dropped (those of the release before the previous one), how long it took,
+    and the version of the release it kept as previous (None: the engine held none)."""
 
     version: str
     stored: dict[str, str]
     triples: dict[str, int]
     dropped: tuple[str, ...]
     seconds: float
+    previous: str | None = None
 
 
 def load_release(
@@ -44,7 +50,8 @@ def load_release(
     progress: Callable[[str], None] | None = None,
 ) -> Loaded:
     """Load `release` into the engine at settings.engine_store_url (read back through
-    settings.engine_url), switch the engine's record to it, drop the previous release's graphs.
+    settings.engine_url), switch the engine's record to it (the release it held kept as
+    previous), drop the graphs of the release before that.
 
     Raises EngineError when the engine refuses or cannot be reached (nothing is switched then:
     the previous release stays the one the pages read).
@@ -56,7 +63,8 @@ def load_release(
     reader = SparqlHttpGraph(settings.engine_url, [], timeout=(3.0, settings.engine_timeout), auth=auth)
     record = graph_iri(base, RECORD_PART)
     try:
-        _, previous = reader.release_record(record)
+        held = read_record(reader, record)
+        previous = held.current
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         store = ox.Store.read_only(str(release.store_path))
         stored, triples = {}, {}
@@ -67,25 +75,23 @@ def load_release(
             _put(reader, settings.engine_store_url, name, body)
             stored[own], triples[own] = name, body.count(b"\n")
             say(f"loaded {own} as {name}: {triples[own]} triples")
-        _put(reader, settings.engine_store_url, record, _record(record, version, stored))
-        say(f"switched the engine to release {version}")
-        dropped = tuple(name for name in previous.values() if name not in stored.values())
+        described = f"{record}/{version}/{stamp}"
+        _put(reader, settings.engine_store_url, described, description_graph(described, version, stored, previous))
+        _put(reader, settings.engine_store_url, record, switch_graph(record, described))
+        say(
+            f"switched the engine to release {version}"
+            + (f" (keeping {previous.version} as previous)" if previous else "")
+        )
+        kept = set(stored.values()) | (set(previous.graphs.values()) if previous else set())
+        dropped = tuple(sorted(held.stored_names() - kept))
         for name in dropped:
             _delete(reader, settings.engine_store_url, name)
             say(f"dropped {name}")
+        if held.name and held.name != described:
+            _delete(reader, settings.engine_store_url, held.name)  # its content is in the new one
     finally:
         reader.close()
-    return Loaded(version, stored, triples, dropped, time.monotonic() - started)
-
-
-def _record(record: str, version: str, stored: dict[str, str]) -> bytes:
-    """Return the record graph, N-Triples: the release's version and its graphs' stored names."""
-    subject = ox.NamedNode(record)
-    triples = [ox.Triple(subject, ox.NamedNode(DCT + "hasVersion"), ox.Literal(version))]
-    for own, name in stored.items():
-        triples.append(ox.Triple(subject, ox.NamedNode(DCT + "hasPart"), ox.NamedNode(name)))
-        triples.append(ox.Triple(ox.NamedNode(name), ox.NamedNode(DCT + "isVersionOf"), ox.NamedNode(own)))
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return Loaded(version, stored, triples, dropped, time.monotonic() - started, previous and previous.version)
 
 
 def _put(engine: SparqlHttpGraph, url: str, graph: str, body: bytes) -> None:

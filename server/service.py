@@ -5,6 +5,7 @@ index and the SPARQL endpoint's state. Views reach it through server.web.site.se
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -12,13 +13,14 @@ import pyoxigraph as ox
 from .config import Settings
 from .engine_graph import SparqlHttpGraph, open_graph
 from .explore import ExploreIndex
-from .graphs import ReadGraph
+from .graphs import EngineError, ReadGraph
 from .queries import CompetencyQuery, competency_queries
 from .search import SearchIndex
 from .sparql.engine import QueryPool
 from .sparql.remote import RemoteEndpoint
 from .sparql.service_description import graph_sizes
 from .state import Published
+from .text_search import EngineTextSearch
 
 
 @dataclass
@@ -41,13 +43,17 @@ class SparqlEndpoint:
 @dataclass
 class Service:
     """The state of one app. `settings` is the one place the web layer reads settings from;
-    `graph` is what every page reads (the release's store, or the engine at engine_url)."""
+    `graph` is what every page reads (the release's store, or the engine at engine_url).
+
+    The search index is built from `graph` on first use (`search`): an app on an engine that
+    is down starts all the same, and its search answers 503 until the engine answers."""
 
     settings: Settings
     published: Published
-    search: SearchIndex
     sparql: SparqlEndpoint
     graph: ReadGraph
+    _search: SearchIndex | None = field(default=None, repr=False)
+    _search_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _explore: ExploreIndex | None = field(default=None, repr=False)
 
     def explore_index(self) -> ExploreIndex:
@@ -57,20 +63,51 @@ class Service:
             self._explore = ExploreIndex.build(self.graph, self.settings.base_iri)
         return self._explore
 
+    @property
+    def search(self) -> SearchIndex:
+        """The search index (built on first use; raises EngineError while the engine cannot be read)."""
+        if self._search is None:
+            with self._search_lock:
+                if self._search is None:
+                    self._search = _search(self.settings, self.graph)
+        return self._search
+
+    def engine_status(self) -> tuple[bool, dict | None]:
+        """Return (healthy, what /health says of the engine): None on the embedded store; else
+        the engine's URL, the release it holds and the one served, or why it cannot be read."""
+        if not isinstance(self.graph, SparqlHttpGraph):
+            return True, None
+        said = {"url": self.graph.url, "serves": self.published.version}
+        try:
+            self.graph.check()
+        except EngineError as error:
+            return False, {**said, "holds": self.graph.holds, "error": str(error)}
+        return True, {**said, "holds": self.graph.holds}
+
     @classmethod
     def open(cls, settings: Settings, published: Published | None = None) -> Service:
         """Return the service of `published` (by default the current release, opened, or built
-        first, under `settings`), its search index built and its query pool ready to start.
+        first, under `settings`), its query pool ready to start. On the embedded store the
+        search index is built now; on an engine, on first use.
 
-        Raises UnreadableSource or DataDoesNotConform when there is no good release to serve.
+        Raises UnreadableSource or DataDoesNotConform when there is no good release to serve,
+        ReleaseMismatch when the engine holds another release.
         """
         published = published or Published.open(settings)
         examples = competency_queries(settings.root / "queries", settings.base_iri)
         graph = open_graph(settings, published.store, published.version)
-        search = SearchIndex.build(graph, settings.base_iri)
-        return cls(
-            settings, published, search, SparqlEndpoint(_query_pool(settings, published, graph), examples), graph
-        )
+        service = cls(settings, published, SparqlEndpoint(_query_pool(settings, published, graph), examples), graph)
+        if not isinstance(graph, SparqlHttpGraph):
+            service.search  # noqa: B018 - built at start, as before: the store is at hand
+        return service
+
+
+def _search(settings: Settings, graph: ReadGraph) -> SearchIndex:
+    """Return the search: through the engine's text index (setting engine_text_index), else
+    the index of every label, read from `graph` once (one query any engine answers)."""
+    if settings.engine_text_index and isinstance(graph, SparqlHttpGraph):
+        return EngineTextSearch(graph, settings.base_iri)
+    return SearchIndex.build(graph, settings.base_iri)
 
 
 def _query_pool(settings: Settings, published: Published, graph: ReadGraph) -> QueryPool | RemoteEndpoint:

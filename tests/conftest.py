@@ -18,10 +18,13 @@ from pathlib import Path
 import pytest
 from browser_support import ARTIFACTS, chromium, missing
 from click.testing import CliRunner
+from engine_server import coopkg_load, oxigraph_command, oxigraph_server
 from sparql_server import LiveServer, live_server
+from virtuoso_server import DBA, virtuoso_command, virtuoso_server
 
 from server import create_app
 from server.config import PROJECT_ROOT, Settings
+from server.engine_graph import open_graph
 from server.graphs import EmbeddedGraph
 from server.knowledge import load_knowledge
 from server.release import build_release
@@ -40,6 +43,83 @@ def pytest_xdist_auto_num_workers(config) -> int:
     if all(Path(arg.split("::")[0]).is_file() for arg in config.args):
         return 0
     return min(4, os.cpu_count() or 1)
+
+
+# --- engines ---------------------------------------------------------------------------------
+# The page, negotiation, search, catalogue and competency-question tests run on every engine:
+# the release's own store, and the same release loaded by `coopkg load` into a real Oxigraph
+# server and a real Virtuoso 7, each started once per test process (docs/engines.md, "Tested
+# on every engine"). What a test expects of the pages stays the embedded store's answer.
+ENGINES = ("embedded", "oxigraph", "virtuoso")
+ENGINE_TESTS = frozenset(
+    {
+        "test_pages_domain",
+        "test_pages_entity",
+        "test_pages_index",
+        "test_pages_negotiation",
+        "test_pages_search",
+        "test_negotiation",
+        "test_catalog",
+        "test_competency_queries",
+    }
+)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--engines",
+        default=",".join(ENGINES),
+        help=f"the engines the page tests run on, comma-separated (default: all of {', '.join(ENGINES)})",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    """Run each test of ENGINE_TESTS that reads the app or the graph once per engine."""
+    if "engine_kind" in metafunc.fixturenames and metafunc.module.__name__.rsplit(".", 1)[-1] in ENGINE_TESTS:
+        chosen = [name.strip() for name in metafunc.config.getoption("engines").split(",") if name.strip()]
+        unknown = set(chosen) - set(ENGINES)
+        if unknown:
+            raise pytest.UsageError(
+                f"--engines: unknown engine {', '.join(sorted(unknown))} (known: {', '.join(ENGINES)})"
+            )
+        metafunc.parametrize("engine_kind", chosen, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def engine_kind(request) -> str:
+    """The engine the app and `graph` read: 'embedded' unless the test is run on each engine."""
+    return getattr(request, "param", "embedded")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_engine(tmp_path_factory, release_dir):
+    """A real Oxigraph server (`oxigraph serve`, writable) on loopback, the session's release
+    loaded into it by `coopkg load`; stopped by its PID at the end of the session."""
+    if oxigraph_command() is None:
+        pytest.fail("needs the `oxigraph` command (pip install oxigraph)")
+    folder = tmp_path_factory.mktemp("oxigraph-engine")
+    with oxigraph_server(folder, folder / "database", writable=True) as running:
+        coopkg_load(release_dir, running.url, running.store_url)
+        yield running
+
+
+@pytest.fixture(scope="session")
+def virtuoso_engine(tmp_path_factory, release_dir):
+    """A real Virtuoso 7 (`virtuoso-t`, a private database) on loopback, the session's release
+    loaded into it by `coopkg load` through its Graph Store Protocol (digest, as dba); stopped
+    by its PID at the end of the session."""
+    if virtuoso_command() is None:
+        pytest.fail("needs virtuoso-t and isql-vt (scripts/install-test-system-deps: virtuoso-opensource)")
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso-engine")) as running:
+        coopkg_load(release_dir, running.url, running.url + "-graph-crud-auth", DBA)
+        running.text_index()
+        yield running
+
+
+@pytest.fixture(scope="session")
+def engine_server(request, engine_kind):
+    """The running engine of `engine_kind` (None for the embedded store)."""
+    return None if engine_kind == "embedded" else request.getfixturevalue(f"{engine_kind}_engine")
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -72,9 +152,22 @@ def store(knowledge):
 
 
 @pytest.fixture(scope="session")
-def graph(store):
-    """The `store` as the pages read it (server.graphs)."""
-    return EmbeddedGraph(store)
+def engine_graph(engine_server):
+    """The engine the test runs on as the pages read it (SparqlHttpGraph), None for the
+    embedded store."""
+    if engine_server is None:
+        yield None
+        return
+    remote = open_graph(Settings.load({"engine_url": engine_server.url, "engine_timeout": 60.0}, environ={}), None)
+    yield remote
+    remote.close()
+
+
+@pytest.fixture(scope="session")
+def graph(store, engine_graph):
+    """The `store` as the pages read it (server.graphs): in process, or on the engine the
+    test runs on (the same release loaded there)."""
+    return engine_graph or EmbeddedGraph(store)
 
 
 @pytest.fixture(scope="session")
@@ -93,8 +186,12 @@ def published(release_dir):
 
 
 @pytest.fixture(scope="session")
-def app(published, release_dir):
-    app = create_app({"release_dir": release_dir}, published=published)
+def app(published, release_dir, engine_server):
+    """The app serving the session's release, reading the engine the test runs on."""
+    settings = {"release_dir": release_dir}
+    if engine_server is not None:  # a generous time limit: the machine running the tests may be busy
+        settings.update(engine_url=engine_server.url, engine_timeout=60.0)
+    app = create_app(settings, published=published)
     app.config["TESTING"] = True
     return app
 

@@ -62,16 +62,19 @@ def load(folder: Path, dump: Path) -> Path:
 
 
 @contextmanager
-def oxigraph_server(folder: Path, location: Path, writable: bool = False) -> Iterator[EngineServer]:
+def oxigraph_server(
+    folder: Path, location: Path, writable: bool = False, port: int | None = None
+) -> Iterator[EngineServer]:
     """Serve the Oxigraph database at `location` (read-only unless `writable`: then its Graph
-    Store Protocol endpoint, `store_url`, takes writes) on 127.0.0.1 and a free port; yield it
-    once it answers a query; stop it when the block ends.
+    Store Protocol endpoint, `store_url`, takes writes) on 127.0.0.1 and a free port (or
+    `port`); yield it once it answers a query; stop it when the block ends.
 
     Raises RuntimeError (with the server's output) if it does not come up.
     """
     log = folder / "oxigraph.log"
-    for _ in range(PORT_ATTEMPTS):
-        port = free_port()
+    chosen = port
+    for _ in range(PORT_ATTEMPTS if chosen is None else 1):
+        port = chosen or free_port()
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [
@@ -111,3 +114,63 @@ def answers_sparql(process: subprocess.Popen, url: str, seconds: float, pause: f
             pass
         time.sleep(pause)
     return False
+
+
+def coopkg_load(release_dir: Path, url: str, store_url: str, user: tuple[str, str] | None = None) -> str:
+    """Load the current release of `release_dir` into the engine at `url` (Graph Store Protocol
+    at `store_url`) with `python -m server load`, as a publisher does; return its output.
+
+    Raises RuntimeError with the output when it fails.
+    """
+    import os
+    import sys
+
+    env = {
+        **os.environ,
+        "COOPKG_RELEASE_DIR": str(release_dir),
+        "COOPKG_ENGINE_URL": url,
+        "COOPKG_ENGINE_STORE_URL": store_url,
+    }
+    if user:
+        env["COOPKG_ENGINE_USER"], env["COOPKG_ENGINE_PASSWORD"] = user
+    done = subprocess.run(
+        [sys.executable, "-m", "server", "load"], capture_output=True, text=True, timeout=600, env=env
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"coopkg load failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+class EngineStore:
+    """An engine read like a pyoxigraph Store's `query` (SELECT only): free SPARQL text, such as
+    the competency questions, sent as it is to the SparqlHttpGraph `graph` (with the release's
+    graphs as dataset); rows read by variable name or position, as pyoxigraph's are."""
+
+    def __init__(self, graph):
+        self.graph = graph
+
+    def query(self, text: str, use_default_graph_as_union: bool = True) -> EngineSolutions:
+        results = self.graph._json(text)
+        return EngineSolutions(results["head"]["vars"], self.graph._rows(results))
+
+
+class EngineSolutions:
+    def __init__(self, names: list[str], rows: list[dict]):
+        import pyoxigraph as ox
+
+        self.variables = [ox.Variable(name) for name in names]
+        self._rows = iter([EngineRow(names, row) for row in rows])
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._rows)
+
+
+class EngineRow:
+    def __init__(self, names: list[str], row: dict):
+        self._names, self._row = names, row
+
+    def __getitem__(self, key):
+        return self._row[self._names[key] if isinstance(key, int) else key]

@@ -72,18 +72,15 @@ def database(dump, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def oxigraph(database, tmp_path_factory):
-    with oxigraph_server(tmp_path_factory.mktemp("oxigraph-serve"), database) as running:
-        yield running
+def oxigraph(oxigraph_engine):
+    """Oxigraph server on loopback, the session's release loaded by `coopkg load` (conftest)."""
+    return oxigraph_engine
 
 
 @pytest.fixture(scope="module")
-def virtuoso(dump, tmp_path_factory):
-    """Virtuoso 7 on loopback, the session's release loaded by its bulk loader."""
-    if virtuoso_command() is None:
-        pytest.fail(NO_VIRTUOSO)
-    with virtuoso_server(tmp_path_factory.mktemp("virtuoso"), dump) as running:
-        yield running
+def virtuoso(virtuoso_engine):
+    """Virtuoso 7 on loopback, the session's release loaded by `coopkg load` (conftest)."""
+    return virtuoso_engine
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -92,9 +89,18 @@ def engine(request):
     return request.getfixturevalue(request.param)
 
 
+def reader(url: str, base: str) -> SparqlHttpGraph:
+    """The release's graphs on the engine at `url`, under the names its record gives (a
+    generous read timeout: the machine running the tests may be busy)."""
+    graph = SparqlHttpGraph(url, [graph_iri(base, part) for part in PARTS.values()], timeout=(3.0, 60.0))
+    graph.follow(graph_iri(base, "release"), None)
+    graph.check()
+    return graph
+
+
 @pytest.fixture(scope="module")
 def remote(engine, base) -> SparqlHttpGraph:
-    graph = SparqlHttpGraph(engine.url, [graph_iri(base, part) for part in PARTS.values()])
+    graph = reader(engine.url, base)
     yield graph
     graph.close()
 
@@ -382,13 +388,28 @@ def test_queries_run_in_parallel_on_the_pool(remote, embedded, iris):
     assert errors == []
 
 
-def test_serve_says_in_one_line_when_the_engine_cannot_be_reached(runner, release_dir):
-    closed = f"http://127.0.0.1:{free_port()}/query"
-    result = runner.invoke(main, ["serve"], env={"COOPKG_RELEASE_DIR": str(release_dir), "COOPKG_ENGINE_URL": closed})
-    assert result.exit_code == 2
-    last = result.output.strip().splitlines()[-1]
-    assert "cannot read the pages from the engine" in last and "cannot be reached" in last
-    assert "Traceback" not in result.output
+@needs_oxigraph
+def test_the_app_starts_on_an_engine_that_is_down_and_recovers_when_it_comes_back(
+    published, release_dir, database, client, tmp_path, caplog
+):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/query"
+    app = create_app({"release_dir": release_dir, "engine_url": url}, published=published)  # no engine yet
+    assert "cannot be read yet" in caplog.text
+    down = app.test_client()
+    for path in ("/", "/search?q=zou", "/id/organisation/cc-zou", "/id/organisation/nobody"):
+        answer = down.get(path)
+        assert answer.status_code == 503 and answer.headers["Retry-After"], path
+        assert answer.mimetype == "text/plain" and "cannot be reached" in answer.get_data(as_text=True), path
+    health = down.get("/health")
+    assert health.status_code == 503 and health.json["status"] == "degraded"
+    assert "cannot be reached" in health.json["engine"]["error"] and health.json["engine"]["url"] == url
+    with oxigraph_server(tmp_path, database, port=port):
+        for path in ("/", "/search?q=zou", "/id/organisation/cc-zou"):
+            assert _page(down, path) == _page(client, path), path
+        health = down.get("/health")
+        assert health.status_code == 200 and health.json["status"] == "ok"
+        assert health.json["engine"] == {"url": url, "serves": published.version, "holds": None}
 
 
 # --- coopkg load -------------------------------------------------------------------------------
@@ -419,7 +440,7 @@ def test_coopkg_load_pushes_the_release_then_switches_then_drops_the_previous(
         assert f"the engine holds release {published.version}" in first.output
         loaded = _named_graphs(engine)
         record = graph_iri(base, "release")
-        assert record in loaded and len(loaded) == 4
+        assert record in loaded and len(loaded) == 5, "3 graphs, their description and the record"
         assert all(g.startswith(graph_iri(base, "")) and f"/{published.version}/" in g for g in loaded - {record})
 
         app = create_app({"release_dir": release_dir, "engine_url": engine.url}, published=published)
@@ -433,23 +454,34 @@ def test_coopkg_load_pushes_the_release_then_switches_then_drops_the_previous(
         second = runner.invoke(main, ["load"], env=env)
         assert second.exit_code == 0, second.output
         now = _named_graphs(engine)
-        assert len(now) == 4 and not (now - {record}) & (loaded - {record}), "the previous graphs are dropped"
-        assert second.output.count("dropped ") == 3
+        first_description = {g for g in loaded if g.startswith(record + "/")}
+        assert len(now) == 8 and loaded - now == first_description, "the previous release's graphs are kept"
+        assert "dropped " not in second.output and f"keeping {published.version} as previous" in second.output
+        time.sleep(1.1)
+        third = runner.invoke(main, ["load"], env=env)
+        assert third.exit_code == 0 and third.output.count("dropped ") == 3, third.output
+        later = _named_graphs(engine)
+        assert len(later) == 8 and not (later - {record}) & (loaded - {record}), "the first load's graphs are dropped"
+        assert _page(on_engine, "/id/organisation/cc-zou") == _page(client, "/id/organisation/cc-zou")
 
 
 @needs_oxigraph
 def test_an_engine_holding_another_release_is_refused(runner, published, release_dir, base, tmp_path):
     with oxigraph_server(tmp_path, tmp_path / "empty", writable=True) as engine:
         record = graph_iri(base, "release")
-        other = f'<{record}> <http://purl.org/dc/terms/hasVersion> "1999.01.01.1" .\n'
-        put = requests.put(
-            engine.store_url,
-            params={"graph": record},
-            data=other.encode(),
-            headers={"Content-Type": "application/n-triples"},
-            timeout=10,
-        )
-        assert put.status_code in (200, 201, 204)
+        described = record + "/1999.01.01.1/19990101T000000"
+        for graph, triple in (
+            (described, f'<{described}> <http://purl.org/dc/terms/hasVersion> "1999.01.01.1" .\n'),
+            (record, f"<{record}> <http://purl.org/dc/terms/references> <{described}> .\n"),
+        ):
+            put = requests.put(
+                engine.store_url,
+                params={"graph": graph},
+                data=triple.encode(),
+                headers={"Content-Type": "application/n-triples"},
+                timeout=10,
+            )
+            assert put.status_code in (200, 201, 204)
         with pytest.raises(EngineError) as refused:
             create_app({"release_dir": release_dir, "engine_url": engine.url}, published=published)
         assert refused.value.status == 503 and "holds release 1999.01.01.1" in str(refused.value)
@@ -475,7 +507,7 @@ def test_coopkg_load_on_virtuoso_goes_through_its_graph_store_with_digest(
         assert first.exit_code == 0, first.output
         ours = graph_iri(base, "")
         loaded = {g for g in _named_graphs(engine) if g.startswith(ours)}  # beside Virtuoso's own graphs
-        assert graph_iri(base, "release") in loaded and len(loaded) == 4
+        assert graph_iri(base, "release") in loaded and len(loaded) == 5
 
         app = create_app({"release_dir": release_dir, "engine_url": engine.url}, published=published)
         on_engine = app.test_client()
@@ -486,9 +518,12 @@ def test_coopkg_load_on_virtuoso_goes_through_its_graph_store_with_digest(
 
         time.sleep(1.1)
         second = runner.invoke(main, ["load"], env=env)
-        assert second.exit_code == 0 and second.output.count("dropped ") == 3, second.output
+        assert second.exit_code == 0 and "dropped " not in second.output, second.output
+        time.sleep(1.1)
+        third = runner.invoke(main, ["load"], env=env)
+        assert third.exit_code == 0 and third.output.count("dropped ") == 3, third.output
         now = {g for g in _named_graphs(engine) if g.startswith(ours)}
-        assert len(now) == 4 and len(now & loaded) == 1, "only the record graph is kept"
+        assert len(now) == 8 and len(now & loaded) == 1, "of the first load, only the record graph is kept"
 
         refused = runner.invoke(main, ["load"], env={**env, "COOPKG_ENGINE_PASSWORD": "wrong"})
         assert refused.exit_code == 2 and "401" in refused.output.strip().splitlines()[-1]
@@ -550,7 +585,7 @@ def test_virtuoso_default_graph_is_every_graph_unless_the_request_names_them(vir
     held = int(answer["results"]["bindings"][0]["n"]["value"])
     ours = embedded.count("void_triples")
     assert held > ours + len(PROBE_QUADS.splitlines()), "system graphs and the probe are in the default graph"
-    named = SparqlHttpGraph(virtuoso.url, [graph_iri(base, part) for part in PARTS.values()])
+    named = reader(virtuoso.url, base)
     assert named.count("void_triples") == ours, "named by default-graph-uri: the release's graphs only"
 
 
@@ -565,3 +600,52 @@ def test_virtuoso_never_answers_a_direct_sparql_query_post(virtuoso):
             headers={**accept, "Content-Type": "application/sparql-query"},
             timeout=(2, 2),
         )
+
+
+# --- search through Virtuoso's text index (engine_text_index = "virtuoso") --------------------
+
+# Searches whose hits the text index gives exactly as the app's own index: whole words and
+# starts of words of four letters or more, with their accents, in any case.
+SAME_HITS = ("zou", "Zou", "coopération", "bénin", "agriculture familiale", "communauté", "hauts-de-seine", "programme")
+# What the text index does not find that the app's own index does (docs/engines.md, "Search"):
+# a word inside another, a word without its accents, the start of a word under four letters.
+NOT_FOUND_BY_THE_TEXT_INDEX = {"ooper": "coopération", "cc": "occupe", "beninoise": "béninoise", "zo": "Zou"}
+
+
+@pytest.fixture(scope="module")
+def text_search(virtuoso, base):
+    from server.text_search import EngineTextSearch
+
+    graph = reader(virtuoso.url, base)
+    yield EngineTextSearch(graph, base)
+    graph.close()
+
+
+def test_virtuoso_text_index_search_gives_the_same_hits_as_the_apps_index(text_search, embedded, base):
+    index = SearchIndex.build(embedded, base)
+    for query in SAME_HITS:
+        for lang in ("fr", "en"):
+            expected = index.search(query, lang)
+            assert expected, query
+            assert text_search.search(query, lang) == expected, query
+    assert text_search.suggest("convention zou", "fr") == index.suggest("convention zou", "fr")
+    for query, meant in NOT_FOUND_BY_THE_TEXT_INDEX.items():
+        found = {hit.iri for hit in index.search(query, "fr")}
+        assert found, query
+        assert not found <= {hit.iri for hit in text_search.search(query, "fr")}, f"{query} (for {meant})"
+    assert text_search.search("  ,;  ", "fr") == [] and text_search.search("\"' OR 1", "fr") == []
+
+
+def test_the_app_searches_through_virtuosos_text_index_when_told(virtuoso, published, release_dir, client):
+    app = create_app(
+        {"release_dir": release_dir, "engine_url": virtuoso.url, "engine_text_index": "virtuoso"},
+        published=published,
+    )
+    service = app.extensions["coopkg"]
+    assert type(service.search).__name__ == "EngineTextSearch" and service.search.labels == []
+    on_engine = app.test_client()
+    for path in ("/search?q=zou", "/search?q=agriculture+familiale&lang=en", "/search.json?q=b%C3%A9nin"):
+        here, there = client.get(path), on_engine.get(path)
+        assert there.status_code == here.status_code == 200, path
+        assert there.data == here.data, path
+    assert on_engine.get("/id/organisation/nobody-at-all").status_code == 404  # suggestions read from it too

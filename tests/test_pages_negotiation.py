@@ -213,22 +213,43 @@ def test_an_independent_parser_reads_each_representation(client, tmp_path, suffi
     assert "returned 0 triples" not in result.stderr
 
 
+def _held(subject, about) -> tuple[set, int]:
+    """Return the triples about `subject` and the blank nodes it holds, however deep, as
+    `about(node)` gives each node's triples; and how many blank nodes deep they go."""
+    reachable, todo, depth = set(), [(subject, 0)], 0
+    while todo:
+        node, level = todo.pop()
+        depth = max(depth, level)
+        for triple in about(node):
+            if triple not in reachable:
+                reachable.add(triple)
+                if isinstance(triple.object, ox.BlankNode):
+                    todo.append((triple.object, level + 1))
+    return reachable, depth
+
+
+def _canonical(triples) -> set:
+    """Return `triples` with canonical blank-node labels (RDFC-1.0): equal for isomorphic graphs."""
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return {quad.triple for quad in dataset}
+
+
 def test_a_description_holds_every_blank_node_an_iri_holds_however_deep(store, graph):
     """The RDF of an entity holds all that its blank nodes say (the shapes' RDF lists are the
-    deepest: each member is one blank node further)."""
+    deepest: each member is one blank node further). Each engine names blank nodes its own way
+    (docs/engines.md, difference 1): what an IRI holds is compared up to their names."""
     deepest = 0
     for subject in {q.subject for q in store.quads_for_pattern(None, None, None, None)}:
         if not isinstance(subject, ox.NamedNode):
             continue
-        reachable, todo, depth = set(), [(subject, 0)], 0
-        while todo:
-            node, level = todo.pop()
-            depth = max(depth, level)
-            for quad in store.quads_for_pattern(node, None, None, None):
-                if quad.triple not in reachable:
-                    reachable.add(quad.triple)
-                    if isinstance(quad.object, ox.BlankNode):
-                        todo.append((quad.object, level + 1))
+        reachable, depth = _held(
+            subject, lambda node: (q.triple for q in store.quads_for_pattern(node, None, None, None))
+        )
         deepest = max(deepest, depth)
-        assert reachable <= set(description(graph, subject.value)), subject.value
+        described: dict = {}
+        for triple in description(graph, subject.value):
+            described.setdefault(triple.subject, []).append(triple)
+        found, _ = _held(subject, lambda node, held=described: held.get(node, ()))
+        assert _canonical(found) == _canonical(reachable), subject.value
     assert deepest > 2, "the data holds blank nodes within blank nodes"

@@ -107,6 +107,11 @@ class VirtuosoServer:
         if "0 Rows." not in failed:
             raise RuntimeError(f"the Virtuoso bulk loader failed on {dump}:\n{failed}")
 
+    def text_index(self) -> None:
+        """Index every literal in Virtuoso's text index (what `bif:contains` searches), those
+        loaded so far and those loaded later (docs/engines.md, "Search")."""
+        self.isql("DB.DBA.RDF_OBJ_FT_RULE_ADD(null, null, 'coopkg'); DB.DBA.VT_INC_INDEX_DB_DBA_RDF_OBJ();")
+
     def stop(self) -> None:
         """Stop the server by its process id (SIGTERM: a quick shutdown) and wait for it."""
         if self.process.poll() is None:
