@@ -61,6 +61,8 @@ ENGINE_TESTS = frozenset(
         "test_negotiation",
         "test_catalog",
         "test_competency_queries",
+        "test_explore",
+        "test_profiles",
     }
 )
 
