@@ -111,7 +111,7 @@ def test_unreadable_source_names_file_and_line(project_copy):
 
 
 def test_non_conforming_data_is_never_published(project_copy):
-    partnership = project_copy / "graph" / "partnership.ttl"
+    partnership = project_copy / "graph" / "press-release-zou-delegation" / "partnership.ttl"
     text = partnership.read_text(encoding="utf-8")
     partnership.write_text(text.replace("    coop:party organisation:hauts-de-seine , organisation:cc-zou ;\n", "", 1))
     with pytest.raises(DataDoesNotConform) as caught:

@@ -94,7 +94,7 @@ def test_published_opens_the_current_release_and_rebuilds_when_sources_change(se
     assert published.store_path == published.release.store_path
     assert len(published.store) == sum(published.manifest["counts"]["graphs"].values())
     assert Published.open(settings).version == published.version
-    label = project_copy / "graph" / "actors.ttl"
+    label = project_copy / "graph" / "press-release-zou-delegation" / "actors.ttl"
     label.write_text(label.read_text(encoding="utf-8").replace('"Benin"@en', '"Benin (country)"@en'), "utf-8")
     renewed = Published.open(settings)
     assert renewed.version != published.version
