@@ -22,8 +22,8 @@ from .graphs import ReadGraph
 from .knowledge import UnreadableSource
 from .labels import pick_label
 from .links import PublicLinks
-from .namespaces import graph_iri
 from .rdf_syntaxes import IANA
+from .source_graphs import data_graphs
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")  # open: DCAT 3 terms (version)
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
@@ -77,9 +77,16 @@ def check_description(path: Path, root_url: str) -> None:
 
 
 def temporal_coverage(graph: ReadGraph, base: str) -> tuple[ox.Literal | None, ox.Literal | None]:
-    """Return the earliest start and the latest end of the periods of time in the data graph."""
-    row = graph.select("temporal_coverage", graph=graph_iri(base, "data"))[0]
-    return row["first"], row["last"]
+    """Return the earliest start and the latest end of the periods of time in the source graphs."""
+    rows = graph.select("temporal_coverage", graph=data_graphs(graph, base))
+    firsts = [row["first"] for row in rows if row["first"] is not None]
+    lasts = [row["last"] for row in rows if row["last"] is not None]
+    return (min(firsts, key=_when) if firsts else None), (max(lasts, key=_when) if lasts else None)
+
+
+def _when(literal: ox.Literal) -> str:
+    """A year or a date as text that sorts in time ('2017' before '2017-05-15')."""
+    return literal.value
 
 
 def catalog_graph(description: Path, links: PublicLinks, facts: ReleaseFacts, dumps: Iterable[PublishedDump]):

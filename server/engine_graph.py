@@ -34,6 +34,7 @@ from .graphs import (
 )
 from .namespaces import PARTS, graph_iri
 from .query_files import Binding
+from .source_graphs import data_graphs
 
 log = logging.getLogger(__name__)
 
@@ -235,10 +236,16 @@ def open_graph(settings, store: ox.Store, version: str | None = None, environ: d
     if not settings.engine_url:
         return EmbeddedGraph(store)
     auth = engine_credentials(environ)
-    graphs = [graph_iri(settings.base_iri, part) for part in PARTS.values()]
+    graphs = [graph_iri(settings.base_iri, part) for part in PARTS.values() if part != "data"]
     timeout = (min(3.0, settings.engine_timeout), settings.engine_timeout)
     graph = SparqlHttpGraph(settings.engine_url, graphs, timeout=timeout, auth=auth, pool=max(settings.threads, 1))
     held, stored = graph.release_record(graph_iri(settings.base_iri, RECORD_PART))
+    if not stored:  # loaded under their own names: the source graphs are the engine's {base}graph/<name>
+        everywhere = SparqlHttpGraph(settings.engine_url, [], timeout=timeout, auth=auth)
+        try:
+            graph.use_graphs({g: g for g in [*graphs, *data_graphs(everywhere, settings.base_iri)]})
+        finally:
+            everywhere.close()
     if held is not None and version is not None and held != version:
         raise EngineError(
             f"the SPARQL engine at {settings.engine_url} holds release {held}, this server serves {version} "

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from .engine_graph import SparqlHttpGraph, engine_credentials
 from .graphs import RECORD_PART, EngineError
-from .namespaces import PARTS, PREFIXES, graph_iri
+from .namespaces import PREFIXES, graph_iri
 from .release_folder import Release
 
 DCT = PREFIXES["dct"]
@@ -60,8 +60,7 @@ def load_release(
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         store = ox.Store.read_only(str(release.store_path))
         stored, triples = {}, {}
-        for part in PARTS.values():
-            own = graph_iri(base, part)
+        for own in sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)):
             name = f"{own}/{version}/{stamp}"
             body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(own))
             _put(reader, settings.engine_store_url, name, body)

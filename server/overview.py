@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from .entities import Literal, Resource, resource, resources
 from .graphs import ReadGraph
 from .namespaces import CANONICAL_BASE, PREFIXES, graph_iri
+from .source_graphs import data_graphs
 
 ONTOLOGY_IRI = CANONICAL_BASE + "def/"
 # The classes the home page counts, in this order.
@@ -78,13 +79,14 @@ class ShapeRules:
     rules: tuple[Rule, ...]
 
 
-def _data(base: str) -> ox.NamedNode:
-    return ox.NamedNode(graph_iri(base, "data"))
+def _data(graph: ReadGraph, base: str) -> list[str]:
+    """Return the source graphs: the data (source_graphs.data_graphs)."""
+    return data_graphs(graph, base)
 
 
 def class_counts(graph: ReadGraph, base: str) -> tuple[ClassCount, ...]:
     """Return every class that has instances in the data, with their number, most used first."""
-    rows = graph.select("class_counts", graph=_data(base))
+    rows = graph.select("class_counts", graph=_data(graph, base))
     found = sorted(((r["c"].value, int(r["n"].value)) for r in rows), key=lambda p: (-p[1], p[0]))
     return tuple(ClassCount(resource(graph, c), n) for c, n in found)
 
@@ -92,7 +94,7 @@ def class_counts(graph: ReadGraph, base: str) -> tuple[ClassCount, ...]:
 def key_figures(graph: ReadGraph, base: str) -> KeyFigures:
     """Return the number of data triples, of described entities and of instances of KEY_CLASSES
     (counting instances of their subclasses, as the ontology states them)."""
-    data = _data(base)
+    data = _data(graph, base)
     classes = tuple(
         ClassCount(resource(graph, c), graph.count("class_and_subclasses_count", graph=data, cls=c))
         for c in KEY_CLASSES
@@ -104,7 +106,7 @@ def instances(
     graph: ReadGraph, base: str, cls: str, offset: int = 0, limit: int = 50
 ) -> tuple[int, tuple[Resource, ...]]:
     """Return how many data entities have type `cls`, and one page of them (sorted by IRI)."""
-    bindings = {"graph": _data(base), "cls": cls}
+    bindings = {"graph": _data(graph, base), "cls": cls}
     total = graph.count("instance_count", **bindings)
     rows = graph.select("instances", limit=limit, offset=offset, **bindings)
     return total, resources(graph, (r["s"].value for r in rows))
@@ -113,7 +115,7 @@ def instances(
 def term_usage(graph: ReadGraph, base: str, iri: str) -> TermUsage:
     """Return how often the data uses `iri`: instances of it, triples with it as property, and
     triples with it as value (other than rdf:type)."""
-    data = _data(base)
+    data = _data(graph, base)
     return TermUsage(
         instances=graph.count("instance_count", graph=data, cls=iri),
         triples=graph.count("property_use_count", graph=data, property=iri),

@@ -37,7 +37,7 @@ from .graphs import EmbeddedGraph
 from .integrity import DamagedRelease, ReleaseFiles, check_release, file_table, sha256_file, store_table
 from .knowledge import UnreadableSource, load_knowledge
 from .links import RELEASE_ROOT, PublicLinks
-from .namespaces import PARTS
+from .namespaces import DATA_FOLDERS, PARTS
 from .release_disk import locked, point_current, remove_unfinished, sync_folder, sync_tree
 from .release_folder import (
     CURRENT,
@@ -196,7 +196,7 @@ def _write_files(store: ox.Store, settings: Settings, folder: Path, release: dic
     today = release["now"].date().isoformat()
     step("dumps")
     sources = folder / "sources"
-    turtle = (sources / path for path in source_files(sources) if path.parts[0] in PARTS)
+    turtle = (sources / path for path in source_files(sources) if path.parts[0] in (*PARTS, *DATA_FOLDERS))
     dumps = write_dumps(store, base, folder / "dumps", source_prefixes(turtle, base))
     step("void")
     graph = EmbeddedGraph(store)

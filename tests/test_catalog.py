@@ -315,10 +315,11 @@ def test_sitemap_lists_the_page_of_every_entity(client, knowledge, published):
     expected = {local_url(iri, base, root) for iri in subjects if iri.startswith(base + "id/")}
     assert sorted(urls) == sorted(expected)
     assert all(url.startswith(root + "id/") for url in urls)
-    data = ox.NamedNode(graph_iri(base, "data"))
+    sources = [ox.NamedNode(graph_iri(base, name)) for name in knowledge.graphs]
     assert len(urls) == len(
         {
             q.subject
+            for data in sources
             for q in published.store.quads_for_pattern(None, None, None, data)
             if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(base + "id/")
         }

@@ -90,12 +90,15 @@ def test_rebase_moves_data_iris_only():
     assert moved.object == literal
 
 
-def test_store_holds_each_part_in_its_named_graph(knowledge):
+def test_store_holds_the_ontology_the_shapes_and_each_source_in_its_named_graph(knowledge):
     store = build_store(knowledge, LOCAL)
-    assert {g.value for g in store.named_graphs()} == {graph_iri(LOCAL, p) for p in ("ontology", "shapes", "data")}
+    sources = {graph_iri(LOCAL, name) for name in knowledge.graphs}
+    assert "press-release-zou-delegation" in knowledge.graphs and "hds-page-benin" in knowledge.graphs
+    assert {g.value for g in store.named_graphs()} == {graph_iri(LOCAL, p) for p in ("ontology", "shapes")} | sources
     assert len(store) == len(knowledge)
     benin = ox.NamedNode(LOCAL + "id/country/benin")
-    assert list(store.quads_for_pattern(benin, None, None, ox.NamedNode(graph_iri(LOCAL, "data"))))
+    press_release = ox.NamedNode(graph_iri(LOCAL, "press-release-zou-delegation"))
+    assert list(store.quads_for_pattern(benin, None, None, press_release))
 
 
 def test_turtle_files_of_an_empty_folder(tmp_path):

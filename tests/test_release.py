@@ -72,7 +72,9 @@ def test_release_writes_manifest_matching_its_files(settings):
 def test_release_counts_each_graph_of_its_store(settings):
     release = build_release(settings)
     store = ox.Store.read_only(str(release.store_path))
-    for part in ("ontology", "shapes", "data"):
+    sources = ("press-release-zou-delegation", "hds-page-benin", "links")
+    assert len(release.manifest["counts"]["graphs"]) == len(list(store.named_graphs()))
+    for part in ("ontology", "shapes", *sources):
         name = graph_iri(settings.base_iri, part)
         quads = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
         assert release.manifest["counts"]["graphs"][name] == quads > 0

@@ -84,7 +84,7 @@ def entity_response(path: str):
     if representation is None:
         return _not_acceptable()
     iri = iri_for_path(stem, site.base())
-    entity = read_entity(site.graph(), iri, _incoming_page()) if iri else None
+    entity = read_entity(site.graph(), iri, _incoming_page(), base=site.base()) if iri else None
     if entity is None:
         return _not_found(iri or request.path, representation)
     headers = {"Link": site.link_header(stem)}

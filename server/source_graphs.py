@@ -1,0 +1,103 @@
+"""The source graphs of a release: the data is one named graph per source document.
+
+A hand-written source is a folder (or one file) under graph/, an imported one a file under
+imports/; the graph is {base}graph/<name> (namespaces.data_graph_name) and, when the graph
+describes it, the document is {base}id/source/<name>. A fact's source is the graph it is
+in: a fact two sources state is in both graphs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .graphs import ReadGraph
+from .knowledge import KnowledgeBase
+from .namespaces import CANONICAL_BASE, PREFIXES, RESERVED_GRAPH_NAMES, graph_iri, source_iri
+
+PROV, DCT = PREFIXES["prov"], PREFIXES["dct"]
+# What a graph's description says of it, read from its source document in the graph:
+# property of the document -> the key of SourceGraph.about.
+DOCUMENT_FACTS = {
+    DCT + "title": "title",
+    DCT + "license": "license",
+    PROV + "generatedAtTime": "generated",
+    PROV + "hadPrimarySource": "origin",
+    DCT + "source": "origin",
+    PREFIXES["schema"] + "url": "origin",
+    PREFIXES["coop"] + "sha256": "sha256",
+    DCT + "format": "format",
+}
+
+
+def data_graphs(graph: ReadGraph, base: str) -> list[str]:
+    """Return the IRIs of the source graphs `graph` holds, sorted (not the ontology's, the
+    shapes', or the engine's record)."""
+    prefix, reserved = base + "graph/", {graph_iri(base, name) for name in RESERVED_GRAPH_NAMES}
+    found = (row["g"].value for row in graph.select("named_graphs") if isinstance(row["g"], ox.NamedNode))
+    return [g for g in found if g.startswith(prefix) and g not in reserved and "/" not in g[len(prefix) :]]
+
+
+def store_data_graphs(store: ox.Store, base: str) -> list[ox.NamedNode]:
+    """Return the source graphs of a release's store, sorted by IRI (no query parsing)."""
+    prefix, reserved = base + "graph/", {graph_iri(base, name) for name in RESERVED_GRAPH_NAMES}
+    names = (g for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    return sorted((g for g in names if g.value.startswith(prefix) and g.value not in reserved), key=lambda g: g.value)
+
+
+def graph_name(base: str, iri: str) -> str:
+    """Return the name of the source graph `iri` ({base}graph/<name>)."""
+    return iri[len(base + "graph/") :] if iri.startswith(base + "graph/") else iri.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class SourceGraph:
+    """One source graph as the catalogue and VoID describe it."""
+
+    name: str
+    iri: str
+    source: str | None  # the document the graph is named after, when the graph describes it
+    files: tuple[str, ...]  # the Turtle it is read from, relative to the project's root
+    sha256: str  # of those files' bytes, in this order
+    about: dict  # DOCUMENT_FACTS keys -> the literal or IRI the graph gives (first found)
+
+
+def source_graphs(knowledge: KnowledgeBase, root: Path, base: str) -> list[SourceGraph]:
+    """Return every source graph of `knowledge` with what its Turtle says of its document."""
+    found = []
+    for name, triples in sorted(knowledge.data_graphs().items()):
+        files = knowledge.graph_files.get(name, [])
+        digest = hashlib.sha256()
+        for file in files:
+            digest.update(file.read_bytes())
+        document = source_iri(CANONICAL_BASE, name)
+        about: dict = {}
+        described = False
+        for t in triples:
+            if t.subject.value != document:
+                continue
+            described = True
+            key = DOCUMENT_FACTS.get(t.predicate.value)
+            if key and key not in about:
+                about[key] = t.object
+        found.append(
+            SourceGraph(
+                name,
+                graph_iri(base, name),
+                source_iri(base, name) if described else None,
+                tuple(_relative(file, root) for file in files),
+                digest.hexdigest(),
+                about,
+            )
+        )
+    return found
+
+
+def _relative(file: Path, root: Path) -> str:
+    try:
+        return file.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return file.name
