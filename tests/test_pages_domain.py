@@ -50,7 +50,9 @@ def test_a_convention_shows_its_period_signatories_purpose_and_renewal(client, s
     assert signatories and paths(summary(page, "Signatories")[0].select("a")) == {path_of(p) for p in signatories}
     purposes = {
         r["t"]
-        for r in select(store, f'SELECT DISTINCT ?t WHERE {{ <{CONVENTION}> <{COOP}purpose> ?t FILTER(lang(?t) = "en") }}')
+        for r in select(
+            store, f'SELECT DISTINCT ?t WHERE {{ <{CONVENTION}> <{COOP}purpose> ?t FILTER(lang(?t) = "en") }}'
+        )
     }
     assert {text(dd) for dd in summary(page, "Purpose")} == purposes
     renewed = select(store, f"SELECT DISTINCT ?c WHERE {{ <{CONVENTION}> <{COOP}renews> ?c }}")[0]["c"]
@@ -58,7 +60,8 @@ def test_a_convention_shows_its_period_signatories_purpose_and_renewal(client, s
 
 
 def test_the_signatories_pages_lead_to_their_posts(client, store):
-    for person in (r["p"] for r in select(store, f"SELECT DISTINCT ?p WHERE {{ <{CONVENTION}> <{COOP}signatory> ?p }}")):
+    signatories = select(store, f"SELECT DISTINCT ?p WHERE {{ <{CONVENTION}> <{COOP}signatory> ?p }}")
+    for person in (r["p"] for r in signatories):
         page = html(client.get(path_of(person)))
         posts = select(store, f"SELECT DISTINCT ?post WHERE {{ ?post <http://www.w3.org/ns/org#heldBy> <{person}> }}")
         incoming = paths(page.select(".incoming-group a"))

@@ -46,7 +46,9 @@ def test_the_home_page_leads_to_the_zou(client, store):
 def test_the_class_listing_gives_every_class_with_its_count(client, store):
     page = html(client.get("/classes"))
     rows = {text(tr.th): text(tr.select("td")[-1]) for tr in page.select("tbody tr")}
-    counts = select(store, f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} {SOURCES} }} GROUP BY ?c")
+    counts = select(
+        store, f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} {SOURCES} }} GROUP BY ?c"
+    )
     assert len(rows) == len(counts)
     for row in counts:
         assert rows[next(iter(labels(store, row["c"], "fr")))] == row["n"]

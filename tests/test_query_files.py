@@ -13,7 +13,6 @@ from rdflib.plugins.sparql import prepareQuery
 
 from server.config import Settings
 from server.namespaces import PREFIXES, graph_iri
-from server.source_graphs import store_data_graphs
 from server.query_files import (
     QUERY_FOLDER,
     QueryBindingError,
@@ -23,6 +22,7 @@ from server.query_files import (
     query_names,
     select,
 )
+from server.source_graphs import store_data_graphs
 
 SERVER = Path(__file__).resolve().parent.parent / "server"
 SOME_IRI = ox.NamedNode("urn:coopkg:test:thing")
