@@ -23,7 +23,7 @@ from .knowledge import UnreadableSource
 from .labels import pick_label
 from .links import PublicLinks
 from .rdf_syntaxes import IANA
-from .source_graphs import data_graphs
+from .source_graphs import data_graphs, describe_source_graphs
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")  # open: DCAT 3 terms (version)
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
@@ -89,8 +89,11 @@ def _when(literal: ox.Literal) -> str:
     return literal.value
 
 
-def catalog_graph(description: Path, links: PublicLinks, facts: ReleaseFacts, dumps: Iterable[PublishedDump]):
-    """Return the DCAT-AP catalogue: `description` (Turtle, relative to links.root) plus the release.
+def catalog_graph(
+    description: Path, links: PublicLinks, facts: ReleaseFacts, dumps: Iterable[PublishedDump], sources: Iterable = ()
+):
+    """Return the DCAT-AP catalogue: `description` (Turtle, relative to links.root) plus the release,
+    and a part of the dataset per source graph (`sources`, source_graphs.SourceGraph).
 
     Raises OSError or a parser error when the description file cannot be read.
     """
@@ -116,6 +119,8 @@ def catalog_graph(description: Path, links: PublicLinks, facts: ReleaseFacts, du
     licence = graph.value(dataset, DCTERMS.license)
     for published in dumps:
         _add_distribution(graph, dataset, links, published, (licence, modified))
+    graph.bind("prov", "http://www.w3.org/ns/prov#")
+    describe_source_graphs(graph, dataset, sources, licence)
     return graph
 
 

@@ -9,6 +9,7 @@ in: a fact two sources state is in both graphs.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,3 +102,59 @@ def _relative(file: Path, root: Path) -> str:
         return file.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return file.name
+
+
+def describe_source_graphs(graph, dataset, sources: Iterable[SourceGraph], licence=None, in_catalogue: bool = True):
+    """Add to the rdflib `graph` one description per source graph, a part of `dataset`:
+    what it is (its name, the document it is named after, its title), where it came from
+    (the document's address or primary source), the SHA-256 of the Turtle it was read from,
+    when it was imported (when its source says) and its licence (its source's, else `licence`).
+
+    The node is the VoID subset of the graph (void.links_subset), so the catalogue and VoID
+    describe the same resource: a prov:Entity and void:Dataset whose sd:name is the graph, with
+    the terms DCAT-AP gives datasets and files (dct:title, dct:description, dct:identifier,
+    dct:license, spdx:checksum). It is not typed dcat:Dataset: the catalogue's one dataset
+    is the release, these are its parts (dct:hasPart).
+    """
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import DCTERMS, PROV, RDF, VOID, XSD
+
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    spdx = "http://spdx.org/rdf/terms#"
+    for source in sources:
+        node = URIRef(subset_iri(str(dataset), source.iri))
+        graph.add((dataset, DCTERMS.hasPart if in_catalogue else VOID.subset, node))
+        for kind in (PROV.Entity, VOID.Dataset):
+            graph.add((node, RDF.type, kind))
+        graph.add((node, URIRef(sd + "name"), URIRef(source.iri)))
+        graph.add((node, DCTERMS.identifier, Literal(source.name)))
+        title = source.about.get("title")
+        name = title.value if title is not None else source.name
+        graph.add((node, DCTERMS.title, Literal(f"Graphe de la source « {name} »", lang="fr")))
+        graph.add((node, DCTERMS.title, Literal(f'Graph of the source "{name}"', lang="en")))
+        files = ", ".join(source.files)
+        graph.add((node, DCTERMS.description, Literal(f"Les faits que la source énonce, lus de {files}.", lang="fr")))
+        graph.add((node, DCTERMS.description, Literal(f"The facts the source states, read from {files}.", lang="en")))
+        if source.source is not None:
+            graph.add((node, PROV.wasDerivedFrom, URIRef(source.source)))
+        origin = source.about.get("origin")
+        if isinstance(origin, ox.NamedNode):
+            graph.add((node, PROV.hadPrimarySource, URIRef(origin.value)))
+        checksum = BNode(f"sha256-{source.name}")
+        graph.add((node, URIRef(spdx + "checksum"), checksum))
+        graph.add((checksum, RDF.type, URIRef(spdx + "Checksum")))
+        graph.add((checksum, URIRef(spdx + "algorithm"), URIRef(spdx + "checksumAlgorithm_sha256")))
+        graph.add((checksum, URIRef(spdx + "checksumValue"), Literal(source.sha256, datatype=XSD.hexBinary)))
+        generated = source.about.get("generated")
+        if isinstance(generated, ox.Literal):
+            graph.add((node, PROV.generatedAtTime, Literal(generated.value, datatype=XSD.dateTime)))
+        stated = source.about.get("license")
+        if isinstance(stated, ox.NamedNode):
+            graph.add((node, DCTERMS.license, URIRef(stated.value)))
+        elif licence is not None:
+            graph.add((node, DCTERMS.license, licence))
+
+
+def subset_iri(dataset: str, graph_iri_: str) -> str:
+    """Return the IRI of the dataset's part that is the named graph `graph_iri_` ('...#dataset-<name>')."""
+    return f"{dataset}-{graph_iri_.rstrip('/').rsplit('/', 1)[-1]}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -415,3 +416,42 @@ def test_a_sitemap_past_its_limit_lists_the_first_entities_and_says_how_many_are
     assert written == len(locs) == 10
     assert locs == [local_url(iri, base, "http://example.test/") for iri in every[:10]]
     assert any(f"10 of {len(every)} entities" in record.getMessage() for record in caplog.records)
+
+
+# --- the source graphs ------------------------------------------------------------------
+
+SD_NAME = rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#name")
+PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
+
+
+@pytest.mark.parametrize("described", ["catalog", "void"])
+def test_each_source_graph_is_described_with_its_source_checksum_and_licence(request, knowledge, published, described):
+    graph = request.getfixturevalue(described)
+    base = published.settings.base_iri
+    if described == "void":
+        dataset = graph.value(None, rdflib.FOAF.primaryTopic)
+    else:
+        dataset = next(graph.subjects(rdflib.RDF.type, DCAT.Dataset))
+    licence = rdflib.URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
+    for name, files in knowledge.graph_files.items():
+        node = graph.value(None, SD_NAME, rdflib.URIRef(graph_iri(base, name)))
+        assert node is not None, name
+        assert (dataset, rdflib.DCTERMS.hasPart if described == "catalog" else rdflib.VOID.subset, node) in graph
+        assert (node, rdflib.RDF.type, PROV.Entity) in graph
+        assert {t.language for t in graph.objects(node, rdflib.DCTERMS.title)} == {"fr", "en"}
+        digest = hashlib.sha256(b"".join(file.read_bytes() for file in files)).hexdigest()
+        assert str(graph.value(graph.value(node, SPDX.checksum), SPDX.checksumValue)) == digest
+        if described == "catalog":
+            assert graph.value(node, rdflib.DCTERMS.license) == licence
+        document = graph.value(node, PROV.wasDerivedFrom)
+        if name == "links":  # the graph's own links: no source document
+            assert document is None
+        else:
+            assert document == rdflib.URIRef(base + "id/source/" + name)
+    page = graph.value(None, SD_NAME, rdflib.URIRef(graph_iri(base, "hds-page-benin")))
+    assert 'Graph of the source "Le Bénin"' in {str(t) for t in graph.objects(page, rdflib.DCTERMS.title)}
+    assert graph.value(page, PROV.hadPrimarySource) == rdflib.URIRef(
+        "https://www.hauts-de-seine.fr/mon-departement/les-hauts-de-seine/missions-et-actions/"
+        "attractivite-du-territoire-et-innovation/solidarite-internationale/"
+        "la-lutte-contre-linsecurite-alimentaire/le-benin"
+    )
