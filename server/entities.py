@@ -51,6 +51,12 @@ class Resource:
     def is_blank(self) -> bool:
         return self.iri.startswith("_:")
 
+    @property
+    def is_graph(self) -> bool:
+        """True for a named graph shown as a fact's source when no document is named after it
+        (the graph's own statements, graph/links.ttl): it has no page."""
+        return "/graph/" in self.iri and "/id/" not in self.iri
+
 
 @dataclass(frozen=True)
 class Literal:

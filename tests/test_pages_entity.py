@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+import rdflib
 from pages_support import BASE, html, labels, path_of, select, text
 
 from server.entities import incoming_groups, read_entity
@@ -192,3 +193,19 @@ def test_the_head_names_the_page_in_the_other_language(client):
     other = page.select_one('head link[rel="alternate"][hreflang]')
     assert other["hreflang"] == "en"
     assert html(client.get(other["href"])).html["lang"] == "en"
+
+
+def test_a_fact_of_the_graphs_own_links_names_its_graph_without_a_link(client):
+    page = html(client.get(path_of(BASE + "id/country/benin") + "?lang=en"))
+    row = page.select_one('table.facts tbody tr[data-property="http://www.w3.org/2002/07/owl#sameAs"]')
+    assert not row.select("td.fact-source a")
+    assert text(row.select_one("td.fact-source span.source")) == "links"
+
+
+def test_the_turtle_of_the_2018_convention_keeps_every_source_of_the_node(client):
+    answer = client.get(path_of(CONVENTION_2018) + ".ttl")
+    graph = rdflib.Graph().parse(data=answer.get_data(as_text=True), format="turtle")
+    derived = {
+        str(o).rsplit("/", 1)[1] for o in graph.objects(rdflib.URIRef(CONVENTION_2018), rdflib.PROV.wasDerivedFrom)
+    }
+    assert derived == {"press-release-zou-delegation", "hds-page-benin", "hds-news-2018-11-08-cooperation-benin"}
