@@ -31,7 +31,11 @@ DOCUMENT_FACTS = {
     PREFIXES["schema"] + "url": "origin",
     PREFIXES["coop"] + "sha256": "sha256",
     DCT + "format": "format",
+    PREFIXES["schema"] + "archivedAt": "archived",
 }
+SPDX = "http://spdx.org/rdf/terms#"
+# Where the release's copy of a source document is: schema:archivedAt {canonical}sources/<file>.
+ARCHIVED = CANONICAL_BASE + "sources/"
 
 
 def data_graphs(graph: ReadGraph, base: str) -> list[str]:
@@ -64,6 +68,7 @@ class SourceGraph:
     files: tuple[str, ...]  # the Turtle it is read from, relative to the project's root
     sha256: str  # of those files' bytes, in this order
     about: dict  # DOCUMENT_FACTS keys -> the literal or IRI the graph gives (first found)
+    document_sha256: str | None = None  # of the source document: as its import states, or of its archived copy
 
 
 def source_graphs(knowledge: KnowledgeBase, root: Path, base: str) -> list[SourceGraph]:
@@ -92,9 +97,28 @@ def source_graphs(knowledge: KnowledgeBase, root: Path, base: str) -> list[Sourc
                 tuple(_relative(file, root) for file in files),
                 digest.hexdigest(),
                 about,
+                _document_sha256(triples, document, about, root),
             )
         )
     return found
+
+
+def _document_sha256(triples, document: str, about: dict, root: Path) -> str | None:
+    """Return the SHA-256 of the source document: coop:sha256 or spdx:checksum's value as the
+    graph states it (an import), else that of its archived copy under sources/ (hand-written)."""
+    stated = about.get("sha256")
+    if isinstance(stated, ox.Literal):
+        return stated.value
+    checksums = {t.object for t in triples if t.subject.value == document and t.predicate.value == SPDX + "checksum"}
+    for t in triples:
+        if t.subject in checksums and t.predicate.value == SPDX + "checksumValue":
+            return t.object.value
+    archived = about.get("archived")
+    if isinstance(archived, ox.NamedNode) and archived.value.startswith(ARCHIVED):
+        copy = root / "sources" / archived.value[len(ARCHIVED) :]
+        if "/" not in archived.value[len(ARCHIVED) :] and copy.is_file():
+            return hashlib.sha256(copy.read_bytes()).hexdigest()
+    return None
 
 
 def _relative(file: Path, root: Path) -> str:
@@ -107,7 +131,8 @@ def _relative(file: Path, root: Path) -> str:
 def describe_source_graphs(graph, dataset, sources: Iterable[SourceGraph], licence=None, in_catalogue: bool = True):
     """Add to the rdflib `graph` one description per source graph, a part of `dataset`:
     what it is (its name, the document it is named after, its title), where it came from
-    (the document's address or primary source), the SHA-256 of the Turtle it was read from,
+    (the document's address or primary source), the SHA-256 of the Turtle it was read from and
+    (on the source document) the document's own (source_graphs: stated, or of the archived copy),
     when it was imported (when its source says) and its licence (its source's, else `licence`).
 
     The node is the VoID subset of the graph (void.links_subset), so the catalogue and VoID
@@ -140,11 +165,15 @@ def describe_source_graphs(graph, dataset, sources: Iterable[SourceGraph], licen
         origin = source.about.get("origin")
         if isinstance(origin, ox.NamedNode):
             graph.add((node, PROV.hadPrimarySource, URIRef(origin.value)))
-        checksum = BNode(f"sha256-{source.name}")
-        graph.add((node, URIRef(spdx + "checksum"), checksum))
-        graph.add((checksum, RDF.type, URIRef(spdx + "Checksum")))
-        graph.add((checksum, URIRef(spdx + "algorithm"), URIRef(spdx + "checksumAlgorithm_sha256")))
-        graph.add((checksum, URIRef(spdx + "checksumValue"), Literal(source.sha256, datatype=XSD.hexBinary)))
+        described = [(node, source.sha256, "sha256")]
+        if source.source is not None and source.document_sha256:
+            described.append((URIRef(source.source), source.document_sha256, "document-sha256"))
+        for subject, value, label in described:
+            checksum = BNode(f"{label}-{source.name}")
+            graph.add((subject, URIRef(spdx + "checksum"), checksum))
+            graph.add((checksum, RDF.type, URIRef(spdx + "Checksum")))
+            graph.add((checksum, URIRef(spdx + "algorithm"), URIRef(spdx + "checksumAlgorithm_sha256")))
+            graph.add((checksum, URIRef(spdx + "checksumValue"), Literal(value, datatype=XSD.hexBinary)))
         generated = source.about.get("generated")
         if isinstance(generated, ox.Literal):
             graph.add((node, PROV.generatedAtTime, Literal(generated.value, datatype=XSD.dateTime)))

@@ -448,6 +448,11 @@ def test_each_source_graph_is_described_with_its_source_checksum_and_licence(req
             assert document is None
         else:
             assert document == rdflib.URIRef(base + "id/source/" + name)
+    # The source document's own SHA-256: that of its archived copy.
+    press_release = rdflib.URIRef(base + "id/source/press-release-zou-delegation")
+    archived = PROJECT_ROOT / "sources" / "000_e304bfd7c8cccc77.txt"
+    stated = graph.value(graph.value(press_release, SPDX.checksum), SPDX.checksumValue)
+    assert str(stated) == hashlib.sha256(archived.read_bytes()).hexdigest()
     page = graph.value(None, SD_NAME, rdflib.URIRef(graph_iri(base, "hds-page-benin")))
     assert 'Graph of the source "Le Bénin"' in {str(t) for t in graph.objects(page, rdflib.DCTERMS.title)}
     assert graph.value(page, PROV.hadPrimarySource) == rdflib.URIRef(

@@ -108,6 +108,12 @@ def test_the_catalogue_describes_the_imported_source(imported_release):
     checksum = catalog.value(part, rdflib.URIRef("http://spdx.org/rdf/terms#checksum"))
     value = catalog.value(checksum, rdflib.URIRef("http://spdx.org/rdf/terms#checksumValue"))
     assert str(value) == hashlib.sha256(turtle).hexdigest()
+    document = catalog.value(part, prov.wasDerivedFrom)
+    original = catalog.value(
+        catalog.value(document, rdflib.URIRef("http://spdx.org/rdf/terms#checksum")),
+        rdflib.URIRef("http://spdx.org/rdf/terms#checksumValue"),
+    )
+    assert str(original) == hashlib.sha256(ORIGINAL).hexdigest()
 
 
 def test_the_page_credits_the_imported_fact_to_its_source(imported_release):
