@@ -17,9 +17,11 @@ import pyoxigraph as ox
 
 from .graphs import ReadGraph
 from .knowledge import KnowledgeBase
-from .namespaces import CANONICAL_BASE, PREFIXES, RESERVED_GRAPH_NAMES, graph_iri, source_iri
+from .namespaces import CANONICAL_BASE, PREFIXES, graph_iri, source_iri
 
 PROV, DCT = PREFIXES["prov"], PREFIXES["dct"]
+# The graphs of a store that are not data: the ontology's, the shapes', the engine's record.
+NOT_DATA = ("ontology", "shapes", "release")
 # What a graph's description says of it, read from its source document in the graph:
 # property of the document -> the key of SourceGraph.about.
 DOCUMENT_FACTS = {
@@ -41,14 +43,14 @@ ARCHIVED = CANONICAL_BASE + "sources/"
 def data_graphs(graph: ReadGraph, base: str) -> list[str]:
     """Return the IRIs of the source graphs `graph` holds, sorted (not the ontology's, the
     shapes', or the engine's record)."""
-    prefix, reserved = base + "graph/", {graph_iri(base, name) for name in RESERVED_GRAPH_NAMES}
+    prefix, reserved = base + "graph/", {graph_iri(base, name) for name in NOT_DATA}
     found = (row["g"].value for row in graph.select("named_graphs") if isinstance(row["g"], ox.NamedNode))
     return [g for g in found if g.startswith(prefix) and g not in reserved and "/" not in g[len(prefix) :]]
 
 
 def store_data_graphs(store: ox.Store, base: str) -> list[ox.NamedNode]:
     """Return the source graphs of a release's store, sorted by IRI (no query parsing)."""
-    prefix, reserved = base + "graph/", {graph_iri(base, name) for name in RESERVED_GRAPH_NAMES}
+    prefix, reserved = base + "graph/", {graph_iri(base, name) for name in NOT_DATA}
     names = (g for g in store.named_graphs() if isinstance(g, ox.NamedNode))
     return sorted((g for g in names if g.value.startswith(prefix) and g.value not in reserved), key=lambda g: g.value)
 
