@@ -42,9 +42,16 @@ ARCHIVED = CANONICAL_BASE + "sources/"
 
 def data_graphs(graph: ReadGraph, base: str) -> list[str]:
     """Return the IRIs of the source graphs `graph` holds, sorted (not the ontology's, the
-    shapes', or the engine's record)."""
+    shapes', or the engine's record): the embedded store's own, the graphs a remote engine
+    was told to read (engine_graph.SparqlHttpGraph.graphs), else what named_graphs.rq finds."""
+    store, named = getattr(graph, "store", None), getattr(graph, "graphs", None)
+    if isinstance(store, ox.Store):
+        return [g.value for g in store_data_graphs(store, base)]
+    if isinstance(named, dict) and named:
+        found = sorted(named)
+    else:
+        found = sorted(row["g"].value for row in graph.select("named_graphs") if isinstance(row["g"], ox.NamedNode))
     prefix, reserved = base + "graph/", {graph_iri(base, name) for name in NOT_DATA}
-    found = (row["g"].value for row in graph.select("named_graphs") if isinstance(row["g"], ox.NamedNode))
     return [g for g in found if g.startswith(prefix) and g not in reserved and "/" not in g[len(prefix) :]]
 
 
