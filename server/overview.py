@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .entities import Literal, Resource, resource, resources
+from .entities import Literal, Resource, resource, resources, term_key
 from .graphs import ReadGraph
 from .namespaces import CANONICAL_BASE, PREFIXES, graph_iri
 from .source_graphs import data_graphs
@@ -84,6 +84,17 @@ def _data(graph: ReadGraph, base: str) -> list[str]:
     return data_graphs(graph, base)
 
 
+def _instances_of(graph: ReadGraph, data: list[str], cls: str) -> int:
+    """Return the number of distinct instances of `cls` or its subclasses in the graphs `data`
+    (a node two sources type counts once), one query per graph (class_and_subclasses_instances)."""
+    if len(data) == 1:
+        return graph.count("class_and_subclasses_count", graph=data[0], cls=cls)
+    found = set()
+    for name in data:
+        found.update(term_key(row["s"]) for row in graph.select("class_and_subclasses_instances", graph=name, cls=cls))
+    return len(found)
+
+
 def class_counts(graph: ReadGraph, base: str) -> tuple[ClassCount, ...]:
     """Return every class that has instances in the data, with their number, most used first."""
     rows = graph.select("class_counts", graph=_data(graph, base))
@@ -95,10 +106,7 @@ def key_figures(graph: ReadGraph, base: str) -> KeyFigures:
     """Return the number of data triples, of described entities and of instances of KEY_CLASSES
     (counting instances of their subclasses, as the ontology states them)."""
     data = _data(graph, base)
-    classes = tuple(
-        ClassCount(resource(graph, c), graph.count("class_and_subclasses_count", graph=data, cls=c))
-        for c in KEY_CLASSES
-    )
+    classes = tuple(ClassCount(resource(graph, c), _instances_of(graph, data, c)) for c in KEY_CLASSES)
     return KeyFigures(graph.count("triple_count", graph=data), graph.count("entity_count", graph=data), classes)
 
 
