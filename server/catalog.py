@@ -22,8 +22,8 @@ from .graphs import ReadGraph
 from .knowledge import UnreadableSource
 from .labels import pick_label
 from .links import PublicLinks
-from .namespaces import graph_iri
 from .rdf_syntaxes import IANA
+from .source_graphs import data_graphs, describe_source_graphs
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")  # open: DCAT 3 terms (version)
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
@@ -77,13 +77,23 @@ def check_description(path: Path, root_url: str) -> None:
 
 
 def temporal_coverage(graph: ReadGraph, base: str) -> tuple[ox.Literal | None, ox.Literal | None]:
-    """Return the earliest start and the latest end of the periods of time in the data graph."""
-    row = graph.select("temporal_coverage", graph=graph_iri(base, "data"))[0]
-    return row["first"], row["last"]
+    """Return the earliest start and the latest end of the periods of time in the source graphs."""
+    rows = graph.select("temporal_coverage", graph=data_graphs(graph, base))
+    firsts = [row["first"] for row in rows if row["first"] is not None]
+    lasts = [row["last"] for row in rows if row["last"] is not None]
+    return (min(firsts, key=_when) if firsts else None), (max(lasts, key=_when) if lasts else None)
 
 
-def catalog_graph(description: Path, links: PublicLinks, facts: ReleaseFacts, dumps: Iterable[PublishedDump]):
-    """Return the DCAT-AP catalogue: `description` (Turtle, relative to links.root) plus the release.
+def _when(literal: ox.Literal) -> str:
+    """A year or a date as text that sorts in time ('2017' before '2017-05-15')."""
+    return literal.value
+
+
+def catalog_graph(
+    description: Path, links: PublicLinks, facts: ReleaseFacts, dumps: Iterable[PublishedDump], sources: Iterable = ()
+):
+    """Return the DCAT-AP catalogue: `description` (Turtle, relative to links.root) plus the release,
+    and a part of the dataset per source graph (`sources`, source_graphs.SourceGraph).
 
     Raises OSError or a parser error when the description file cannot be read.
     """
@@ -109,6 +119,8 @@ def catalog_graph(description: Path, links: PublicLinks, facts: ReleaseFacts, du
     licence = graph.value(dataset, DCTERMS.license)
     for published in dumps:
         _add_distribution(graph, dataset, links, published, (licence, modified))
+    graph.bind("prov", "http://www.w3.org/ns/prov#")
+    describe_source_graphs(graph, dataset, sources, licence)
     return graph
 
 

@@ -2,8 +2,9 @@
 
 Every dump is written once per release, streamed from the store by pyoxigraph's own
 serializers, so memory stays flat whatever the dataset's size. Dataset formats (N-Quads,
-TriG) keep the ontology, shapes and data named graphs apart; graph formats (Turtle,
-N-Triples, JSON-LD, RDF/XML) hold the union of the three graphs, each triple once.
+TriG) keep the named graphs apart (the ontology, the shapes, one graph per source); graph
+formats (Turtle, N-Triples, JSON-LD, RDF/XML) hold their union, each triple once (a fact two
+sources state is in both their graphs in N-Quads and TriG, once in the others).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pyoxigraph as ox
 
 from .namespaces import CANONICAL_BASE, data_prefixes, graph_iri
 from .rdf_syntaxes import SYNTAXES, RdfSyntax
+from .source_graphs import store_data_graphs
 
 GZIP_MEDIA_TYPE = "application/gzip"
 CHUNK = 1 << 20
@@ -51,10 +53,10 @@ def dump_files(stem: str = "coopkg") -> list[Dump]:
     ]
 
 
-def part_graphs(base: str) -> list[ox.NamedNode]:
-    """Return the named graphs of the parts: data first (the big one is then read without
-    look-ups in union_triples), then ontology and shapes."""
-    return [ox.NamedNode(graph_iri(base, part)) for part in ("data", "ontology", "shapes")]
+def part_graphs(base: str, store: ox.Store) -> list[ox.NamedNode]:
+    """Return the named graphs of `store`: the source graphs first, by IRI, then ontology and shapes."""
+    parts = [ox.NamedNode(graph_iri(base, part)) for part in ("ontology", "shapes")]
+    return [*store_data_graphs(store, base), *parts]
 
 
 def union_triples(store: ox.Store, graphs: list[ox.NamedNode]) -> Iterator[ox.Triple]:
@@ -80,7 +82,7 @@ def write_dumps(store: ox.Store, base: str, folder: Path, prefixes: dict[str, st
     """
     folder.mkdir(parents=True, exist_ok=True)
     prefixes = prefixes or data_prefixes(base)
-    graphs = part_graphs(base)
+    graphs = part_graphs(base, store)
     dumps = dump_files()
     for dump in dumps:
         path = folder / dump.name

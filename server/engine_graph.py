@@ -37,6 +37,7 @@ from .graphs import (
 )
 from .namespaces import PARTS, graph_iri
 from .query_files import Binding
+from .source_graphs import data_graphs
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +286,7 @@ def open_graph(settings, store: ox.Store, version: str | None = None, environ: d
     if not settings.engine_url:
         return EmbeddedGraph(store)
     auth = engine_credentials(environ)
-    graphs = [graph_iri(settings.base_iri, part) for part in PARTS.values()]
+    graphs = [graph_iri(settings.base_iri, part) for part in PARTS.values() if part != "data"]
     timeout = (min(3.0, settings.engine_timeout), settings.engine_timeout)
     graph = SparqlHttpGraph(settings.engine_url, graphs, timeout=timeout, auth=auth, pool=max(settings.threads, 1))
     graph.follow(graph_iri(settings.base_iri, RECORD_PART), version, every=RECORD_CHECK)
@@ -296,6 +297,8 @@ def open_graph(settings, store: ox.Store, version: str | None = None, environ: d
     except EngineError as error:  # the app starts; its pages answer 503 until the engine answers
         log.warning("the SPARQL engine cannot be read yet (%s): pages answer %d until it can", error, error.status)
     else:
+        if graph.holds is None:  # no record: a dump loaded by hand, each graph under its own name
+            _read_own_names(graph, settings.engine_url, timeout, auth, settings.base_iri)
         log.info(
             "pages read from the SPARQL engine at %s (it holds release %s)%s",
             settings.engine_url,
@@ -373,3 +376,14 @@ def _repaired(triple: ox.Triple) -> ox.Triple:
         if text != obj.value:
             return ox.Triple(triple.subject, triple.predicate, ox.Literal(text, datatype=obj.datatype))
     return triple
+
+
+def _read_own_names(graph: SparqlHttpGraph, url: str, timeout, auth, base: str) -> None:
+    """Read, besides the ontology's and the shapes' graphs, every source graph the engine holds
+    under its own name ({base}graph/<name>), as an engine loaded without `coopkg load` holds them."""
+    everywhere = SparqlHttpGraph(url, [], timeout=timeout, auth=auth)
+    try:
+        sources = data_graphs(everywhere, base)
+    finally:
+        everywhere.close()
+    graph.use_graphs({g: g for g in [*graph.graphs, *sources]})

@@ -1,7 +1,8 @@
 """Reading one entity from the store into plain data: its labels by language, types,
 properties with their labels and values, incoming links grouped by property, and the
-documents its facts come from (prov:wasDerivedFrom on the node that bears them; a blank
-node inherits its parent's). No HTTP here: the web layer renders these dataclasses.
+documents its facts come from: each fact's own, the source graphs that hold it (a fact two
+sources state is in both; a blank node's facts are in its parent's graph). No HTTP here: the
+web layer renders these dataclasses.
 """
 
 from __future__ import annotations
@@ -61,6 +62,12 @@ class Resource:
     @property
     def is_blank(self) -> bool:
         return self.iri.startswith("_:")
+
+    @property
+    def is_graph(self) -> bool:
+        """True for a named graph shown as a fact's source when no document is named after it
+        (the graph's own statements, graph/links.ttl): it has no page."""
+        return "/graph/" in self.iri and "/id/" not in self.iri
 
 
 @dataclass(frozen=True)
@@ -241,17 +248,62 @@ class _Description:
         return found
 
 
+def fact_graphs(graph: ReadGraph, iri: str) -> dict[tuple[str, str], list[str]]:
+    """Return, for each triple of `iri`, the source graphs that hold it, by (property, value
+    key): the value's IRI or `repr` of its literal, '_:' for every blank node of the property
+    (a blank node's label is only good within one answer)."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for row in graph.select("fact_graphs", s=iri):
+        graphs = found.setdefault((row["p"].value, _value_key(row["o"])), [])
+        if row["g"].value not in graphs:
+            graphs.append(row["g"].value)
+    return found
+
+
+def _value_key(term) -> str:
+    if isinstance(term, ox.BlankNode):
+        return "_:"
+    return term.value if isinstance(term, ox.NamedNode) else repr(term)
+
+
+def graph_sources(graph: ReadGraph, base: str, graphs: Iterable[str]) -> dict[str, str]:
+    """Return, for each source graph IRI, the IRI shown as its source: the document it is
+    named after ({base}id/source/<name>) when the graph mentions it, else the graph itself."""
+    shown = {}
+    for iri in graphs:
+        name = iri[len(base + "graph/") :] if iri.startswith(base + "graph/") else None
+        document = f"{base}id/source/{name}" if name else None
+        shown[iri] = document if document and graph.mentions(document) else iri
+    return shown
+
+
 def _facts(
-    about: _Description, labels: dict, key: str, sources: tuple[Resource, ...], depth: int = 0
+    about: _Description,
+    labels: dict,
+    key: str,
+    sources: tuple[Resource, ...],
+    depth: int = 0,
+    own_sources: dict[tuple[str, str], tuple[Resource, ...]] | None = None,
 ) -> tuple[Fact, ...]:
+    """Return the facts of `key` by property. With `own_sources` ((property, value key) ->
+    the sources of that triple), each fact's sources are its own triples'; else `sources`."""
     by_property: dict[str, list[Value]] = {}
+    fact_sources: dict[str, dict[str, Resource]] = {}
     for triple in about.by_subject.get(key, ()):
         prop = triple.predicate.value
         if prop in (RDF_TYPE, WAS_DERIVED_FROM) and depth == 0:
             continue
-        by_property.setdefault(prop, []).append(_value(about, labels, triple.object, sources, depth))
+        mine = sources
+        if own_sources is not None:
+            mine = own_sources.get((prop, _value_key(triple.object)), ()) or sources
+            fact_sources.setdefault(prop, {}).update((s.iri, s) for s in mine)
+        by_property.setdefault(prop, []).append(_value(about, labels, triple.object, mine, depth))
     return tuple(
-        Fact(Resource(prop, labels.get(prop, ())), tuple(sorted(values, key=lambda v: v.sort_key)), sources)
+        Fact(
+            Resource(prop, labels.get(prop, ())),
+            tuple(sorted(values, key=lambda v: v.sort_key)),
+            tuple(sorted(fact_sources[prop].values(), key=lambda s: s.iri)) if prop in fact_sources else sources,
+        )
         for prop, values in sorted(by_property.items())
     )
 
@@ -311,10 +363,14 @@ def incoming_groups(
     return tuple(sorted(groups, key=lambda g: (-g.count, g.prop.iri)))
 
 
-def read_entity(graph: ReadGraph, iri: str, incoming_page: dict[str, int] | None = None) -> Entity | None:
+def read_entity(
+    graph: ReadGraph, iri: str, incoming_page: dict[str, int] | None = None, base: str | None = None
+) -> Entity | None:
     """Return the entity `iri` as the graph describes it, or None when the graph never mentions it.
 
     Its description comes in one answer, and the labels of everything it names in one more.
+    With `base`, each fact's sources are the source graphs that hold it (fact_graphs), and
+    the entity's the union of its facts'; without, the node's prov:wasDerivedFrom.
     """
     if not is_iri(iri):
         return None
@@ -325,13 +381,24 @@ def read_entity(graph: ReadGraph, iri: str, incoming_page: dict[str, int] | None
     types = sorted(
         {t.object.value for t in own if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)}
     )
-    labels = graph.labels({iri} | about.named(), LABEL_PREDICATES)
-    sources = tuple(Resource(s, labels.get(s, ())) for s in about.sources(iri))
+    own_sources = None
+    if base is not None:
+        held = fact_graphs(graph, iri)
+        shown = graph_sources(graph, base, {g for graphs in held.values() for g in graphs})
+        labels = graph.labels({iri} | about.named() | set(shown.values()), LABEL_PREDICATES)
+        own_sources = {
+            key: tuple(Resource(shown[g], labels.get(shown[g], ())) for g in graphs) for key, graphs in held.items()
+        }
+        every = sorted({s for graphs in held.values() for s in (shown[g] for g in graphs)})
+        sources = tuple(Resource(s, labels.get(s, ())) for s in every)
+    else:
+        labels = graph.labels({iri} | about.named(), LABEL_PREDICATES)
+        sources = tuple(Resource(s, labels.get(s, ())) for s in about.sources(iri))
     return Entity(
         iri=iri,
         labels=labels.get(iri, ()),
         types=tuple(Resource(t, labels.get(t, ())) for t in types),
-        facts=_facts(about, labels, iri, sources),
+        facts=_facts(about, labels, iri, sources, own_sources=own_sources),
         incoming=incoming_groups(graph, iri, incoming_page),
         sources=sources,
     )

@@ -1,6 +1,8 @@
-"""Reading the knowledge base: the Turtle of ontology/, shapes/ and graph/.
+"""Reading the knowledge base: the Turtle of ontology/, shapes/, graph/ and imports/.
 
-Files are parsed once, by Oxigraph's parser (fast, and precise about where a syntax
+The data is grouped into source graphs: every file under graph/<name>/ (or graph/<name>.ttl)
+and imports/<name>.ttl is in the graph `name` (namespaces.data_graph_name), which holds the
+facts that one source states. Files are parsed once, by Oxigraph's parser (fast, and precise about where a syntax
 error is); rdflib graphs for pyshacl and the pyoxigraph store are built from the same
 triples.
 """
@@ -9,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pyoxigraph as ox
 import rdflib
 
-from .namespaces import CANONICAL_BASE, PARTS
+from .namespaces import CANONICAL_BASE, DATA_FOLDERS, PARTS, RESERVED_GRAPH_NAMES, data_graph_name
 
 
 class UnreadableSource(Exception):
@@ -33,10 +35,18 @@ class UnreadableSource(Exception):
 
 @dataclass
 class KnowledgeBase:
-    """The triples of each part ('ontology', 'shapes', 'data') and the files they came from."""
+    """The triples of each part ('ontology', 'shapes', 'data') and the files they came from;
+    the data's triples also by source graph (`graphs`: name -> triples, `graph_files`: name ->
+    files). A fact two sources state is in both graphs, so it is twice in parts['data']."""
 
     parts: dict[str, list[ox.Triple]]
     files: dict[str, list[Path]] = field(default_factory=dict)
+    graphs: dict[str, list[ox.Triple]] = field(default_factory=dict)
+    graph_files: dict[str, list[Path]] = field(default_factory=dict)
+
+    def data_graphs(self) -> dict[str, list[ox.Triple]]:
+        """Return the data by source graph (one graph, 'data', when none was recorded)."""
+        return self.graphs or {"data": self.parts.get("data", [])}
 
     def triples(self, *parts: str) -> Iterator[ox.Triple]:
         for part in parts:
@@ -81,18 +91,44 @@ def read_turtle(path: Path) -> list[ox.Triple]:
 
 
 def load_knowledge(root: Path, data_paths: Iterable[Path] | None = None) -> KnowledgeBase:
-    """Read ontology/, shapes/ and graph/ under `root` (or `data_paths` instead of graph/)."""
-    folders = {part: [root / folder] for folder, part in PARTS.items()}
-    if data_paths is not None:
-        folders["data"] = list(data_paths)
-    parts: dict[str, list[ox.Triple]] = {}
+    """Read ontology/, shapes/, graph/ and imports/ (when there is one) under `root`, or
+    `data_paths` instead of graph/ and imports/ (each file then its own graph).
+
+    Raises UnreadableSource when a file cannot be read, or when a graph/ and an imports/ file
+    would share a graph name, or a name is reserved (namespaces.RESERVED_GRAPH_NAMES).
+    """
     files: dict[str, list[Path]] = {}
-    for part, paths in folders.items():
-        files[part] = [file for path in paths for file in turtle_files(path)]
-        parts[part] = [triple for file in files[part] for triple in read_turtle(file)]
+    for folder, part in PARTS.items():
+        if part != "data":
+            files[part] = turtle_files(root / folder)
+    named: dict[str, list[Path]] = {}
+    if data_paths is not None:
+        for file in (file for path in data_paths for file in turtle_files(path)):
+            named.setdefault(file.stem, []).append(file)
+    else:
+        owners: dict[str, str] = {}
+        for folder in DATA_FOLDERS:
+            if folder != "graph" and not (root / folder).exists():
+                continue
+            for file in turtle_files(root / folder):
+                name = data_graph_name(PurePosixPath(file.relative_to(root / folder).as_posix()))
+                if name in RESERVED_GRAPH_NAMES:
+                    raise UnreadableSource(file, f"the graph name {name!r} is reserved; rename it")
+                if owners.setdefault(name, folder) != folder:
+                    raise UnreadableSource(file, f"the graph name {name!r} is already taken in {owners[name]}/")
+                named.setdefault(name, []).append(file)
+    files["data"] = [file for group in named.values() for file in group]
     labels: dict[ox.BlankNode, ox.BlankNode] = {}
-    parts = {part: list(stable_blank_nodes(triples, labels)) for part, triples in parts.items()}
-    return KnowledgeBase(parts, files)
+    parts = {
+        part: list(stable_blank_nodes((t for file in files[part] for t in read_turtle(file)), labels))
+        for part in ("ontology", "shapes")
+    }
+    graphs = {
+        name: list(dict.fromkeys(stable_blank_nodes((t for f in group for t in read_turtle(f)), labels)))
+        for name, group in named.items()
+    }
+    parts["data"] = [t for triples in graphs.values() for t in triples]
+    return KnowledgeBase(parts, files, graphs, named)
 
 
 def stable_blank_nodes(triples: Iterable[ox.Triple], labels: dict | None = None) -> Iterator[ox.Triple]:

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from .engine_graph import SparqlHttpGraph, engine_credentials
 from .engine_release import description_graph, read_record, switch_graph
 from .graphs import RECORD_PART, EngineError
-from .namespaces import PARTS, graph_iri
+from .namespaces import graph_iri
 from .release_folder import Release
 
 NTRIPLES = "application/n-triples"
@@ -68,8 +68,7 @@ def load_release(
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         store = ox.Store.read_only(str(release.store_path))
         stored, triples = {}, {}
-        for part in PARTS.values():
-            own = graph_iri(base, part)
+        for own in sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)):
             name = f"{own}/{version}/{stamp}"
             body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(own))
             _put(reader, settings.engine_store_url, name, body)

@@ -8,6 +8,8 @@ the vocabulary (def/) and the shapes (shapes/) keep their canonical, stable IRIs
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 CANONICAL_BASE = "https://w3id.org/coopkg/"
 
 PREFIXES: dict[str, str] = {
@@ -35,8 +37,14 @@ PREFIXES: dict[str, str] = {
     "sdg": "http://metadata.un.org/sdg/",
 }
 
-# The three parts of the knowledge base: folder name -> name of its graph under the base.
+# The three parts of the knowledge base: folder name -> name of the part. The ontology and
+# the shapes are one named graph each ({base}graph/ontology, {base}graph/shapes); the data is
+# one named graph per source (DATA_FOLDERS, data_graph_name).
 PARTS: dict[str, str] = {"ontology": "ontology", "shapes": "shapes", "graph": "data"}
+# The folders whose Turtle is data: graph/ (written by hand) and imports/ (by `coopkg import`).
+DATA_FOLDERS = ("graph", "imports")
+# Graph names the data may not take: the parts' own graphs and the engine's record.
+RESERVED_GRAPH_NAMES = ("ontology", "shapes", "data", "release")
 
 
 def data_prefixes(base: str) -> dict[str, str]:
@@ -47,6 +55,20 @@ def data_prefixes(base: str) -> dict[str, str]:
 def graph_iri(base: str, part: str) -> str:
     """Return the IRI of the named graph that holds one part ('ontology', 'shapes', 'data')."""
     return f"{base}graph/{part}"
+
+
+def data_graph_name(relative: PurePosixPath) -> str:
+    """Return the name of the source graph a data file belongs to, from its path under graph/
+    or imports/: its first component, without `.ttl` ('press-release/actors.ttl' and
+    'press-release.ttl' are both in 'press-release'). The graph is {base}graph/<name> and the
+    source it describes, when it does, {base}id/source/<name>."""
+    first = relative.parts[0]
+    return first[: -len(".ttl")] if first.endswith(".ttl") else first
+
+
+def source_iri(base: str, graph_name: str) -> str:
+    """Return the IRI of the source document a source graph is named after."""
+    return f"{base}id/source/{graph_name}"
 
 
 def shorten(iri: str, prefixes: dict[str, str]) -> str:

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .entities import Literal, Resource, counted_resources, resource, resources
+from .entities import Literal, Resource, counted_resources, resource, resources, term_key
 from .graphs import ReadGraph
 from .namespaces import CANONICAL_BASE, PREFIXES, graph_iri
+from .source_graphs import data_graphs
 
 ONTOLOGY_IRI = CANONICAL_BASE + "def/"
 # The classes the home page counts, in this order.
@@ -78,13 +79,25 @@ class ShapeRules:
     rules: tuple[Rule, ...]
 
 
-def _data(base: str) -> ox.NamedNode:
-    return ox.NamedNode(graph_iri(base, "data"))
+def _data(graph: ReadGraph, base: str) -> list[str]:
+    """Return the source graphs: the data (source_graphs.data_graphs)."""
+    return data_graphs(graph, base)
+
+
+def _instances_of(graph: ReadGraph, data: list[str], cls: str) -> int:
+    """Return the number of distinct instances of `cls` or its subclasses in the graphs `data`
+    (a node two sources type counts once), one query per graph (class_and_subclasses_instances)."""
+    if len(data) == 1:
+        return graph.count("class_and_subclasses_count", graph=data[0], cls=cls)
+    found = set()
+    for name in data:
+        found.update(term_key(row["s"]) for row in graph.select("class_and_subclasses_instances", graph=name, cls=cls))
+    return len(found)
 
 
 def class_counts(graph: ReadGraph, base: str) -> tuple[ClassCount, ...]:
     """Return every class that has instances in the data, with their number, most used first."""
-    rows = graph.select("class_counts", graph=_data(base))
+    rows = graph.select("class_counts", graph=_data(graph, base))
     found = sorted(((r["c"].value, int(r["n"].value)) for r in rows), key=lambda p: (-p[1], p[0]))
     return tuple(ClassCount(resource(graph, c), n) for c, n in found)
 
@@ -92,10 +105,9 @@ def class_counts(graph: ReadGraph, base: str) -> tuple[ClassCount, ...]:
 def key_figures(graph: ReadGraph, base: str) -> KeyFigures:
     """Return the number of data triples, of described entities and of instances of KEY_CLASSES
     (counting instances of their subclasses, as the ontology states them)."""
-    data = _data(base)
+    data = _data(graph, base)
     classes = tuple(
-        ClassCount(cls, graph.count("class_and_subclasses_count", graph=data, cls=cls.iri))
-        for cls in counted_resources(graph, KEY_CLASSES)
+        ClassCount(cls, _instances_of(graph, data, cls.iri)) for cls in counted_resources(graph, KEY_CLASSES)
     )
     return KeyFigures(graph.count("triple_count", graph=data), graph.count("entity_count", graph=data), classes)
 
@@ -104,7 +116,7 @@ def instances(
     graph: ReadGraph, base: str, cls: str, offset: int = 0, limit: int = 50
 ) -> tuple[int, tuple[Resource, ...]]:
     """Return how many data entities have type `cls`, and one page of them (sorted by IRI)."""
-    bindings = {"graph": _data(base), "cls": cls}
+    bindings = {"graph": _data(graph, base), "cls": cls}
     total = graph.count("instance_count", **bindings)
     rows = graph.select("instances", limit=limit, offset=offset, **bindings)
     return total, resources(graph, (r["s"].value for r in rows))
@@ -113,7 +125,7 @@ def instances(
 def term_usage(graph: ReadGraph, base: str, iri: str) -> TermUsage:
     """Return how often the data uses `iri`: instances of it, triples with it as property, and
     triples with it as value (other than rdf:type)."""
-    data = _data(base)
+    data = _data(graph, base)
     return TermUsage(
         instances=graph.count("instance_count", graph=data, cls=iri),
         triples=graph.count("property_use_count", graph=data, property=iri),

@@ -37,7 +37,7 @@ from .graphs import EmbeddedGraph
 from .integrity import DamagedRelease, ReleaseFiles, check_release, file_table, sha256_file, store_table
 from .knowledge import UnreadableSource, load_knowledge
 from .links import RELEASE_ROOT, PublicLinks
-from .namespaces import PARTS
+from .namespaces import DATA_FOLDERS, PARTS
 from .release_disk import locked, point_current, remove_unfinished, sync_folder, sync_tree
 from .release_folder import (
     CURRENT,
@@ -53,6 +53,7 @@ from .release_folder import (
     source_files,
 )
 from .sitemap import write_sitemap
+from .source_graphs import source_graphs
 from .store import build_store
 from .validation import ValidationReport, validate
 from .void import dataset_statistics, void_graph
@@ -171,7 +172,8 @@ def build_release(settings: Settings, force: bool = False, progress: Callable[[s
             _copy_sources(settings.root, building / "sources", digests)
             step("store")
             store = build_store(knowledge, settings.base_iri, building / "store")
-            facts = {"version": version, "issued": issued, "now": now}
+            graphs = source_graphs(knowledge, settings.root, settings.base_iri)
+            facts = {"version": version, "issued": issued, "now": now, "graphs": graphs}
             manifest = _write_files(store, settings, building, facts, step)
             store.flush()
             del store
@@ -196,12 +198,12 @@ def _write_files(store: ox.Store, settings: Settings, folder: Path, release: dic
     today = release["now"].date().isoformat()
     step("dumps")
     sources = folder / "sources"
-    turtle = (sources / path for path in source_files(sources) if path.parts[0] in PARTS)
+    turtle = (sources / path for path in source_files(sources) if path.parts[0] in (*PARTS, *DATA_FOLDERS))
     dumps = write_dumps(store, base, folder / "dumps", source_prefixes(turtle, base))
     step("void")
     graph = EmbeddedGraph(store)
     stats = dataset_statistics(graph, base)
-    write_description(void_graph(stats, links, [d.name for d in dumps], base), folder / "void.ttl")
+    write_description(void_graph(stats, links, [d.name for d in dumps], base, release["graphs"]), folder / "void.ttl")
     step("sitemap")
     write_sitemap(graph, base, RELEASE_ROOT, folder / "sitemap.xml", today)
     step("catalog")
@@ -210,7 +212,7 @@ def _write_files(store: ox.Store, settings: Settings, folder: Path, release: dic
         path = folder / "dumps" / dump.name
         published.append(PublishedDump(dump, path.stat().st_size, sha256_file(path)))
     facts = ReleaseFacts(release["version"], release["issued"], today, temporal_coverage(graph, base))
-    catalog = catalog_graph(folder / "sources" / DESCRIPTION_FILE, links, facts, published)
+    catalog = catalog_graph(folder / "sources" / DESCRIPTION_FILE, links, facts, published, release["graphs"])
     write_description(catalog, folder / "catalog.ttl")
     return {
         "schema": RELEASE_SCHEMA,

@@ -28,12 +28,12 @@ from pathlib import Path
 from .catalog import DESCRIPTION_FILE
 from .config import Settings
 from .integrity import DamagedRelease, sha256_file
-from .namespaces import PARTS
+from .namespaces import DATA_FOLDERS, PARTS
 
 MANIFEST, CURRENT, LOCK, UNFINISHED = "manifest.json", "current", ".lock", ".building-"
 # The layout of a release (its files and their form): bump it when it changes, so that a
 # server or `coopkg release` builds a new release instead of serving an old layout.
-RELEASE_SCHEMA = 3  # 3: the manifest lists the store's files
+RELEASE_SCHEMA = 4  # 3: the manifest lists the store's files; 4: one named graph per source
 ARCHIVE = Path("sources")  # the documents the graph cites, archived with every release
 
 
@@ -85,8 +85,9 @@ def build_settings(settings: Settings) -> dict:
 
 def source_files(root: Path) -> list[Path]:
     """Return the source files a release is built from, relative to `root`, sorted: the Turtle
-    of ontology/, shapes/ and graph/, the catalogue's description, every archived document."""
-    files = [p.relative_to(root) for folder in PARTS for p in sorted((root / folder).rglob("*.ttl"))]
+    of ontology/, shapes/, graph/ and imports/, the catalogue's description, every archived document."""
+    folders = dict.fromkeys([*PARTS, *DATA_FOLDERS])
+    files = [p.relative_to(root) for folder in folders for p in sorted((root / folder).rglob("*.ttl"))]
     archive = sorted(p.relative_to(root) for p in (root / ARCHIVE).rglob("*") if p.is_file())
     return [*files, DESCRIPTION_FILE, *archive]
 

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from .graphs import ReadGraph
 from .labels import pick_label
 from .namespaces import PREFIXES, graph_iri
+from .source_graphs import data_graphs
 
 SEARCHED_PREDICATES = (
     PREFIXES["rdfs"] + "label",
@@ -23,7 +24,7 @@ SEARCHED_PREDICATES = (
     PREFIXES["skos"] + "altLabel",
     PREFIXES["foaf"] + "name",
 )
-SEARCHED_PARTS = ("data", "ontology")
+SEARCHED_PARTS = ("ontology",)  # and every source graph (source_graphs.data_graphs)
 MAX_QUERY_LENGTH = 200
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "’": "'", "ʼ": "'"})
 _WORD = re.compile(r"\w+")
@@ -77,7 +78,9 @@ class SearchIndex:
         """Return the index of the labels of the data and ontology graphs of `graph` (one query)."""
         entries: dict[tuple[str, str, str | None], IndexedLabel] = {}
         rows = graph.select(
-            "search_labels", g=[graph_iri(base, part) for part in SEARCHED_PARTS], p=list(SEARCHED_PREDICATES)
+            "search_labels",
+            g=[*data_graphs(graph, base), *(graph_iri(base, part) for part in SEARCHED_PARTS)],
+            p=list(SEARCHED_PREDICATES),
         )
         for row in rows:
             label = row["label"]

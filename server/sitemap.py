@@ -17,15 +17,15 @@ import pyoxigraph as ox
 from .graphs import ReadGraph
 from .iris import local_url
 from .links import RELEASE_ROOT
-from .namespaces import graph_iri
+from .source_graphs import data_graphs
 
 SITEMAP_LIMIT = 50_000
 log = logging.getLogger(__name__)
 
 
 def entity_iris(graph: ReadGraph, base: str) -> list[str]:
-    """Return the IRIs under `{base}id/` that are the subject of a triple in the data graph, sorted."""
-    rows = graph.select("sitemap_entities", graph=graph_iri(base, "data"), space=ox.Literal(base + "id/"))
+    """Return the IRIs under `{base}id/` that are the subject of a triple in a source graph, sorted."""
+    rows = graph.select("sitemap_entities", graph=data_graphs(graph, base), space=ox.Literal(base + "id/"))
     return [row["s"].value for row in rows]
 
 

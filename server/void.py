@@ -17,6 +17,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, VOID, XSD
 from .graphs import ReadGraph
 from .links import PublicLinks
 from .namespaces import data_prefixes
+from .source_graphs import describe_source_graphs, subset_iri
 
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 
@@ -87,8 +88,11 @@ def _grouped(rows: Iterable, key: str) -> dict[str, int]:
     return {row[key].value: int(row["n"].value) for row in rows}
 
 
-def void_graph(stats: DatasetStatistics, links: PublicLinks, dump_names: Iterable[str], base: str) -> rdflib.Graph:
-    """Return the VoID description of the release's dataset (at links.void)."""
+def void_graph(
+    stats: DatasetStatistics, links: PublicLinks, dump_names: Iterable[str], base: str, sources: Iterable = ()
+) -> rdflib.Graph:
+    """Return the VoID description of the release's dataset (at links.void); `sources`
+    (source_graphs.SourceGraph) adds what each source graph is and where it came from."""
     graph = rdflib.Graph(bind_namespaces="core")
     for prefix, namespace in {**data_prefixes(base), "void": str(VOID), "foaf": str(FOAF)}.items():
         graph.bind(prefix, namespace)
@@ -107,6 +111,7 @@ def void_graph(stats: DatasetStatistics, links: PublicLinks, dump_names: Iterabl
     for example in stats.examples:
         graph.add((dataset, VOID.exampleResource, rdflib.URIRef(example)))
     _partitions(graph, dataset, stats)
+    describe_source_graphs(graph, dataset, sources, in_catalogue=False)
     return graph
 
 
@@ -132,5 +137,5 @@ def _partitions(graph: rdflib.Graph, dataset: rdflib.URIRef, stats: DatasetStati
 
 
 def links_subset(dataset: rdflib.URIRef, graph_name: str) -> str:
-    """Return the IRI of the subset for the named graph `graph_name` ('...#dataset-data')."""
-    return f"{dataset}-{graph_name.rstrip('/').rsplit('/', 1)[-1]}"
+    """Return the IRI of the subset for the named graph `graph_name` ('...#dataset-ontology')."""
+    return subset_iri(str(dataset), graph_name)

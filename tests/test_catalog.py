@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -315,10 +316,11 @@ def test_sitemap_lists_the_page_of_every_entity(client, knowledge, published):
     expected = {local_url(iri, base, root) for iri in subjects if iri.startswith(base + "id/")}
     assert sorted(urls) == sorted(expected)
     assert all(url.startswith(root + "id/") for url in urls)
-    data = ox.NamedNode(graph_iri(base, "data"))
+    sources = [ox.NamedNode(graph_iri(base, name)) for name in knowledge.graphs]
     assert len(urls) == len(
         {
             q.subject
+            for data in sources
             for q in published.store.quads_for_pattern(None, None, None, data)
             if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(base + "id/")
         }
@@ -414,3 +416,47 @@ def test_a_sitemap_past_its_limit_lists_the_first_entities_and_says_how_many_are
     assert written == len(locs) == 10
     assert locs == [local_url(iri, base, "http://example.test/") for iri in every[:10]]
     assert any(f"10 of {len(every)} entities" in record.getMessage() for record in caplog.records)
+
+
+# --- the source graphs ------------------------------------------------------------------
+
+SD_NAME = rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#name")
+PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
+
+
+@pytest.mark.parametrize("described", ["catalog", "void"])
+def test_each_source_graph_is_described_with_its_source_checksum_and_licence(request, knowledge, published, described):
+    graph = request.getfixturevalue(described)
+    base = published.settings.base_iri
+    if described == "void":
+        dataset = graph.value(None, rdflib.FOAF.primaryTopic)
+    else:
+        dataset = next(graph.subjects(rdflib.RDF.type, DCAT.Dataset))
+    licence = rdflib.URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
+    for name, files in knowledge.graph_files.items():
+        node = graph.value(None, SD_NAME, rdflib.URIRef(graph_iri(base, name)))
+        assert node is not None, name
+        assert (dataset, rdflib.DCTERMS.hasPart if described == "catalog" else rdflib.VOID.subset, node) in graph
+        assert (node, rdflib.RDF.type, PROV.Entity) in graph
+        assert {t.language for t in graph.objects(node, rdflib.DCTERMS.title)} == {"fr", "en"}
+        digest = hashlib.sha256(b"".join(file.read_bytes() for file in files)).hexdigest()
+        assert str(graph.value(graph.value(node, SPDX.checksum), SPDX.checksumValue)) == digest
+        if described == "catalog":
+            assert graph.value(node, rdflib.DCTERMS.license) == licence
+        document = graph.value(node, PROV.wasDerivedFrom)
+        if name == "links":  # the graph's own links: no source document
+            assert document is None
+        else:
+            assert document == rdflib.URIRef(base + "id/source/" + name)
+    # The source document's own SHA-256: that of its archived copy.
+    press_release = rdflib.URIRef(base + "id/source/press-release-zou-delegation")
+    archived = PROJECT_ROOT / "sources" / "000_e304bfd7c8cccc77.txt"
+    stated = graph.value(graph.value(press_release, SPDX.checksum), SPDX.checksumValue)
+    assert str(stated) == hashlib.sha256(archived.read_bytes()).hexdigest()
+    page = graph.value(None, SD_NAME, rdflib.URIRef(graph_iri(base, "hds-page-benin")))
+    assert 'Graph of the source "Le Bénin"' in {str(t) for t in graph.objects(page, rdflib.DCTERMS.title)}
+    assert graph.value(page, PROV.hadPrimarySource) == rdflib.URIRef(
+        "https://www.hauts-de-seine.fr/mon-departement/les-hauts-de-seine/missions-et-actions/"
+        "attractivite-du-territoire-et-innovation/solidarite-internationale/"
+        "la-lutte-contre-linsecurite-alimentaire/le-benin"
+    )

@@ -93,7 +93,7 @@ def test_init_lays_out_a_folder_that_conforms_and_releases(runner, tmp_path):
     assert re.search(r"graph/: conforms \(\d+ triples checked\)", checked.stdout)
 
     release = build_release(settings)
-    data = ox.NamedNode(graph_iri(settings.base_iri, "data"))
+    data = ox.NamedNode(graph_iri(settings.base_iri, "example"))  # graph/example.ttl: its own graph
     quads = ox.parse(path=str(release.file("dumps/coopkg.trig")), format=ox.RdfFormat.TRIG)
     facts = {quad.triple for quad in quads if quad.graph_name == data}
     assert ox.Triple(EXAMPLE, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(ORG.Organization))) in facts

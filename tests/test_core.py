@@ -90,12 +90,15 @@ def test_rebase_moves_data_iris_only():
     assert moved.object == literal
 
 
-def test_store_holds_each_part_in_its_named_graph(knowledge):
+def test_store_holds_the_ontology_the_shapes_and_each_source_in_its_named_graph(knowledge):
     store = build_store(knowledge, LOCAL)
-    assert {g.value for g in store.named_graphs()} == {graph_iri(LOCAL, p) for p in ("ontology", "shapes", "data")}
+    sources = {graph_iri(LOCAL, name) for name in knowledge.graphs}
+    assert "press-release-zou-delegation" in knowledge.graphs and "hds-page-benin" in knowledge.graphs
+    assert {g.value for g in store.named_graphs()} == {graph_iri(LOCAL, p) for p in ("ontology", "shapes")} | sources
     assert len(store) == len(knowledge)
     benin = ox.NamedNode(LOCAL + "id/country/benin")
-    assert list(store.quads_for_pattern(benin, None, None, ox.NamedNode(graph_iri(LOCAL, "data"))))
+    press_release = ox.NamedNode(graph_iri(LOCAL, "press-release-zou-delegation"))
+    assert list(store.quads_for_pattern(benin, None, None, press_release))
 
 
 def test_turtle_files_of_an_empty_folder(tmp_path):
@@ -111,7 +114,7 @@ def test_unreadable_source_names_file_and_line(project_copy):
 
 
 def test_non_conforming_data_is_never_published(project_copy):
-    partnership = project_copy / "graph" / "partnership.ttl"
+    partnership = project_copy / "graph" / "press-release-zou-delegation" / "partnership.ttl"
     text = partnership.read_text(encoding="utf-8")
     partnership.write_text(text.replace("    coop:party organisation:hauts-de-seine , organisation:cc-zou ;\n", "", 1))
     with pytest.raises(DataDoesNotConform) as caught:

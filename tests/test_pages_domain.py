@@ -41,26 +41,29 @@ def test_a_convention_shows_its_period_signatories_purpose_and_renewal(client, s
     page = html(client.get(path_of(CONVENTION) + "?lang=en"))
     period = select(
         store,
-        f"SELECT ?s ?e WHERE {{ <{CONVENTION}> <http://purl.org/dc/terms/temporal> ?p . "
+        f"SELECT DISTINCT ?s ?e WHERE {{ <{CONVENTION}> <http://purl.org/dc/terms/temporal> ?p . "
         "?p <http://www.w3.org/ns/dcat#startDate> ?s ; <http://www.w3.org/ns/dcat#endDate> ?e }",
     )[0]
     shown = text(summary(page, "Period")[0])
     assert period["s"] in shown and period["e"] in shown
-    signatories = {r["p"] for r in select(store, f"SELECT ?p WHERE {{ <{CONVENTION}> <{COOP}signatory> ?p }}")}
+    signatories = {r["p"] for r in select(store, f"SELECT DISTINCT ?p WHERE {{ <{CONVENTION}> <{COOP}signatory> ?p }}")}
     assert signatories and paths(summary(page, "Signatories")[0].select("a")) == {path_of(p) for p in signatories}
     purposes = {
         r["t"]
-        for r in select(store, f'SELECT ?t WHERE {{ <{CONVENTION}> <{COOP}purpose> ?t FILTER(lang(?t) = "en") }}')
+        for r in select(
+            store, f'SELECT DISTINCT ?t WHERE {{ <{CONVENTION}> <{COOP}purpose> ?t FILTER(lang(?t) = "en") }}'
+        )
     }
     assert {text(dd) for dd in summary(page, "Purpose")} == purposes
-    renewed = select(store, f"SELECT ?c WHERE {{ <{CONVENTION}> <{COOP}renews> ?c }}")[0]["c"]
+    renewed = select(store, f"SELECT DISTINCT ?c WHERE {{ <{CONVENTION}> <{COOP}renews> ?c }}")[0]["c"]
     assert paths(summary(page, "Renews")[0].select("a")) == {path_of(renewed)}
 
 
 def test_the_signatories_pages_lead_to_their_posts(client, store):
-    for person in (r["p"] for r in select(store, f"SELECT ?p WHERE {{ <{CONVENTION}> <{COOP}signatory> ?p }}")):
+    signatories = select(store, f"SELECT DISTINCT ?p WHERE {{ <{CONVENTION}> <{COOP}signatory> ?p }}")
+    for person in (r["p"] for r in signatories):
         page = html(client.get(path_of(person)))
-        posts = select(store, f"SELECT ?post WHERE {{ ?post <http://www.w3.org/ns/org#heldBy> <{person}> }}")
+        posts = select(store, f"SELECT DISTINCT ?post WHERE {{ ?post <http://www.w3.org/ns/org#heldBy> <{person}> }}")
         incoming = paths(page.select(".incoming-group a"))
         assert {path_of(r["post"]) for r in posts} <= incoming
 
@@ -70,21 +73,21 @@ def test_an_organisation_shows_its_posts_holders_partnerships_and_countries(clie
     page = html(client.get(path_of(zou)))
     posts = select(
         store,
-        f"SELECT ?post ?holder WHERE {{ ?post <http://www.w3.org/ns/org#postIn> <{zou}> ; "
+        f"SELECT DISTINCT ?post ?holder WHERE {{ ?post <http://www.w3.org/ns/org#postIn> <{zou}> ; "
         "<http://www.w3.org/ns/org#heldBy> ?holder }",
     )
     shown = paths(summary(page, "Postes et titulaires")[0].select("a"))
     assert posts and {path_of(r["post"]) for r in posts} | {path_of(r["holder"]) for r in posts} == shown
-    partnerships = select(store, f"SELECT ?p WHERE {{ ?p <http://www.w3.org/ns/org#hasMember> <{zou}> }}")
+    partnerships = select(store, f"SELECT DISTINCT ?p WHERE {{ ?p <http://www.w3.org/ns/org#hasMember> <{zou}> }}")
     assert paths(summary(page, "Partenariats")[0].select("a")) == {path_of(r["p"]) for r in partnerships}
-    countries = select(store, f"SELECT ?c WHERE {{ <{zou}> <{COOP}country> ?c }}")
+    countries = select(store, f"SELECT DISTINCT ?c WHERE {{ <{zou}> <{COOP}country> ?c }}")
     assert paths(summary(page, "Pays")[0].select("a")) == {path_of(r["c"]) for r in countries}
 
 
 def _observations_of(store, subject: str) -> list[dict]:
     return select(
         store,
-        f"""SELECT ?obs ?v ?q ?unit WHERE {{ ?i <{COOP}indicatorOf> <{subject}> . ?obs <{COOP}indicator> ?i ;
+        f"""SELECT DISTINCT ?obs ?v ?q ?unit WHERE {{ ?i <{COOP}indicatorOf> <{subject}> . ?obs <{COOP}indicator> ?i ;
         <http://purl.org/linked-data/sdmx/2009/measure#obsValue> ?v ; <{COOP}valueQualifier> ?q ;
         <http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure> ?unit }}""",
     )
@@ -129,7 +132,7 @@ def test_a_partnership_shows_partners_conventions_in_order_and_stakes(client, st
     page = html(client.get(path_of(partnership)))
     conventions = select(
         store,
-        f"""SELECT ?c ?start WHERE {{ ?c <{COOP}formalises> <{partnership}> ;
+        f"""SELECT DISTINCT ?c ?start WHERE {{ ?c <{COOP}formalises> <{partnership}> ;
         dct:temporal/dcat:startDate ?start }} ORDER BY ?start""",
     )
     listed = [urlsplit(li.a["href"]).path for li in page.select("ol.timeline-list > li")]
@@ -137,14 +140,14 @@ def test_a_partnership_shows_partners_conventions_in_order_and_stakes(client, st
     timeline = page.select_one("section[aria-labelledby=conventions-title] svg[role=img]")
     for row in conventions:
         assert row["start"] in timeline.find("desc").get_text()
-    stakes = select(store, f"SELECT ?s WHERE {{ <{partnership}> <{COOP}programme>/<{COOP}stake> ?s }}")
+    stakes = select(store, f"SELECT DISTINCT ?s WHERE {{ <{partnership}> <{COOP}programme>/<{COOP}stake> ?s }}")
     assert paths(page.select("section[aria-labelledby=stakes-title] a")) == {path_of(r["s"]) for r in stakes}
-    members = select(store, f"SELECT ?m WHERE {{ <{partnership}> <http://www.w3.org/ns/org#hasMember> ?m }}")
+    members = select(store, f"SELECT DISTINCT ?m WHERE {{ <{partnership}> <http://www.w3.org/ns/org#hasMember> ?m }}")
     assert paths(summary(page, "Partenaires")[0].select("a")) == {path_of(r["m"]) for r in members}
 
 
 def test_each_indicator_page_shows_its_values_and_sources(client, store):
-    indicators = select(store, f"SELECT ?i WHERE {{ ?i <{COOP}indicatorOf> <{PROGRAMME}> }}")
+    indicators = select(store, f"SELECT DISTINCT ?i WHERE {{ ?i <{COOP}indicatorOf> <{PROGRAMME}> }}")
     for row in indicators:
         page = html(client.get(path_of(row["i"]) + "?lang=en"))
         assert text(page.h1) in labels(store, row["i"], "en")
@@ -226,7 +229,7 @@ def test_claims_about_one_quantity_are_shown_side_by_side_with_their_sources(dis
         path_of(row["o"])
         for row in select(
             store,
-            f"SELECT ?o WHERE {{ <{BASE}id/observation/family-farms-supported> <{COOP}sameQuantityAs> ?o }}",
+            f"SELECT DISTINCT ?o WHERE {{ <{BASE}id/observation/family-farms-supported> <{COOP}sameQuantityAs> ?o }}",
         )
     }
     page = html(disputed_client.get("/id/observation/test-second-claim?lang=en"))
@@ -262,7 +265,7 @@ def test_the_indicator_table_puts_both_claims_next_to_each_other(disputed_client
 def test_an_observation_page_sums_up_its_value_words_and_sources(client, store):
     rows = select(
         store,
-        f"""SELECT ?o ?v ?s ?w ?unit WHERE {{ ?o <{COOP}valueQualifier> <{COOP}qualifier/more-than> ;
+        f"""SELECT DISTINCT ?o ?v ?s ?w ?unit WHERE {{ ?o <{COOP}valueQualifier> <{COOP}qualifier/more-than> ;
         <http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure> ?unit ;
         <http://purl.org/linked-data/sdmx/2009/measure#obsValue> ?v ; prov:wasDerivedFrom ?s ;
         <{COOP}statedAs> ?w }}""",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+import rdflib
 from pages_support import BASE, html, labels, path_of, select, text
 
 from server.entities import incoming_groups, read_entity
@@ -69,18 +70,46 @@ def test_types_link_to_their_term_pages(client, store):
         assert client.get(url).status_code == 200
 
 
-def test_each_fact_shows_its_source(client, store):
-    sources = {
-        r["s"] for r in select(store, f"SELECT ?s WHERE {{ <{ZOU}> <http://www.w3.org/ns/prov#wasDerivedFrom> ?s }}")
-    }
-    page = html(client.get("/id/organisation/cc-zou"))
+CONVENTION_2018 = BASE + "id/convention/2018"
+PROV = "http://www.w3.org/ns/prov#"
+
+
+def _graph_sources(store, iri: str) -> dict[str, set[str]]:
+    """Return, by property, the pages of the sources whose graphs hold a fact of `iri`."""
+    rows = select(store, f"SELECT ?p ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}")
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        found.setdefault(row["p"], set()).add(path_of(BASE + "id/source/" + row["g"].rsplit("/", 1)[1]))
+    return found
+
+
+@pytest.mark.parametrize("iri", [ZOU, CONVENTION_2018])
+def test_each_fact_shows_the_sources_whose_graphs_hold_it(client, store, iri):
+    expected = _graph_sources(store, iri)
+    page = html(client.get(path_of(iri)))
     rows = page.select("table.facts tbody tr")
     assert rows
     for row in rows:
         linked = {a["href"] for a in row.select("td.fact-source a")}
-        assert linked == {path_of(s) for s in sources}, text(row)
-    for source in sources:
-        assert client.get(path_of(source)).status_code == 200
+        assert linked == expected[row["data-property"]], text(row)
+    for source in set().union(*expected.values()):
+        assert client.get(source).status_code == 200
+
+
+def test_the_2018_convention_shows_each_facts_own_source(client):
+    page = html(client.get(path_of(CONVENTION_2018) + "?lang=en"))
+    shown = {
+        row["data-property"]: {urlsplit(a["href"]).path.rsplit("/", 1)[1] for a in row.select("td.fact-source a")}
+        for row in page.select("table.facts tbody tr")
+    }
+    # Stated by the press release and by the page "Le Bénin": both, on its row.
+    assert shown["http://purl.org/dc/terms/issued"] == {"press-release-zou-delegation", "hds-page-benin"}
+    # The signature is the news of 8 November 2018's alone, the label the press release's.
+    assert shown["https://w3id.org/coopkg/def/signedOn"] == {"hds-news-2018-11-08-cooperation-benin"}
+    assert shown["http://www.w3.org/2000/01/rdf-schema#label"] == {"press-release-zou-delegation"}
+    # The node's three sources are listed once, in the page's header, not on every row.
+    header = {urlsplit(a["href"]).path.rsplit("/", 1)[1] for a in page.select("p.entity-sources a")}
+    assert header == {"press-release-zou-delegation", "hds-page-benin", "hds-news-2018-11-08-cooperation-benin"}
 
 
 def test_blank_nodes_are_shown_in_place_with_their_parents_source(client, store):
@@ -164,3 +193,19 @@ def test_the_head_names_the_page_in_the_other_language(client):
     other = page.select_one('head link[rel="alternate"][hreflang]')
     assert other["hreflang"] == "en"
     assert html(client.get(other["href"])).html["lang"] == "en"
+
+
+def test_a_fact_of_the_graphs_own_links_names_its_graph_without_a_link(client):
+    page = html(client.get(path_of(BASE + "id/country/benin") + "?lang=en"))
+    row = page.select_one('table.facts tbody tr[data-property="http://www.w3.org/2002/07/owl#sameAs"]')
+    assert not row.select("td.fact-source a")
+    assert text(row.select_one("td.fact-source span.source")) == "links"
+
+
+def test_the_turtle_of_the_2018_convention_keeps_every_source_of_the_node(client):
+    answer = client.get(path_of(CONVENTION_2018) + ".ttl")
+    graph = rdflib.Graph().parse(data=answer.get_data(as_text=True), format="turtle")
+    derived = {
+        str(o).rsplit("/", 1)[1] for o in graph.objects(rdflib.URIRef(CONVENTION_2018), rdflib.PROV.wasDerivedFrom)
+    }
+    assert derived == {"press-release-zou-delegation", "hds-page-benin", "hds-news-2018-11-08-cooperation-benin"}

@@ -10,7 +10,8 @@ from pages_support import BASE, html, labels, path_of, select, text
 
 from server.locales import format_number
 
-DATA = f"<{BASE}graph/data>"
+# The data: every source graph (not the ontology's or the shapes').
+SOURCES = f"FILTER(?g NOT IN (<{BASE}graph/ontology>, <{BASE}graph/shapes>))"
 PAGES = ["/", "/classes", "/classes/foaf:Person", "/def/", "/def/Convention", "/shapes", "/search?q=zou"]
 
 
@@ -26,11 +27,11 @@ def test_each_index_page_has_one_h1_its_language_and_the_navigation(client, path
 
 def test_the_home_page_counts_from_the_store(client, store):
     page = html(client.get("/"))
-    triples = select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {DATA} {{ ?s ?p ?o }} }}")[0]["n"]
+    triples = select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {SOURCES} }}")[0]["n"]
     figures = {text(li) for li in page.select("ul.figures li")}
     assert any(f.startswith(" ".join(format_number(int(triples), "fr").split()) + " ") for f in figures)
     conventions = select(
-        store, f"SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ GRAPH {DATA} {{ ?c a <{BASE}def/Convention> }} }}"
+        store, f"SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ GRAPH ?g {{ ?c a <{BASE}def/Convention> }} {SOURCES} }}"
     )[0]["n"]
     assert any(f.startswith(f"{conventions} ") and "convention" in f for f in figures)
     links = {a["href"] for a in page.select("main a")}
@@ -47,7 +48,9 @@ def test_the_home_page_leads_to_the_zou(client, store):
 def test_the_class_listing_gives_every_class_with_its_count(client, store):
     page = html(client.get("/classes"))
     rows = {text(tr.th): text(tr.select("td")[-1]) for tr in page.select("tbody tr")}
-    counts = select(store, f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {DATA} {{ ?s a ?c }} }} GROUP BY ?c")
+    counts = select(
+        store, f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} {SOURCES} }} GROUP BY ?c"
+    )
     assert len(rows) == len(counts)
     for row in counts:
         assert rows[next(iter(labels(store, row["c"], "fr")))] == row["n"]
@@ -55,7 +58,7 @@ def test_the_class_listing_gives_every_class_with_its_count(client, store):
 
 def test_a_class_page_lists_its_instances(client, store):
     page = html(client.get("/classes/foaf:Person"))
-    people = select(store, f"SELECT ?p WHERE {{ GRAPH {DATA} {{ ?p a <http://xmlns.com/foaf/0.1/Person> }} }}")
+    people = select(store, f"SELECT ?p WHERE {{ GRAPH ?g {{ ?p a <http://xmlns.com/foaf/0.1/Person> }} {SOURCES} }}")
     assert {urlsplit(a["href"]).path for a in page.select("ul.instances a")} == {path_of(r["p"]) for r in people}
 
 
@@ -73,7 +76,7 @@ def test_every_ontology_term_dereferences_to_its_definitions_and_usage(client, s
         )
         shown = {text(dd) for dd in page.select("section.term dd")}
         assert {r["d"] for r in definitions} == shown, row["t"]
-        used = select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {DATA} {{ ?s <{row['t']}> ?o }} }}")[0]["n"]
+        used = select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{row['t']}> ?o }} {SOURCES} }}")[0]["n"]
         assert f"{used} " in text(page.select_one("ul.usage")), row["t"]
 
 

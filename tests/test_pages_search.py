@@ -34,8 +34,9 @@ def _labelled(store, needle: str) -> set[str]:
     """Return the IRIs whose label contains `needle` exactly as written (accents and case included)."""
     rows = select(
         store,
-        f"""SELECT DISTINCT ?s WHERE {{ GRAPH <{BASE}graph/data> {{ ?s ?p ?l
-        FILTER(isIRI(?s) && CONTAINS(STR(?l), "{needle}") && ?p IN (rdfs:label, skos:prefLabel)) }} }}""",
+        f"""SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?l
+        FILTER(isIRI(?s) && CONTAINS(STR(?l), "{needle}") && ?p IN (rdfs:label, skos:prefLabel)) }}
+        FILTER(?g NOT IN (<{BASE}graph/ontology>, <{BASE}graph/shapes>)) }}""",
     )
     return {r["s"] for r in rows}
 

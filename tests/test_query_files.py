@@ -22,6 +22,7 @@ from server.query_files import (
     query_names,
     select,
 )
+from server.source_graphs import store_data_graphs
 
 SERVER = Path(__file__).resolve().parent.parent / "server"
 SOME_IRI = ox.NamedNode("urn:coopkg:test:thing")
@@ -181,7 +182,7 @@ def _answers(rows) -> list[tuple[str, ...]]:
 @pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
 def test_the_bound_text_gives_the_same_answers_on_a_second_engine(store, second_engine):
     base = Settings().base_iri  # as the `store` fixture builds it
-    data, shapes = graph_iri(base, "data"), graph_iri(base, "shapes")
+    data, shapes = [g.value for g in store_data_graphs(store, base)], graph_iri(base, "shapes")
     target = base + "id/country/benin"
     cases = [
         ("temporal_coverage", {"graph": data}),

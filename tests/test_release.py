@@ -72,7 +72,9 @@ def test_release_writes_manifest_matching_its_files(settings):
 def test_release_counts_each_graph_of_its_store(settings):
     release = build_release(settings)
     store = ox.Store.read_only(str(release.store_path))
-    for part in ("ontology", "shapes", "data"):
+    sources = ("press-release-zou-delegation", "hds-page-benin", "links")
+    assert len(release.manifest["counts"]["graphs"]) == len(list(store.named_graphs()))
+    for part in ("ontology", "shapes", *sources):
         name = graph_iri(settings.base_iri, part)
         quads = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
         assert release.manifest["counts"]["graphs"][name] == quads > 0
@@ -94,7 +96,7 @@ def test_published_opens_the_current_release_and_rebuilds_when_sources_change(se
     assert published.store_path == published.release.store_path
     assert len(published.store) == sum(published.manifest["counts"]["graphs"].values())
     assert Published.open(settings).version == published.version
-    label = project_copy / "graph" / "actors.ttl"
+    label = project_copy / "graph" / "press-release-zou-delegation" / "actors.ttl"
     label.write_text(label.read_text(encoding="utf-8").replace('"Benin"@en', '"Benin (country)"@en'), "utf-8")
     renewed = Published.open(settings)
     assert renewed.version != published.version

@@ -246,7 +246,7 @@ def test_a_replica_killed_under_load_costs_no_request_beyond_those_in_flight(sit
 
 
 def test_a_rolling_switch_answers_every_request_from_one_release(site):
-    person = site.root / "graph" / "actors.ttl"
+    person = site.root / "graph" / "press-release-zou-delegation" / "actors.ttl"
     old = f'rdfs:label "{LABELS[1]}"@fr ;'
     text = person.read_text(encoding="utf-8")
     assert text.count(old) == 1

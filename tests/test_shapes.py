@@ -29,6 +29,15 @@ ex:partner a org:Organization ; rdfs:label "partenaire"@fr ; prov:wasDerivedFrom
 
 # shape local name -> (counter-example Turtle, IRI of the focus node it must be rejected at)
 COUNTER_EXAMPLES = {
+    "ConceptSchemeShape": (
+        'ex:concept a skos:Concept ; skos:prefLabel "concept"@fr ; skos:inScheme ex:publisher ;'
+        " prov:wasDerivedFrom ex:source .",
+        "ex:concept",
+    ),
+    "ImageShape": (
+        'ex:image a foaf:Image ; rdfs:label "image"@fr ; schema:creator ex:period ; prov:wasDerivedFrom ex:source .',
+        "ex:image",
+    ),
     "TracedShape": (
         'ex:untraced a org:Organization ; rdfs:label "sans source"@fr .',
         "ex:untraced",

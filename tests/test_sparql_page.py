@@ -132,7 +132,9 @@ def test_service_description_for_rdf_clients(server, store):
     assert (service, sd.endpoint, service) in graph
     assert (service, sd.feature, sd.UnionDefaultGraph) in graph
     names = set(graph.objects(None, sd.name))
-    assert names == {rdflib.URIRef(f"{BASE}graph/{part}") for part in ("ontology", "shapes", "data")}
+    # The ontology's graph, the shapes' and one graph per source.
+    assert names == {rdflib.URIRef(g.value) for g in store.named_graphs()}
+    assert {rdflib.URIRef(f"{BASE}graph/{part}") for part in ("ontology", "shapes", "hds-page-benin")} <= names
     formats = {str(f) for f in graph.objects(service, sd.resultFormat)}
     assert "http://www.w3.org/ns/formats/SPARQL_Results_JSON" in formats and len(formats) == 10
     void_triples = rdflib.URIRef("http://rdfs.org/ns/void#triples")

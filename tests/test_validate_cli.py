@@ -22,8 +22,9 @@ def test_real_graph_conforms(runner):
 
 
 def test_missing_convention_start_date_names_the_convention(runner, project_copy):
-    partnership = project_copy / "graph" / "partnership.ttl"
-    _remove(partnership, '    dcat:startDate "2022"^^xsd:gYear ;\n')
+    # Two sources state the period 2022–2026: remove its start from both graphs.
+    for stated in ("press-release-zou-delegation/partnership.ttl", "hds-page-benin/history.ttl"):
+        _remove(project_copy / "graph" / stated, '    dcat:startDate "2022"^^xsd:gYear ;\n')
     result = runner.invoke(main, ["validate"], env={"COOPKG_ROOT": str(project_copy)})
     assert result.exit_code == 1
     assert "<https://w3id.org/coopkg/id/convention/2022-2026>" in result.output
@@ -32,7 +33,7 @@ def test_missing_convention_start_date_names_the_convention(runner, project_copy
 
 
 def test_missing_unit_names_the_observation_in_french(runner, project_copy):
-    indicators = project_copy / "graph" / "indicators.ttl"
+    indicators = project_copy / "graph" / "press-release-zou-delegation" / "indicators.ttl"
     _remove(indicators, "    sdmx-attribute:unitMeasure unit:tonne ;\n")
     result = runner.invoke(main, ["validate", "--lang", "fr"], env={"COOPKG_ROOT": str(project_copy)})
     assert result.exit_code == 1
@@ -67,9 +68,10 @@ def test_folder_without_turtle_exits_2(runner, tmp_path):
 
 def test_validating_given_files_only_checks_those(runner, project_copy):
     # The sources file alone names a publisher and people it does not describe as organisations.
-    result = runner.invoke(main, ["validate", str(project_copy / "graph" / "sources.ttl")])
+    source = project_copy / "graph" / "press-release-zou-delegation" / "source.ttl"
+    result = runner.invoke(main, ["validate", str(source)])
     assert result.exit_code == 1
-    assert "sources.ttl" in result.output
+    assert "source.ttl" in result.output
 
 
 def test_bad_configuration_exits_2(runner):

@@ -92,7 +92,7 @@ def entity_response(path: str):
         headers["Content-Location"] = f"{request.script_root}/{stem}.{representation.suffix}"
     if representation is IATI_XML:
         return iati.iati_answer(iri, headers)
-    entity = read_entity(site.graph(), iri, _incoming_page()) if iri else None
+    entity = read_entity(site.graph(), iri, _incoming_page(), base=site.base()) if iri else None
     if entity is None:
         return _not_found(iri or request.path, representation)
     if representation is not HTML:
