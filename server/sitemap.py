@@ -34,7 +34,7 @@ def part_name(number: int) -> str:
 def entity_iris(graph: ReadGraph, base: str) -> list[str]:
     """Return the IRIs under `{base}id/` that are the subject of a triple in the data graph, sorted."""
     rows = graph.select("sitemap_entities", graph=graph_iri(base, "data"), space=ox.Literal(base + "id/"))
-    return [row["s"].value for row in rows]
+    return sorted(row["s"].value for row in rows)  # by code point, as SPARQL orders IRIs
 
 
 def write_sitemap(

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import pyshacl
 import rdflib
 import rdflib.collection
 from rdflib.namespace import RDF, RDFS, SH, SKOS
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
 
 from .knowledge import KnowledgeBase
 from .labels import pick_label
 from .shape_check import compile_shapes, failures
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.sparql import Query
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,8 @@ def quick_failures(knowledge: KnowledgeBase, shapes: rdflib.Graph) -> set[tuple[
 
 def pyshacl_report(knowledge: KnowledgeBase, shapes: rdflib.Graph) -> ValidationReport:
     """Validate with pyshacl and return its report."""
+    import pyshacl  # imported when needed: it costs every start-up half a second otherwise
+
     data = _PreparingGraph()
     data += knowledge.rdflib_graph("data", "ontology")
     _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
@@ -103,6 +106,8 @@ class _PreparingGraph(rdflib.Graph):
 @lru_cache(maxsize=512)
 def _prepared(text: str, namespaces: tuple) -> Query:
     """Return the parsed query, its prefixes resolved as rdflib would with the graph's own."""
+    from rdflib.plugins.sparql import prepareQuery
+
     return prepareQuery(text, initNs=dict(namespaces))
 
 
