@@ -1,4 +1,4 @@
-"""What /catalog, /.well-known/void and /sitemap.xml serve: a release's files, resolved
+"""What /catalog, /.well-known/void and /sitemap.xml (with its sitemap-N.xml) serve: a release's files, resolved
 against the server's public URL.
 
 A release writes its catalogue, VoID and sitemap under links.RELEASE_ROOT, so that the host
@@ -18,7 +18,7 @@ from .descriptions import read_description, render_description
 from .links import PublicLinks
 from .rdf_syntaxes import BY_SUFFIX
 from .release_folder import Release
-from .sitemap import public_sitemap
+from .sitemap import PART, SITEMAP, public_sitemap
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,9 @@ def public_files(release: Release, root: str) -> PublicFiles:
     for stem, graph in (("catalog", catalog), ("void", void)):
         for suffix, body in render_description(graph).items():
             files[f"{stem}.{suffix}"] = PublicFile(body, BY_SUFFIX[suffix].media_type)
-    files["sitemap.xml"] = PublicFile(public_sitemap(_path(release, "sitemap.xml"), root), "application/xml")
+    sitemaps = [SITEMAP, *(name for name in release.manifest["files"] if PART.fullmatch(name))]
+    for name in sitemaps:  # sitemap.xml, and the files it names when it is an index
+        files[name] = PublicFile(public_sitemap(_path(release, name), root), "application/xml")
     return PublicFiles(root, catalog, files)
 
 

@@ -205,7 +205,7 @@ def _write_files(store: ox.Store, settings: Settings, folder: Path, release: dic
     stats = dataset_statistics(graph, base)
     write_description(void_graph(stats, links, [d.name for d in dumps], base, release["graphs"]), folder / "void.ttl")
     step("sitemap")
-    write_sitemap(graph, base, RELEASE_ROOT, folder / "sitemap.xml", today)
+    write_sitemap(graph, base, RELEASE_ROOT, folder, today)
     step("catalog")
     published = []
     for dump in dumps:

@@ -9,7 +9,7 @@
         dumps/coopkg.{ttl,nt,nq,trig,jsonld,rdf}[.gz]
         catalog.ttl                  DCAT-AP 3.0.1 } URLs under RELEASE_ROOT, resolved against
         void.ttl                     VoID          } `public_url` when served (state.Published),
-        sitemap.xml                                } so that the port is not part of a release
+        sitemap.xml [sitemap-N.xml]                } so that the port is not part of a release
         sources/                     the files the release was built from: ontology/, shapes/,
                                      graph/, catalog/dataset.ttl and the archived sources/
 

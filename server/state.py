@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from .config import Settings
 from .integrity import DamagedRelease, ReleaseFiles
-from .knowledge import KnowledgeBase, load_knowledge
+from .knowledge import KnowledgeBase
 from .public_files import PublicFiles, public_files
 from .release import DataDoesNotConform, ensure_release
 from .release_folder import Release
@@ -23,9 +23,10 @@ class Published:
     """The release the app publishes (kept on app.extensions['coopkg']).
 
     `store` is opened read-only from `store_path`, the release's on-disk Oxigraph store that
-    other processes (query workers) may open read-only too. `knowledge` is read from the
-    Turtle the release was built from. `refused` says why newer sources were not released
-    (the previous good release is served meanwhile), or is None. `public` holds the
+    other processes (query workers) may open read-only too. `knowledge` is None when opened
+    from a release (nothing served reads it, and parsing a million triples again would cost
+    seconds of every start-up): load_knowledge(release.sources) gives it. `refused` says why
+    newer sources were not released (the previous good release is served meanwhile), or is None. `public` holds the
     release's catalogue, VoID and sitemap resolved against settings.public_root. `files` are
     the release's files as checked when it was opened (what dumps and archived sources are
     served from); `damaged` says why the release `current` points to is not the one served
@@ -33,7 +34,7 @@ class Published:
     """
 
     settings: Settings
-    knowledge: KnowledgeBase
+    knowledge: KnowledgeBase | None
     store: ox.Store
     store_path: Path
     release: Release | None = None
@@ -62,12 +63,11 @@ class Published:
         """
         serving = ensure_release(settings, progress)
         release = serving.release
-        knowledge = load_knowledge(release.sources)
         store = ox.Store.read_only(str(release.store_path))
         public = public_files(release, settings.public_root)
         return cls(
             settings,
-            knowledge,
+            None,
             store,
             release.store_path,
             release,

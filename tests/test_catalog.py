@@ -403,19 +403,69 @@ def test_another_public_url_gets_its_own_urls_from_the_same_release(published, d
     assert locs and all(loc.startswith(root + "id/") for loc in locs)
 
 
-def test_a_sitemap_past_its_limit_lists_the_first_entities_and_says_how_many_are_left_out(published, tmp_path, caplog):
+def _sitemap_locs(body: bytes, kind: str) -> list[str]:
+    """The <loc> of a sitemap (kind 'urlset') or a sitemap index ('sitemapindex'), checked as such."""
+    root = ET.fromstring(body)
+    assert root.tag == SITEMAP + kind
+    entry = "url" if kind == "urlset" else "sitemap"
+    assert all(child.tag == SITEMAP + entry for child in root)
+    assert all(child.find(SITEMAP + "lastmod") is not None for child in root)
+    return [child.find(SITEMAP + "loc").text for child in root]
+
+
+def test_past_its_limit_the_sitemap_is_an_index_of_sitemaps(published, tmp_path):
     from server.graphs import EmbeddedGraph
     from server.sitemap import entity_iris, write_sitemap
 
-    graph, base = EmbeddedGraph(published.store), published.settings.base_iri
+    graph, base, root = EmbeddedGraph(published.store), published.settings.base_iri, "http://example.test/"
     every = entity_iris(graph, base)
-    path = tmp_path / "sitemap.xml"
-    with caplog.at_level("WARNING", logger="server.sitemap"):
-        written = write_sitemap(graph, base, "http://example.test/", path, "2026-12-01", limit=10)
-    locs = [loc.text for loc in ET.parse(path).getroot().iter(SITEMAP + "loc")]
-    assert written == len(locs) == 10
-    assert locs == [local_url(iri, base, "http://example.test/") for iri in every[:10]]
-    assert any(f"10 of {len(every)} entities" in record.getMessage() for record in caplog.records)
+    assert len(every) > 25
+    names = write_sitemap(graph, base, root, tmp_path, "2026-12-01", limit=10)
+    parts = [f"sitemap-{n}.xml" for n in range(1, -(-len(every) // 10) + 1)]
+    assert names == ["sitemap.xml", *parts]
+    assert _sitemap_locs((tmp_path / "sitemap.xml").read_bytes(), "sitemapindex") == [root + p for p in parts]
+    listed = [_sitemap_locs((tmp_path / part).read_bytes(), "urlset") for part in parts]
+    assert all(len(locs) == 10 for locs in listed[:-1]) and 0 < len(listed[-1]) <= 10
+    assert [loc for locs in listed for loc in locs] == [local_url(iri, base, root) for iri in every]
+
+
+def test_the_server_serves_the_sitemap_index_and_its_sitemaps(published, tmp_path):
+    """A copy of the session's release whose sitemap was written with a limit of 10 URLs."""
+    import json
+    import shutil
+
+    from server.graphs import EmbeddedGraph
+    from server.integrity import file_table
+    from server.sitemap import entity_iris, write_sitemap
+
+    releases = tmp_path / "releases"
+    folder = releases / published.release.version
+    shutil.copytree(published.release.folder, folder)
+    base = published.settings.base_iri
+    every = entity_iris(EmbeddedGraph(published.store), base)
+    write_sitemap(EmbeddedGraph(published.store), base, RELEASE_ROOT, folder, "2026-12-01", limit=10)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"] = {k: v for k, v in file_table(folder, skip="store/").items() if k != "manifest.json"}
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    (releases / "current").symlink_to(folder.name)
+    root = "https://data.example.org/coopkg/"
+    settings = Settings.load({"release_dir": releases, "public_url": root}, environ={})
+    client = create_app({}, published=Published.open(settings)).test_client()
+
+    status, mimetype, body = get(client, "/sitemap.xml")
+    assert (status, mimetype) == (200, "application/xml")
+    sitemaps = _sitemap_locs(body, "sitemapindex")
+    assert len(sitemaps) == -(-len(every) // 10) and all(loc.startswith(root + "sitemap-") for loc in sitemaps)
+    urls = []
+    for loc in sitemaps:
+        status, mimetype, body = get(client, "/" + loc.removeprefix(root))
+        assert (status, mimetype) == (200, "application/xml")
+        urls += _sitemap_locs(body, "urlset")
+    assert urls == [local_url(iri, base, root) for iri in every]
+    status, _, body = get(client, "/robots.txt")
+    assert f"Sitemap: {root}sitemap.xml" in body.decode().splitlines()
+    status, _, body = get(client, f"/sitemap-{len(sitemaps) + 1}.xml")
+    assert status == 404 and b"/sitemap.xml" in body
 
 
 # --- the source graphs ------------------------------------------------------------------

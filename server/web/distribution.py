@@ -29,6 +29,7 @@ from ..public_files import PublicFiles
 from ..rdf_syntaxes import RdfSyntax
 from ..release_folder import Release
 from ..representations import HTML
+from ..sitemap import part_name
 from ..structured_data import catalogue_dataset
 from . import site
 from .headers import release_validators, share_read_only
@@ -80,8 +81,17 @@ def void():
 
 @blueprint.get("/sitemap.xml")
 def sitemap():
-    """Every entity page of the current release, for crawlers."""
+    """Every entity page of the current release, for crawlers (or, past 50,000, a sitemap index)."""
     return _public_file("sitemap.xml")
+
+
+@blueprint.get("/sitemap-<int:number>.xml")
+def sitemap_part(number: int):
+    """One of the sitemaps that sitemap.xml names when it is an index (past 50,000 entities)."""
+    name = part_name(number)
+    if name not in _public().files:
+        return _plain(f"no {name}; the sitemap lists the pages: /sitemap.xml\n", 404)
+    return _public_file(name)
 
 
 @blueprint.get("/robots.txt")
