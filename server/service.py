@@ -78,4 +78,5 @@ def _query_pool(settings: Settings, published: Published, graph: ReadGraph) -> Q
         queue=settings.queries_in_flight - settings.query_workers,
         wait=settings.query_wait,
         memory_mb=settings.query_memory_mb,
+        cache_mb=settings.query_cache_mb,
     )

@@ -4,9 +4,10 @@ A worker first cuts itself off from the network (isolation.py), then opens the p
 store read-only and answers jobs sent over a pipe. It says ("ready", isolation method) or,
 if it cannot start, ("failed", reason). The parent (engine.QueryPool) can kill it at any
 moment: that is how a time limit really stops the work.
-Messages sent back for a job, in order: ("head", Head) then ("chunk", bytes)... then
-("end", None); or a single ("error", Failure); or, if writing fails after the head,
-("abort", message).
+Messages sent back for a job: an answer that fits in one chunk (CHUNK_BYTES) as a single
+("whole", (Head, bytes)), the common case, so that a small query costs one message each way;
+a longer one as ("head", Head) then ("chunk", bytes)... then ("end", None); or a single
+("error", Failure); or, if writing fails after the head, ("abort", message).
 
 A worker runs at a lower CPU priority (NICENESS) than the web server, so that pages keep their
 latency while queries take every core. Once the store is open, the worker limits its own
@@ -97,14 +98,17 @@ class Failure:
 
 
 class _Pipe:
-    """A binary writer that sends what pyoxigraph serializes to the parent in chunks."""
+    """A binary writer that sends what pyoxigraph serializes to the parent in chunks.
+
+    The head is held back with the first chunk: an answer that ends within one chunk goes as a
+    single "whole" message (finish()), and one whose writing fails before then gets an "error".
+    """
 
     def __init__(self, connection: Connection):
-        self.connection, self.buffer, self.head_sent = connection, bytearray(), False
+        self.connection, self.buffer, self.head, self.head_sent = connection, bytearray(), None, False
 
     def send_head(self, head: Head) -> None:
-        self.connection.send(("head", head))
-        self.head_sent = True
+        self.head = head
 
     def write(self, data) -> int:
         self.buffer += data
@@ -113,8 +117,20 @@ class _Pipe:
         return len(data)
 
     def flush(self) -> None:
+        if not self.head_sent:
+            self.connection.send(("head", self.head))
+            self.head_sent = True
         if self.buffer:
             self.connection.send(("chunk", bytes(self.buffer)))
+            self.buffer.clear()
+
+    def finish(self) -> None:
+        """Send what is left: the whole answer in one message, or its last chunk and the end."""
+        if self.head_sent:
+            self.flush()
+            self.connection.send(("end", None))
+        else:
+            self.connection.send(("whole", (self.head, bytes(self.buffer))))
             self.buffer.clear()
 
 
@@ -275,8 +291,7 @@ def _send_results(results, job: Job, pipe: _Pipe) -> None:
         _send_solutions(results, job, pipe)
     else:
         _send_triples(results, job, pipe)
-    pipe.flush()
-    pipe.connection.send(("end", None))
+    pipe.finish()
 
 
 def _send_solutions(solutions: ox.QuerySolutions, job: Job, pipe: _Pipe) -> None:
