@@ -19,6 +19,7 @@ N bytes failed" on stderr, which the parent reads (engine.QueryPool) to give the
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -113,10 +114,13 @@ class _Pipe:
     def write(self, data) -> int:
         self.buffer += data
         if len(self.buffer) >= CHUNK_BYTES:
-            self.flush()
+            self.send_chunk()
         return len(data)
 
     def flush(self) -> None:
+        """Do nothing: pyoxigraph's serializers flush when they end, and the end is finish()'s."""
+
+    def send_chunk(self) -> None:
         if not self.head_sent:
             self.connection.send(("head", self.head))
             self.head_sent = True
@@ -127,7 +131,7 @@ class _Pipe:
     def finish(self) -> None:
         """Send what is left: the whole answer in one message, or its last chunk and the end."""
         if self.head_sent:
-            self.flush()
+            self.send_chunk()
             self.connection.send(("end", None))
         else:
             self.connection.send(("whole", (self.head, bytes(self.buffer))))
@@ -297,23 +301,52 @@ def _send_results(results, job: Job, pipe: _Pipe) -> None:
 def _send_solutions(solutions: ox.QuerySolutions, job: Job, pipe: _Pipe) -> None:
     """Read at most max_rows solutions, then serialize them with pyoxigraph's serializer.
 
-    The rows are kept as SPARQL TSV (terms in N-Triples syntax, what str() gives) and parsed
-    back by pyoxigraph, which can then write any results format.
+    pyoxigraph writes the rows as SPARQL TSV (one line a row, terms in N-Triples syntax), kept
+    up to max_rows of them, then parses them back and writes the chosen format: every step in
+    Rust, none a Python object per term.
     """
     format_name = _chosen(job.results_format, RESULTS_FORMATS)
-    names = [variable.value for variable in solutions.variables]
-    if not names:  # no variable: TSV cannot count rows, and there is no row to cut
+    if not solutions.variables:  # no variable: TSV cannot count rows, and there is no row to cut
         pipe.send_head(Head("select", format_name))
         solutions.serialize(pipe, RESULTS_FORMATS[format_name])
         return
-    lines = ["\t".join(f"?{name}" for name in names)]
-    for solution in itertools.islice(solutions, job.max_rows + 1):
-        lines.append("\t".join(tsv_term(solution[name]) for name in names))
-    truncated = len(lines) > job.max_rows + 1
-    tsv = "\n".join(lines[: job.max_rows + 1]) + "\n"
+    kept = _TsvRows(job.max_rows)
+    with contextlib.suppress(_Enough):
+        solutions.serialize(kept, ox.QueryResultsFormat.TSV)
+    tsv, truncated = kept.rows()
     pipe.send_head(Head("select", format_name, truncated))
-    rows = ox.parse_query_results(tsv.encode("utf-8"), format=ox.QueryResultsFormat.TSV)
+    rows = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
     rows.serialize(pipe, RESULTS_FORMATS[format_name])
+
+
+class _Enough(Exception):
+    """More rows than the cap were written: stop the serializer."""
+
+
+class _TsvRows:
+    """A binary writer keeping the head line and the first `limit` rows of a SPARQL TSV answer."""
+
+    def __init__(self, limit: int):
+        self.data, self.lines, self.limit = bytearray(), 0, limit
+
+    def write(self, data) -> int:
+        self.data += data
+        self.lines += data.count(b"\n")
+        if self.lines > self.limit + 1:  # the head line, `limit` rows and one more: the answer is cut
+            raise _Enough
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+    def rows(self) -> tuple[bytes, bool]:
+        """Return the TSV of the rows kept, and whether there were more."""
+        if self.lines <= self.limit + 1:
+            return bytes(self.data), False
+        end = -1
+        for _ in range(self.limit + 1):
+            end = self.data.index(b"\n", end + 1)
+        return bytes(self.data[: end + 1]), True
 
 
 def tsv_term(term) -> str:
