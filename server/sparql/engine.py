@@ -33,9 +33,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..release_cache import ReleaseCache
 from .admission import Admission
 from .answer import Answer, QueryFailed
-from .answer_cache import AnswerCache
 from .crashes import CRASHING, CrashRegistry, query_hash
 from .exits import exit_code, exit_status
 from .isolation import METHODS
@@ -114,7 +114,7 @@ class QueryPool:
         self._workers = Workers(self.store_path, self.size, self.isolation, self.memory_mb, self.retry_delays)
         self._admission = Admission(self.limit, self.retry_after)
         self._crashes = CrashRegistry()
-        self.cache = AnswerCache(max(0, cache_mb) * 1024 * 1024)
+        self.cache = ReleaseCache(max(0, cache_mb) * 1024 * 1024)
 
     def start(self) -> None:
         """Start the workers (once) and return when they are ready; later calls do nothing.
