@@ -13,7 +13,7 @@ from .config import Settings
 from .engine_graph import SparqlHttpGraph, open_graph
 from .graphs import ReadGraph
 from .queries import CompetencyQuery, competency_queries
-from .search import SearchIndex
+from .search import IndexInTheMaking, SearchIndex
 from .sparql.engine import QueryPool
 from .sparql.remote import RemoteEndpoint
 from .sparql.service_description import graph_sizes
@@ -44,21 +44,22 @@ class Service:
 
     settings: Settings
     published: Published
-    search: SearchIndex
+    search: SearchIndex | IndexInTheMaking
     sparql: SparqlEndpoint
     graph: ReadGraph
 
     @classmethod
     def open(cls, settings: Settings, published: Published | None = None) -> Service:
         """Return the service of `published` (by default the current release, opened, or built
-        first, under `settings`), its search index built and its query pool ready to start.
+        first, under `settings`), its search index being built (in the background: a search
+        waits for it) and its query pool ready to start.
 
         Raises UnreadableSource or DataDoesNotConform when there is no good release to serve.
         """
         published = published or Published.open(settings)
         examples = competency_queries(settings.root / "queries", settings.base_iri)
         graph = open_graph(settings, published.store, published.version)
-        search = SearchIndex.build(graph, settings.base_iri)
+        search = IndexInTheMaking(lambda: SearchIndex.build(graph, settings.base_iri))
         return cls(
             settings, published, search, SparqlEndpoint(_query_pool(settings, published, graph), examples), graph
         )
