@@ -81,6 +81,7 @@ WHERE {{
     "property path": """SELECT ?later ?earlier WHERE {{ ?later coop:renews+ ?earlier }} LIMIT 1000""",
 }
 ACCEPT_RESULTS = "application/sparql-results+json"
+QUERY_TIMEOUT = 30  # seconds coopkg lets a query run or wait for a worker, as long as wrk waits
 # A new request each time: a counter appended (a SPARQL comment, or a query parameter no page reads).
 NEW_TEXT_LUA = """counter = 0
 request = function()
@@ -183,7 +184,7 @@ def start(server: Server, command: list[str], env: dict, log: Path, limit: float
 
 def run_wrk(url: str, duration: int, connections: int, accept: str | None, script: Path | None = None) -> dict:
     command = ["wrk", "--latency", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{duration}s"]
-    command += ["--timeout", "30s"]
+    command += ["--timeout", f"{QUERY_TIMEOUT}s"]
     if script is not None:
         command += ["-s", str(script)]
     if accept:
@@ -300,6 +301,9 @@ def measure(args: argparse.Namespace) -> dict:
         env = {**os.environ, "COOPKG_ROOT": str(root), "COOPKG_RELEASE_DIR": str(releases)}
         env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
         env.pop("COOPKG_CONFIG", None)
+        # Oxigraph and rdflib-endpoint queue every query and stop none: coopkg is given the same
+        # room (its defaults, 5 s per query and 1 s of waiting for a worker, turn such queries away).
+        env |= {"COOPKG_QUERY_TIMEOUT": str(QUERY_TIMEOUT), "COOPKG_QUERY_WAIT": str(QUERY_TIMEOUT)}
 
         # coopkg: fresh release (built and validated by serve), then a restart on it
         port = free_port()
