@@ -80,4 +80,5 @@ def _query_pool(settings: Settings, published: Published, graph: ReadGraph) -> Q
         wait=settings.query_wait,
         memory_mb=settings.query_memory_mb,
         cache_mb=settings.query_cache_mb,
+        niceness=settings.query_niceness,
     )

@@ -39,7 +39,7 @@ from .answer import Answer, QueryFailed
 from .crashes import CRASHING, CrashRegistry, query_hash
 from .exits import exit_code, exit_status
 from .isolation import METHODS
-from .worker import OUT_OF_MEMORY, Head, Job, memory_limit_message
+from .worker import NICENESS, OUT_OF_MEMORY, Head, Job, memory_limit_message
 from .workers import RETRY_DELAYS, Worker, Workers
 
 log = logging.getLogger("coopkg.sparql")
@@ -88,7 +88,9 @@ class QueryPool:
     twice `size`), each waiting at most `wait` seconds for a free worker; a worker may grow by
     `memory_mb` MB for a query (0: no limit). `isolation` names the ways a worker may cut
     itself off from the network, tried in order (isolation.METHODS); `retry_delays` the
-    seconds between attempts to start a replacement.
+    seconds between attempts to start a replacement. The last answers given, `cache_mb` MB of
+    them at most (0: none), are given again without a worker (server/release_cache.py): the
+    store never changes. Workers run `niceness` steps below the web server's CPU priority.
     """
 
     def __init__(
@@ -103,6 +105,7 @@ class QueryPool:
         wait: float = 1.0,
         memory_mb: int = 0,
         cache_mb: int = 0,
+        niceness: int = NICENESS,
     ):
         self.store_path, self.size, self.timeout = str(store_path), max(1, size), timeout
         self.isolation, self.retry_delays = tuple(isolation), tuple(retry_delays)
@@ -111,7 +114,9 @@ class QueryPool:
         self.retry_after = max(1, math.ceil(self.wait))
         self._lock = threading.Lock()
         self._started = False
-        self._workers = Workers(self.store_path, self.size, self.isolation, self.memory_mb, self.retry_delays)
+        self._workers = Workers(
+            self.store_path, self.size, self.isolation, self.memory_mb, self.retry_delays, niceness=niceness
+        )
         self._admission = Admission(self.limit, self.retry_after)
         self._crashes = CrashRegistry()
         self.cache = ReleaseCache(max(0, cache_mb) * 1024 * 1024)

@@ -144,16 +144,18 @@ def serve_jobs(
     isolation: tuple[str, ...] = METHODS,
     memory_mb: int = 0,
     stderr: Connection | None = None,
+    niceness: int = NICENESS,
 ) -> None:
     """Answer jobs from `connection` until the parent closes it (the worker process's main).
 
     Before anything else, the process cuts itself off from the network with the first of the
     `isolation` methods that works; if none does, it says why and stops without reading a query.
     Once the store is open, a query may make the process's address space grow by at most
-    `memory_mb` MB (0: no limit). What the process writes on its stderr goes to `stderr`.
+    `memory_mb` MB (0: no limit). What the process writes on its stderr goes to `stderr`. It runs
+    `niceness` steps below the web server's CPU priority.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the parent stops us
-    os.nice(NICENESS)
+    os.nice(niceness)
     if stderr is not None:
         os.dup2(stderr.fileno(), 2)  # Rust's panic and allocation messages too
         stderr.close()
