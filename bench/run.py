@@ -83,12 +83,20 @@ WHERE {{
 ACCEPT_RESULTS = "application/sparql-results+json"
 QUERY_TIMEOUT = 30  # seconds coopkg lets a query run or wait for a worker, as long as wrk waits
 # A new request each time: a counter appended (a SPARQL comment, or a query parameter no page reads).
-NEW_TEXT_LUA = """counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format(nil, wrk.path .. "{separator}" .. counter)
+NEW_TEXT_LUA = """local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
 end
-"""
+function init(args)
+  counter = 0
+  run = os.time()
+end
+function request()
+  counter = counter + 1
+  return wrk.format(nil, wrk.path .. "{separator}" .. run .. "-" .. id .. "-" .. counter)
+end
+"""  # each wrk thread its own counter: the thread's number and the time make every text new
 NEW_TEXT = " (a new text each time: nothing kept)"
 OWN_INDEX = "text search, coopkg's own index (`/search.json?q=soja`) against the peers' FILTER CONTAINS"
 WRK = re.compile(r"Requests/sec:\s+([\d.]+)")
