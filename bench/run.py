@@ -81,6 +81,7 @@ WHERE {{
     "property path": """SELECT ?later ?earlier WHERE {{ ?later coop:renews+ ?earlier }} LIMIT 1000""",
 }
 ACCEPT_RESULTS = "application/sparql-results+json"
+QUERY_WORKERS = 4  # coopkg's query workers in the benchmark: one per connection
 QUERY_TIMEOUT = 30  # seconds coopkg lets a query run or wait for a worker, as long as wrk waits
 # A new request each time: a counter appended (a SPARQL comment, or a query parameter no page reads).
 NEW_TEXT_LUA = """local threads = 0
@@ -315,6 +316,9 @@ def measure(args: argparse.Namespace) -> dict:
         # On a machine others use too, workers at a lower priority (the default, pages before
         # queries) get a fraction of what the peers' threads get: they run at the same priority.
         env["COOPKG_QUERY_NICENESS"] = "0"
+        # As many queries evaluated at once as there are connections, as Oxigraph's threads do
+        # (4 workers + 2 waiting leave 2 of the 8 threads to pages, the rule of docs/sparql.md).
+        env |= {"COOPKG_QUERY_WORKERS": str(QUERY_WORKERS), "COOPKG_QUERY_QUEUE": "2"}
 
         # coopkg: fresh release (built and validated by serve), then a restart on it
         port = free_port()
