@@ -200,7 +200,7 @@ def run_wrk(url: str, duration: int, connections: int, accept: str | None, scrip
         command += ["-H", f"Accept: {accept}"]
     before = loadavg()
     output = subprocess.run([*command, url], capture_output=True, text=True, check=False).stdout
-    figures = {"load": max(before, loadavg())}
+    figures = {"load": max(before, loadavg()), "duration": duration}
     if match := WRK.search(output):
         figures["rps"] = float(match.group(1))
     if match := TRANSFER.search(output):
@@ -387,9 +387,11 @@ def measure(args: argparse.Namespace) -> dict:
             text = template.format(entity=entity)
             for server in servers:
                 url = sparql_url(server, text)
+                started = time.perf_counter()
                 solutions = rows(url)
+                alone = time.perf_counter() - started
                 server.results[shape] = run_wrk(url, args.duration, args.connections, ACCEPT_RESULTS)
-                server.results[shape]["rows"] = solutions
+                server.results[shape] |= {"rows": solutions, "alone_s": alone}
                 print(f"{shape} / {server.name}: {server.results[shape]}", file=sys.stderr)
             url = sparql_url(coopkg, text)
             coopkg.results[shape + NEW_TEXT] = run_wrk(url, args.duration, args.connections, ACCEPT_RESULTS, new_text)
@@ -454,7 +456,16 @@ def _ratio(ours: float | None, theirs: float | None, higher_is_better: bool = Tr
     return f"{ratio:.2f}×" if ratio < 10 else f"{ratio:.0f}×"
 
 
+def _speed(figures: dict) -> float | None:
+    """Requests/s, or, when none was answered within the duration, one over a lone query's seconds."""
+    if figures.get("rps"):
+        return figures["rps"]
+    return 1 / figures["alone_s"] if figures.get("alone_s") and isinstance(figures.get("rows"), int) else None
+
+
 def _rps(figures: dict | None) -> str:
+    if figures and not figures.get("rps") and figures.get("alone_s") and isinstance(figures.get("rows"), int):
+        return f"none within the {figures.get('duration', '')} s; one query alone: {figures['alone_s']:.1f} s"
     if not figures or "rps" not in figures:
         return "—" if not figures else "failed"
     errors = f", {figures['errors']} errors" if figures.get("errors") else ""
@@ -504,7 +515,7 @@ def report(figures: dict, args: argparse.Namespace, machine: str) -> str:
         oxi, rdf = (s.results.get(peers[shape], {}) for s in (oxigraph, rdflib_ep))
         lines.append(
             f"| {shape} | {_rps(ours)} | {_rps(oxi)} | {_rps(rdf)} "
-            f"| {_ratio(ours.get('rps'), oxi.get('rps'))} | {_ratio(ours.get('rps'), rdf.get('rps'))} "
+            f"| {_ratio(_speed(ours), _speed(oxi))} | {_ratio(_speed(ours), _speed(rdf))} "
             f"| {max(f.get('load', 0) for f in (ours, oxi, rdf)):.2f} |"
         )
         if shape not in QUERIES:
