@@ -1,6 +1,7 @@
 """Benchmark coopkg against `oxigraph serve` and rdflib-endpoint on one synthetic graph, in one run.
 
     python bench/run.py --triples 100000 --duration 10 --connections 4 [--seed 1] [--out docs/benchmarks.md]
+                        [--reuse-release DIR] [--profile]
 
 It generates a graph with bench/generate.py, lays out a temporary coopkg root (ontology/,
 shapes/, catalog/, sources/, queries/ copied, the graph as graph/synthetic.ttl) and a temporary
@@ -13,13 +14,19 @@ release folder, then on 127.0.0.1 and free ports:
 - starts rdflib-endpoint (an rdflib Dataset with the union default graph, under uvicorn) on the
   same N-Quads, timed to first answer (parsing included);
 - sends the same five SPARQL queries to each with `wrk` (GET /sparql?query=..., fixed duration,
-  fixed connections) and our entity page, search page, a full dump and the catalogue to coopkg;
+  fixed connections); to coopkg once more with a new text each time (a comment with a counter
+  appended by a wrk script), which no answer kept for the release can serve: the cost of
+  evaluating; then coopkg's own text search (/search.json, its index of labels) beside the
+  peers' FILTER CONTAINS query, and our entity page (also with a new URL each time), search
+  page, a full dump and the catalogue;
 - samples the resident memory of each process tree (the server and its children) all along.
 
 It prints the table and writes it, with the machine, the load average during each run and the
 command, to --out (default: docs/benchmarks.md beside this folder, between markers, so the
 hand-written parts of that file stay). Needs `wrk` (Debian package) and PyPI `oxigraph`,
-`rdflib-endpoint`, `uvicorn`.
+`rdflib-endpoint`, `uvicorn`. `--reuse-release DIR` copies a release folder built before for
+the same --triples and --seed (the generator is deterministic; `--keep` keeps one) instead of
+building it: the fresh start-up is then not measured, which saves its minutes at 1M triples.
 """
 
 from __future__ import annotations
@@ -75,6 +82,25 @@ WHERE {{
     "property path": """SELECT ?later ?earlier WHERE {{ ?later coop:renews+ ?earlier }} LIMIT 1000""",
 }
 ACCEPT_RESULTS = "application/sparql-results+json"
+QUERY_WORKERS = 4  # coopkg's query workers in the benchmark: one per connection
+QUERY_TIMEOUT = 30  # seconds coopkg lets a query run or wait for a worker, as long as wrk waits
+# A new request each time: a counter appended (a SPARQL comment, or a query parameter no page reads).
+NEW_TEXT_LUA = """local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+function init(args)
+  counter = 0
+  run = os.time()
+end
+function request()
+  counter = counter + 1
+  return wrk.format(nil, wrk.path .. "{separator}" .. run .. "-" .. id .. "-" .. counter)
+end
+"""  # each wrk thread its own counter: the thread's number and the time make every text new
+NEW_TEXT = " (a new text each time: nothing kept)"
+OWN_INDEX = "text search, coopkg's own index (`/search.json?q=soja`) against the peers' FILTER CONTAINS"
 WRK = re.compile(r"Requests/sec:\s+([\d.]+)")
 TRANSFER = re.compile(r"Transfer/sec:\s+([\d.]+)([KMG]?B)")
 PERCENTILE = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s|m)\s*$", re.M)
@@ -166,14 +192,16 @@ def start(server: Server, command: list[str], env: dict, log: Path, limit: float
     server.startup_load = loadavg()
 
 
-def run_wrk(url: str, duration: int, connections: int, accept: str | None) -> dict:
+def run_wrk(url: str, duration: int, connections: int, accept: str | None, script: Path | None = None) -> dict:
     command = ["wrk", "--latency", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{duration}s"]
-    command += ["--timeout", "30s"]
+    command += ["--timeout", f"{QUERY_TIMEOUT}s"]
+    if script is not None:
+        command += ["-s", str(script)]
     if accept:
         command += ["-H", f"Accept: {accept}"]
     before = loadavg()
     output = subprocess.run([*command, url], capture_output=True, text=True, check=False).stdout
-    figures = {"load": max(before, loadavg())}
+    figures = {"load": max(before, loadavg()), "duration": duration}
     if match := WRK.search(output):
         figures["rps"] = float(match.group(1))
     if match := TRANSFER.search(output):
@@ -190,13 +218,27 @@ def run_wrk(url: str, duration: int, connections: int, accept: str | None) -> di
 
 
 def rows(url: str) -> int | str:
-    """How many solutions one GET of a SELECT query gives (to check every server answers alike)."""
+    """How many solutions one GET of a SELECT query gives (to check every server answers alike),
+    or how many hits one GET of /search.json gives."""
     try:
         request = urllib.request.Request(url, headers={"Accept": ACCEPT_RESULTS})
         with urllib.request.urlopen(request, timeout=60) as answer:
-            return len(json.load(answer)["results"]["bindings"])
+            found = json.load(answer)
+            return found["count"] if "count" in found else len(found["results"]["bindings"])
     except (urllib.error.URLError, ValueError, KeyError, TimeoutError) as error:
         return f"error: {error}"[:80]
+
+
+def read_speed(path: Path, times: int = 3) -> float:
+    """MB/s of reading `path` whole, in 1 MiB blocks, the best of `times` (the disk, or the page cache)."""
+    best = 0.0
+    for _ in range(times):
+        started = time.perf_counter()
+        with path.open("rb") as dump:
+            while dump.read(1024 * 1024):
+                pass
+        best = max(best, path.stat().st_size / 1e6 / (time.perf_counter() - started))
+    return best
 
 
 def sparql_url(server: Server, text: str) -> str:
@@ -282,6 +324,15 @@ def measure(args: argparse.Namespace) -> dict:
         env = {**os.environ, "COOPKG_ROOT": str(root), "COOPKG_RELEASE_DIR": str(releases)}
         env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
         env.pop("COOPKG_CONFIG", None)
+        # Oxigraph and rdflib-endpoint queue every query and stop none: coopkg is given the same
+        # room (its defaults, 5 s per query and 1 s of waiting for a worker, turn such queries away).
+        env |= {"COOPKG_QUERY_TIMEOUT": str(QUERY_TIMEOUT), "COOPKG_QUERY_WAIT": str(QUERY_TIMEOUT)}
+        # On a machine others use too, workers at a lower priority (the default, pages before
+        # queries) get a fraction of what the peers' threads get: they run at the same priority.
+        env["COOPKG_QUERY_NICENESS"] = "0"
+        # As many queries evaluated at once as there are connections, as Oxigraph's threads do
+        # (4 workers + 2 waiting leave 2 of the 8 threads to pages, the rule of docs/sparql.md).
+        env |= {"COOPKG_QUERY_WORKERS": str(QUERY_WORKERS), "COOPKG_QUERY_QUEUE": "2"}
         engine = engines.external(args.engine, work, env) if args.engine else None  # sets COOPKG_ENGINE_URL
 
         # coopkg: fresh release (built and validated by serve), then a restart on it
@@ -289,12 +340,17 @@ def measure(args: argparse.Namespace) -> dict:
         coopkg = Server("coopkg", f"http://127.0.0.1:{port}/sparql")
         servers.append(coopkg)
         serve = [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)]
-        start(coopkg, serve, env, work / "coopkg.log", args.startup_limit)
-        fresh_s, fresh_load = coopkg.startup_s, coopkg.startup_load
-        print(f"coopkg serve: first answer {fresh_s:.1f} s after start (fresh release)", file=sys.stderr)
-        fresh_peak = coopkg.peak_mb
-        coopkg.stop()
-        coopkg.process, coopkg._stop = None, threading.Event()
+        fresh_s = fresh_load = fresh_peak = None
+        if args.reuse_release:
+            shutil.copytree(args.reuse_release, releases, symlinks=True)
+            print(f"coopkg: release copied from {args.reuse_release} (fresh start-up not measured)", file=sys.stderr)
+        else:
+            start(coopkg, serve, env, work / "coopkg.log", args.startup_limit)
+            fresh_s, fresh_load = coopkg.startup_s, coopkg.startup_load
+            print(f"coopkg serve: first answer {fresh_s:.1f} s after start (fresh release)", file=sys.stderr)
+            fresh_peak = coopkg.peak_mb
+            coopkg.stop()
+            coopkg.process, coopkg._stop = None, threading.Event()
         start(coopkg, serve, env, work / "coopkg.log", args.startup_limit)
         print(f"coopkg serve: first answer {coopkg.startup_s:.1f} s (existing release)", file=sys.stderr)
         nquads = next(releases.glob("*/dumps/coopkg.nq"))
@@ -325,19 +381,36 @@ def measure(args: argparse.Namespace) -> dict:
         start(rdflib_ep, command, env, work / "rdflib-endpoint.log", args.startup_limit)
         print(f"rdflib-endpoint: first answer {rdflib_ep.startup_s:.1f} s", file=sys.stderr)
 
+        new_text = work / "new-text.lua"
+        new_text.write_text(NEW_TEXT_LUA.replace("{separator}", "%0A%23"), encoding="utf-8")
+        new_url = work / "new-url.lua"
+        new_url.write_text(NEW_TEXT_LUA.replace("{separator}", "?n="), encoding="utf-8")
         entity = ENTITY.format(org)
         for shape, template in QUERIES.items():
             text = template.format(entity=entity)
             for server in servers:
                 url = sparql_url(server, text)
+                started = time.perf_counter()
                 solutions = rows(url)
+                alone = time.perf_counter() - started
                 server.results[shape] = run_wrk(url, args.duration, args.connections, ACCEPT_RESULTS)
-                server.results[shape]["rows"] = solutions
+                server.results[shape] |= {"rows": solutions, "alone_s": alone}
                 print(f"{shape} / {server.name}: {server.results[shape]}", file=sys.stderr)
+            url = sparql_url(coopkg, text)
+            coopkg.results[shape + NEW_TEXT] = run_wrk(url, args.duration, args.connections, ACCEPT_RESULTS, new_text)
+            print(f"{shape}{NEW_TEXT} / coopkg: {coopkg.results[shape + NEW_TEXT]}", file=sys.stderr)
 
         base = coopkg.url.removesuffix("/sparql")
+        search_url = f"{base}/search.json?q=soja"
+        coopkg.results[OWN_INDEX] = run_wrk(search_url, args.duration, args.connections, "application/json")
+        coopkg.results[OWN_INDEX]["rows"] = rows(search_url)
+        print(f"{OWN_INDEX}: {coopkg.results[OWN_INDEX]}", file=sys.stderr)
+        org_url = f"{base}/id/organisation/{org}"
+        coopkg.results["entity page (HTML)" + NEW_TEXT] = run_wrk(
+            org_url, args.duration, args.connections, "text/html", new_url
+        )
         pages = {
-            "entity page (HTML)": (f"{base}/id/organisation/{org}", "text/html"),
+            "entity page (HTML)": (org_url, "text/html"),
             "search page (HTML)": (f"{base}/search?q=soja", "text/html"),
             "full dump download, N-Triples": (f"{base}/dumps/coopkg.nt", None),
             "catalogue (Turtle)": (f"{base}/catalog", "text/turtle"),
@@ -370,6 +443,7 @@ def measure(args: argparse.Namespace) -> dict:
             "pages": list(pages),
             "profile": profiled,
             "dump_bytes": (releases / nquads.parent.parent.name / "dumps" / "coopkg.nt").stat().st_size,
+            "disk_mbps": read_speed(releases / nquads.parent.parent.name / "dumps" / "coopkg.nt"),
         }
     finally:
         for server in servers:
@@ -387,7 +461,16 @@ def _ratio(ours: float | None, theirs: float | None, higher_is_better: bool = Tr
     return f"{ratio:.2f}×" if ratio < 10 else f"{ratio:.0f}×"
 
 
+def _speed(figures: dict) -> float | None:
+    """Requests/s, or, when none was answered within the duration, one over a lone query's seconds."""
+    if figures.get("rps"):
+        return figures["rps"]
+    return 1 / figures["alone_s"] if figures.get("alone_s") and isinstance(figures.get("rows"), int) else None
+
+
 def _rps(figures: dict | None) -> str:
+    if figures and not figures.get("rps") and figures.get("alone_s") and isinstance(figures.get("rows"), int):
+        return f"none within the {figures.get('duration', '')} s; one query alone: {figures['alone_s']:.1f} s"
     if not figures or "rps" not in figures:
         return "—" if not figures else "failed"
     errors = f", {figures['errors']} errors" if figures.get("errors") else ""
@@ -408,39 +491,41 @@ def report(figures: dict, args: argparse.Namespace, machine: str) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     differ: list[str] = []
-    rows = [
+    startups = [
         (
             "start-up to first answer, fresh release (validation included)",
             figures["fresh_s"],
-            oxigraph.startup_s,
-            rdflib_ep.startup_s,
             figures["fresh_load"],
         ),
-        (
-            "start-up to first answer, existing release",
-            coopkg.startup_s,
-            oxigraph.startup_s,
-            rdflib_ep.startup_s,
-            coopkg.startup_load,
-        ),
+        ("start-up to first answer, existing release", coopkg.startup_s, coopkg.startup_load),
     ]
-    for label, ours, oxi, rdf, load in rows:
+    for label, ours, load in startups:
+        oxi, rdf = oxigraph.startup_s, rdflib_ep.startup_s
+        if ours is None:
+            lines.append(f"| {label} | not measured: `--reuse-release` | — | — | — | — | |")
+            continue
         lines.append(
             f"| {label} | {ours:.1f} s | {oxi:.1f} s (load {figures['oxigraph_load_s']:.1f} s) | {rdf:.1f} s "
             f"| {_ratio(ours, oxi, False)} | {_ratio(ours, rdf, False)} | {load:.2f} |"
         )
-    peak = max(coopkg.peak_mb, figures["fresh_peak"])
+    peak = max(coopkg.peak_mb, figures["fresh_peak"] or 0)
     lines.append(
         f"| peak memory of the process tree | {peak:.0f} MB | {oxigraph.peak_mb:.0f} MB | {rdflib_ep.peak_mb:.0f} MB "
         f"| {_ratio(peak, oxigraph.peak_mb, False)} | {_ratio(peak, rdflib_ep.peak_mb, False)} | |"
     )
-    for shape in QUERIES:
-        ours, oxi, rdf = (s.results.get(shape) for s in (coopkg, oxigraph, rdflib_ep))
+    peers = {shape: shape for shape in QUERIES}
+    peers |= {shape + NEW_TEXT: shape for shape in QUERIES}
+    peers[OWN_INDEX] = "text search on labels"
+    for shape in [s for q in QUERIES for s in (q, q + NEW_TEXT)] + [OWN_INDEX]:
+        ours = coopkg.results.get(shape, {})
+        oxi, rdf = (s.results.get(peers[shape], {}) for s in (oxigraph, rdflib_ep))
         lines.append(
             f"| {shape} | {_rps(ours)} | {_rps(oxi)} | {_rps(rdf)} "
-            f"| {_ratio(ours.get('rps'), oxi.get('rps'))} | {_ratio(ours.get('rps'), rdf.get('rps'))} "
-            f"| {max(f['load'] for f in (ours, oxi, rdf)):.2f} |"
+            f"| {_ratio(_speed(ours), _speed(oxi))} | {_ratio(_speed(ours), _speed(rdf))} "
+            f"| {max(f.get('load', 0) for f in (ours, oxi, rdf)):.2f} |"
         )
+        if shape not in QUERIES:
+            continue
         answers = {s.results[shape].get("rows") for s in (coopkg, oxigraph, rdflib_ep)}
         if len(answers) > 1:
             differ.append(
@@ -450,7 +535,7 @@ def report(figures: dict, args: argparse.Namespace, machine: str) -> str:
         ours = coopkg.results[page]
         oxi = oxigraph.results.get(page)
         if "dump" in page:
-            mb = f"{ours.get('mbps', 0):,.0f} MB/s"
+            mb = f"{ours.get('mbps', 0):,.0f} MB/s (reading the file: {figures['disk_mbps']:,.0f} MB/s)"
             oxi_mb = f"{oxi.get('mbps', 0):,.0f} MB/s (`GET /store`, N-Quads)" if oxi else "—"
             lines.append(
                 f"| {page} ({figures['dump_bytes'] / 1e6:.1f} MB) | {mb}, {_rps(ours)} | {oxi_mb} | — "
@@ -458,11 +543,22 @@ def report(figures: dict, args: argparse.Namespace, machine: str) -> str:
             )
         else:
             lines.append(f"| {page} | {_rps(ours)} | — | — | — | — | {ours['load']:.2f} |")
+        if page + NEW_TEXT in coopkg.results:
+            fresh = coopkg.results[page + NEW_TEXT]
+            lines.append(f"| {page}{NEW_TEXT} | {_rps(fresh)} | — | — | — | — | {fresh['load']:.2f} |")
     solutions = ", ".join(f"{shape} {coopkg.results[shape].get('rows')}" for shape in QUERIES)
     lines += [
         "",
         f"Solutions per query (checked once on each server before its run): {solutions}."
-        + (" **Answers differ:** " + "; ".join(differ) + "." if differ else " Every server gave the same counts."),
+        + (" **Answers differ:** " + "; ".join(differ) + "." if differ else " Every server gave the same counts.")
+        + f" `/search.json?q=soja` found {coopkg.results[OWN_INDEX].get('rows')} entities (at most 50; it"
+        " matches words ignoring case and accents in every label property, where the query matches"
+        " the lower-cased rdfs:label).",
+        "",
+        f"Rows marked{NEW_TEXT} send coopkg a new query text (a comment with a counter) or a new URL"
+        " (an unread parameter) each time, so that no answer kept for the release serves them: they"
+        " measure evaluation and rendering; the rows above them ask the same text again, as the peers"
+        " are asked, and coopkg then gives the answer it kept for the release.",
         "",
         f"Generated in {figures['generated_s']:.1f} s. Machine: {machine}.",
         "",
@@ -472,7 +568,10 @@ def report(figures: dict, args: argparse.Namespace, machine: str) -> str:
             else []
         ),
         f"Reproduce: `python bench/run.py --triples {args.triples} --duration {args.duration} "
-        f"--connections {args.connections} --seed {args.seed}{' --engine ' + args.engine if args.engine else ''}`",
+        f"--connections {args.connections} --seed {args.seed}"
+        + (" --reuse-release DIR" if args.reuse_release else "")
+        + (f" --engine {args.engine}" if args.engine else "")
+        + "`",
         "",
     ]
     return "\n".join(lines)
@@ -512,6 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="then profile coopkg under the describe load (py-spy)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, release)")
     parser.add_argument("--engine", choices=engines.KINDS, help="coopkg reads from this engine (bench/engines.py)")
+    parser.add_argument("--reuse-release", type=Path, help="a release folder built for these --triples, --seed")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None or shutil.which("oxigraph") is None:
         raise SystemExit("needs wrk (apt-get install wrk) and oxigraph (pip install oxigraph)")

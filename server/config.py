@@ -42,6 +42,8 @@ class Settings:
     query_queue: int | None = None  # queries that may wait for a worker; None: twice query_workers
     query_wait: float = 1.0  # seconds a query may wait for a free worker
     query_memory_mb: int = 1024  # MB a query worker may grow by for one query (0: no limit)
+    query_niceness: int = 10  # how far below the web server's CPU priority query workers run (0-19)
+    query_cache_mb: int = 64  # MB of answers kept for the release, given again without a worker (0: none)
     public_url: str | None = None
     log_level: str = "info"
     engine_url: str | None = None  # a SPARQL 1.1 endpoint the pages read from; None: the release's own store
@@ -145,7 +147,7 @@ def _typed(values: dict) -> dict:
     for name in ("threads", "query_workers"):
         if typed.get(name) is not None and typed[name] < 1:
             raise ConfigError(f"setting {name!r} must be at least 1: {typed[name]}")
-    for name in ("query_queue", "query_wait", "query_memory_mb"):
+    for name in ("query_queue", "query_wait", "query_memory_mb", "query_cache_mb", "query_niceness"):
         if typed.get(name) is not None and typed[name] < 0:
             raise ConfigError(f"setting {name!r} must not be negative: {typed[name]}")
     for name in ("engine_url", "engine_store_url"):

@@ -15,7 +15,7 @@ from .engine_graph import SparqlHttpGraph, open_graph
 from .explore import ExploreIndex
 from .graphs import EngineError, ReadGraph
 from .queries import CompetencyQuery, competency_queries
-from .search import SearchIndex
+from .search import IndexInTheMaking, SearchIndex
 from .sparql.engine import QueryPool
 from .sparql.remote import RemoteEndpoint
 from .sparql.service_description import graph_sizes
@@ -52,7 +52,7 @@ class Service:
     published: Published
     sparql: SparqlEndpoint
     graph: ReadGraph
-    _search: SearchIndex | None = field(default=None, repr=False)
+    _search: SearchIndex | IndexInTheMaking | None = field(default=None, repr=False)
     _search_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _explore: ExploreIndex | None = field(default=None, repr=False)
 
@@ -88,7 +88,8 @@ class Service:
     def open(cls, settings: Settings, published: Published | None = None) -> Service:
         """Return the service of `published` (by default the current release, opened, or built
         first, under `settings`), its query pool ready to start. On the embedded store the
-        search index is built now; on an engine, on first use.
+        search index is being built from the start, in the background (a search waits for it);
+        on an engine, on first use.
 
         Raises UnreadableSource or DataDoesNotConform when there is no good release to serve,
         ReleaseMismatch when the engine holds another release.
@@ -98,7 +99,7 @@ class Service:
         graph = open_graph(settings, published.store, published.version)
         service = cls(settings, published, SparqlEndpoint(_query_pool(settings, published, graph), examples), graph)
         if not isinstance(graph, SparqlHttpGraph):
-            service.search  # noqa: B018 - built at start, as before: the store is at hand
+            service._search = IndexInTheMaking(lambda: SearchIndex.build(graph, settings.base_iri))
         return service
 
 
@@ -124,4 +125,6 @@ def _query_pool(settings: Settings, published: Published, graph: ReadGraph) -> Q
         queue=settings.queries_in_flight - settings.query_workers,
         wait=settings.query_wait,
         memory_mb=settings.query_memory_mb,
+        cache_mb=settings.query_cache_mb,
+        niceness=settings.query_niceness,
     )

@@ -202,10 +202,10 @@ def test_a_worker_without_its_guard_reaches_nothing(published, bait, isolation):
             f"SELECT * {{ SERVICE SILENT <{bait.url}> {{ ?s ?p ?o }} }}",
             f"ASK {{ FILTER EXISTS {{ SERVICE <{bait.url}> {{ ?s ?p ?o }} }} }}",
         ]:
-            kind, _ = ask(parent, Job(query))
-            assert kind == "head", query
-            rest = []
-            while not rest or rest[-1][0] != "end":
+            kind, payload = ask(parent, Job(query))
+            assert kind in ("whole", "head"), query  # a small answer comes whole, in one message
+            rest = [("chunk", payload[1])] if kind == "whole" else []
+            while kind == "head" and (not rest or rest[-1][0] != "end"):
                 rest.append(parent.recv())
             assert b"http://bait/" not in b"".join(payload for kind, payload in rest if kind == "chunk")
     finally:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .worker import Failure, Head
+from .worker import Failure, Head, Job
 
 if TYPE_CHECKING:
     from .engine import QueryPool
@@ -26,7 +26,8 @@ class QueryFailed(Exception):
 
 @dataclass
 class Answer:
-    """A query's answer: its Head, then its body read chunk by chunk from the worker.
+    """A query's answer: its Head, then its body, whole already (`body`: a small answer, or one
+    from the pool's cache) or read chunk by chunk from the worker.
 
     Iterate it (or call read()) once; close() it if it is not read to the end (a HEAD
     request, a client gone). Each chunk must come within the time limit (rows are all read
@@ -38,17 +39,31 @@ class Answer:
     _pool: QueryPool
     _worker: Worker | None
     _admitted: bool = True  # holds one of the pool's places until the worker is given back
+    body: bytes | None = None  # the whole body, when it came in one message (no worker held then)
+    _job: Job | None = None  # what it answers, to keep it in the pool's cache once whole
 
     def __iter__(self) -> Iterator[bytes]:
+        if self.body is not None:
+            yield self.body
+            return
+        kept: list[bytes] | None = [] if self._job is not None else None
+        size = 0
         try:
             while self._worker is not None:
                 kind, payload = self._next_message()
                 if kind == "end":
                     self._pool._give_back(self._take_worker())
+                    if kept is not None:
+                        self._pool._keep(self._job, self.head, b"".join(kept))
                     return
                 if kind == "abort":  # the head is sent: only an aborted response can say so
                     self._pool._give_back(self._take_worker())
                     raise QueryFailed(500, payload)
+                size += len(payload)
+                if kept is not None and size <= self._pool.cache.entry_bytes:
+                    kept.append(payload)
+                else:
+                    kept = None  # too long to keep
                 yield payload
         finally:
             self.close()

@@ -33,12 +33,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..release_cache import ReleaseCache
 from .admission import Admission
 from .answer import Answer, QueryFailed
 from .crashes import CRASHING, CrashRegistry, query_hash
 from .exits import exit_code, exit_status
 from .isolation import METHODS
-from .worker import OUT_OF_MEMORY, Job, memory_limit_message
+from .worker import NICENESS, OUT_OF_MEMORY, Head, Job, memory_limit_message
 from .workers import RETRY_DELAYS, Worker, Workers
 
 log = logging.getLogger("coopkg.sparql")
@@ -87,7 +88,9 @@ class QueryPool:
     twice `size`), each waiting at most `wait` seconds for a free worker; a worker may grow by
     `memory_mb` MB for a query (0: no limit). `isolation` names the ways a worker may cut
     itself off from the network, tried in order (isolation.METHODS); `retry_delays` the
-    seconds between attempts to start a replacement.
+    seconds between attempts to start a replacement. The last answers given, `cache_mb` MB of
+    them at most (0: none), are given again without a worker (server/release_cache.py): the
+    store never changes. Workers run `niceness` steps below the web server's CPU priority.
     """
 
     def __init__(
@@ -101,6 +104,8 @@ class QueryPool:
         queue: int | None = None,
         wait: float = 1.0,
         memory_mb: int = 0,
+        cache_mb: int = 0,
+        niceness: int = NICENESS,
     ):
         self.store_path, self.size, self.timeout = str(store_path), max(1, size), timeout
         self.isolation, self.retry_delays = tuple(isolation), tuple(retry_delays)
@@ -109,9 +114,12 @@ class QueryPool:
         self.retry_after = max(1, math.ceil(self.wait))
         self._lock = threading.Lock()
         self._started = False
-        self._workers = Workers(self.store_path, self.size, self.isolation, self.memory_mb, self.retry_delays)
+        self._workers = Workers(
+            self.store_path, self.size, self.isolation, self.memory_mb, self.retry_delays, niceness=niceness
+        )
         self._admission = Admission(self.limit, self.retry_after)
         self._crashes = CrashRegistry()
+        self.cache = ReleaseCache(max(0, cache_mb) * 1024 * 1024)
 
     def start(self) -> None:
         """Start the workers (once) and return when they are ready; later calls do nothing.
@@ -158,6 +166,9 @@ class QueryPool:
         (its worker is then killed), or the job's own Failure (400, 406...).
         """
         self.start()
+        kept = self.cache.get(job)
+        if kept is not None:
+            return Answer(kept[0], self, None, _admitted=False, body=kept[1])
         name = query_hash(job.query)
         self._crashes.refuse_if_crashing(self.store_path, name)
         self._admission.enter(name)
@@ -180,10 +191,20 @@ class QueryPool:
             if kind == "error":
                 self._give_back(worker)
                 raise QueryFailed(payload.status, payload.message)
+            if kind == "whole":  # the common case: head and body in one message, the worker free again
+                self._give_back(worker)
+                head, body = payload
+                self.cache.keep(job, head, body)
         except BaseException:
             self._leave()
             raise
-        return Answer(payload, self, worker)
+        if kind == "whole":
+            self._leave()
+            return Answer(head, self, None, _admitted=False, body=body)
+        return Answer(payload, self, worker, _job=job if self.cache.limit_bytes else None)
+
+    def _keep(self, job: Job, head: Head, body: bytes) -> None:
+        self.cache.keep(job, head, body)
 
     def _leave(self) -> None:
         self._admission.leave()

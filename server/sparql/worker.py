@@ -4,9 +4,10 @@ A worker first cuts itself off from the network (isolation.py), then opens the p
 store read-only and answers jobs sent over a pipe. It says ("ready", isolation method) or,
 if it cannot start, ("failed", reason). The parent (engine.QueryPool) can kill it at any
 moment: that is how a time limit really stops the work.
-Messages sent back for a job, in order: ("head", Head) then ("chunk", bytes)... then
-("end", None); or a single ("error", Failure); or, if writing fails after the head,
-("abort", message).
+Messages sent back for a job: an answer that fits in one chunk (CHUNK_BYTES) as a single
+("whole", (Head, bytes)), the common case, so that a small query costs one message each way;
+a longer one as ("head", Head) then ("chunk", bytes)... then ("end", None); or a single
+("error", Failure); or, if writing fails after the head, ("abort", message).
 
 A worker runs at a lower CPU priority (NICENESS) than the web server, so that pages keep their
 latency while queries take every core. Once the store is open, the worker limits its own
@@ -18,6 +19,7 @@ N bytes failed" on stderr, which the parent reads (engine.QueryPool) to give the
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -98,24 +100,42 @@ class Failure:
 
 
 class _Pipe:
-    """A binary writer that sends what pyoxigraph serializes to the parent in chunks."""
+    """A binary writer that sends what pyoxigraph serializes to the parent in chunks.
+
+    The head is held back with the first chunk: an answer that ends within one chunk goes as a
+    single "whole" message (finish()), and one whose writing fails before then gets an "error".
+    """
 
     def __init__(self, connection: Connection):
-        self.connection, self.buffer, self.head_sent = connection, bytearray(), False
+        self.connection, self.buffer, self.head, self.head_sent = connection, bytearray(), None, False
 
     def send_head(self, head: Head) -> None:
-        self.connection.send(("head", head))
-        self.head_sent = True
+        self.head = head
 
     def write(self, data) -> int:
         self.buffer += data
         if len(self.buffer) >= CHUNK_BYTES:
-            self.flush()
+            self.send_chunk()
         return len(data)
 
     def flush(self) -> None:
+        """Do nothing: pyoxigraph's serializers flush when they end, and the end is finish()'s."""
+
+    def send_chunk(self) -> None:
+        if not self.head_sent:
+            self.connection.send(("head", self.head))
+            self.head_sent = True
         if self.buffer:
             self.connection.send(("chunk", bytes(self.buffer)))
+            self.buffer.clear()
+
+    def finish(self) -> None:
+        """Send what is left: the whole answer in one message, or its last chunk and the end."""
+        if self.head_sent:
+            self.send_chunk()
+            self.connection.send(("end", None))
+        else:
+            self.connection.send(("whole", (self.head, bytes(self.buffer))))
             self.buffer.clear()
 
 
@@ -125,16 +145,18 @@ def serve_jobs(
     isolation: tuple[str, ...] = METHODS,
     memory_mb: int = 0,
     stderr: Connection | None = None,
+    niceness: int = NICENESS,
 ) -> None:
     """Answer jobs from `connection` until the parent closes it (the worker process's main).
 
     Before anything else, the process cuts itself off from the network with the first of the
     `isolation` methods that works; if none does, it says why and stops without reading a query.
     Once the store is open, a query may make the process's address space grow by at most
-    `memory_mb` MB (0: no limit). What the process writes on its stderr goes to `stderr`.
+    `memory_mb` MB (0: no limit). What the process writes on its stderr goes to `stderr`. It runs
+    `niceness` steps below the web server's CPU priority.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the parent stops us
-    os.nice(NICENESS)
+    os.nice(niceness)
     if stderr is not None:
         os.dup2(stderr.fileno(), 2)  # Rust's panic and allocation messages too
         stderr.close()
@@ -276,30 +298,58 @@ def _send_results(results, job: Job, pipe: _Pipe) -> None:
         _send_solutions(results, job, pipe)
     else:
         _send_triples(results, job, pipe)
-    pipe.flush()
-    pipe.connection.send(("end", None))
+    pipe.finish()
 
 
 def _send_solutions(solutions: ox.QuerySolutions, job: Job, pipe: _Pipe) -> None:
     """Read at most max_rows solutions, then serialize them with pyoxigraph's serializer.
 
-    The rows are kept as SPARQL TSV (terms in N-Triples syntax, what str() gives) and parsed
-    back by pyoxigraph, which can then write any results format.
+    pyoxigraph writes the rows as SPARQL TSV (one line a row, terms in N-Triples syntax), kept
+    up to max_rows of them, then parses them back and writes the chosen format: every step in
+    Rust, none a Python object per term.
     """
     format_name = _chosen(job.results_format, RESULTS_FORMATS)
-    names = [variable.value for variable in solutions.variables]
-    if not names:  # no variable: TSV cannot count rows, and there is no row to cut
+    if not solutions.variables:  # no variable: TSV cannot count rows, and there is no row to cut
         pipe.send_head(Head("select", format_name))
         solutions.serialize(pipe, RESULTS_FORMATS[format_name])
         return
-    lines = ["\t".join(f"?{name}" for name in names)]
-    for solution in itertools.islice(solutions, job.max_rows + 1):
-        lines.append("\t".join(tsv_term(solution[name]) for name in names))
-    truncated = len(lines) > job.max_rows + 1
-    tsv = "\n".join(lines[: job.max_rows + 1]) + "\n"
+    kept = _TsvRows(job.max_rows)
+    with contextlib.suppress(_Enough):
+        solutions.serialize(kept, ox.QueryResultsFormat.TSV)
+    tsv, truncated = kept.rows()
     pipe.send_head(Head("select", format_name, truncated))
-    rows = ox.parse_query_results(tsv.encode("utf-8"), format=ox.QueryResultsFormat.TSV)
+    rows = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
     rows.serialize(pipe, RESULTS_FORMATS[format_name])
+
+
+class _Enough(Exception):
+    """More rows than the cap were written: stop the serializer."""
+
+
+class _TsvRows:
+    """A binary writer keeping the head line and the first `limit` rows of a SPARQL TSV answer."""
+
+    def __init__(self, limit: int):
+        self.data, self.lines, self.limit = bytearray(), 0, limit
+
+    def write(self, data) -> int:
+        self.data += data
+        self.lines += data.count(b"\n")
+        if self.lines > self.limit + 1:  # the head line, `limit` rows and one more: the answer is cut
+            raise _Enough
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+    def rows(self) -> tuple[bytes, bool]:
+        """Return the TSV of the rows kept, and whether there were more."""
+        if self.lines <= self.limit + 1:
+            return bytes(self.data), False
+        end = -1
+        for _ in range(self.limit + 1):
+            end = self.data.index(b"\n", end + 1)
+        return bytes(self.data[: end + 1]), True
 
 
 def tsv_term(term) -> str:

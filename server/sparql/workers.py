@@ -21,7 +21,7 @@ from multiprocessing.connection import Connection, wait
 
 from .answer import QueryFailed
 from .exits import exit_code, exit_status, relay_stderr
-from .worker import serve_jobs
+from .worker import NICENESS, serve_jobs
 
 log = logging.getLogger("coopkg.sparql")
 
@@ -53,14 +53,21 @@ class Workers:
 
     `isolation` names the ways a worker may cut itself off from the network (isolation.METHODS),
     `memory_mb` what it may grow by for a query, `retry_delays` the seconds between attempts to
-    start a replacement. `restarts` counts the replacements started, `last_failure` says why
+    start a replacement, `niceness` how far below the web server's CPU priority they run.
+    `restarts` counts the replacements started, `last_failure` says why
     the latest one could not start (None once one has).
     """
 
     def __init__(
-        self, store_path: str, size: int, isolation: tuple[str, ...], memory_mb: int, retry_delays: tuple[float, ...]
+        self,
+        store_path: str,
+        size: int,
+        isolation: tuple[str, ...],
+        memory_mb: int,
+        retry_delays: tuple[float, ...],
+        niceness: int = NICENESS,
     ):
-        self.store_path, self.size, self.isolation = store_path, size, isolation
+        self.store_path, self.size, self.isolation, self.niceness = store_path, size, isolation, niceness
         self.memory_mb, self.retry_delays = memory_mb, retry_delays
         self.restarts = 0
         self.last_failure: str | None = None
@@ -205,7 +212,7 @@ class Workers:
         stderr_in, stderr_out = self._context.Pipe(duplex=False)
         process = self._context.Process(
             target=serve_jobs,
-            args=(child_end, self.store_path, self.isolation, self.memory_mb, stderr_out),
+            args=(child_end, self.store_path, self.isolation, self.memory_mb, stderr_out, self.niceness),
             daemon=True,
             name="coopkg-query-worker",
         )

@@ -4,11 +4,15 @@ Every IRI of the graph answers on its own path: HTML for browsers and RDF for pr
 content negotiation (200 with `Vary: Accept` and an ETag keyed on the release), and each
 representation has its own URL (`/id/organisation/cc-zou.ttl`, `.jsonld`, `.nt`, `.rdf`,
 `.html`). See docs/iris.md.
+
+An entity's answer found (200) is kept for the release (server/release_cache.py), by URL,
+representation and language, so that asking again costs neither queries nor rendering; the
+validators and `Vary` of each answer are worked out again on every request.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from .. import charts, overview, structured_data
 from ..domain import domain_view
@@ -17,13 +21,15 @@ from ..iris import iri_for_path
 from ..money import money_by_year
 from ..namespaces import PREFIXES
 from ..profile import profile_of
+from ..release_cache import ReleaseCache
 from ..representations import HTML, IATI_XML, REPRESENTATIONS, description, serialize, split_suffix
 from . import errors, iati, site
 from .headers import release_validators, share_read_only
-from .negotiation import choose_language, choose_representation
+from .negotiation import choose_language, choose_representation, chosen_language
 
 blueprint = Blueprint("pages", __name__)
 share_read_only(blueprint)
+KEPT_PAGES_BYTES = 32 * 1024 * 1024  # entity answers kept in memory for the release
 
 
 @blueprint.get("/")
@@ -87,6 +93,28 @@ def entity_response(path: str):
     representation = representation or choose_representation(offered)
     if representation is None:
         return _not_acceptable(offered)
+    lang = chosen_language() if representation is HTML else None
+    key = (site.service().published.version, request.script_root, request.full_path, representation.suffix, lang)
+    kept = _kept_pages().get(key)
+    if kept is None:
+        answer = _entity_answer(stem, iri, offered, representation, negotiated)
+        if answer.status_code != 200:
+            return answer
+        kept = ({k: v for k, v in answer.headers.items() if k not in _VALIDATORS}, answer.get_data())
+        _kept_pages().keep(key, kept[0], kept[1])
+    validators = release_validators(representation.media_type, lang[0] if lang else None)
+    return Response(kept[1], headers={**kept[0], **validators})
+
+
+_VALIDATORS = ("ETag", "Last-Modified", "Cache-Control", "Content-Length")  # worked out again each time
+
+
+def _kept_pages() -> ReleaseCache:
+    return current_app.extensions.setdefault("coopkg.kept_pages", ReleaseCache(KEPT_PAGES_BYTES))
+
+
+def _entity_answer(stem: str, iri: str | None, offered, representation, negotiated: bool) -> Response:
+    """Return the answer for the entity at `stem` (IRI `iri`) in `representation`, computed."""
     headers = {"Link": site.link_header(stem, offered)}
     if negotiated:
         headers["Content-Location"] = f"{request.script_root}/{stem}.{representation.suffix}"
@@ -94,13 +122,12 @@ def entity_response(path: str):
         return iati.iati_answer(iri, headers)
     entity = read_entity(site.graph(), iri, _incoming_page(), base=site.base()) if iri else None
     if entity is None:
-        return _not_found(iri or request.path, representation)
+        return current_app.make_response(_not_found(iri or request.path, representation))
     if representation is not HTML:
-        headers.update(release_validators(representation.media_type, None))
         body = serialize(description(site.graph(), iri), representation)
         return Response(body, headers=headers, mimetype=representation.media_type)
     body, status, page_headers = site.render("entity.html", entity=entity, **_page_parts(entity, stem, offered))
-    return body, status, {**page_headers, **headers}
+    return current_app.make_response((body, status, {**page_headers, **headers}))
 
 
 def _page_parts(entity, stem: str, offered) -> dict:

@@ -53,7 +53,10 @@ def sparql():
         raise ProtocolError(406, "no acceptable format; this endpoint answers in " + _media_types())
     answer = _endpoint().pool.run(_job(asked, results_format, graph_format))
     answer_format = BY_NAME[answer.head.format_name]
-    response = Response(answer, content_type=answer_format.content_type)
+    # a whole body goes with its Content-Length; a longer one is streamed in chunks as it comes
+    body = answer if answer.body is None else answer.body
+    response = Response(body, content_type=answer_format.content_type)
+    response.headers.update(release_validators(answer_format.media_type, None))
     if answer.head.truncated:
         response.headers[TRUNCATED_HEADER] = str(site.settings().max_rows)
     return response
