@@ -20,6 +20,7 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from server.imports.iati import CODE_PREFIXES as PREFIXES  # noqa: E402
 from server.imports.rml import run_mapping, source_keys  # noqa: E402
 
 CODELISTS = [
@@ -48,34 +49,6 @@ HEADER = """\
 # and what coopkg adds to some codes, are in ontology/iati.ttl.
 
 """
-PREFIXES = {
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "schema": "https://schema.org/",
-    "coop": "https://w3id.org/coopkg/def/",
-    "iati": "https://w3id.org/coopkg/def/iati/",
-    "sdg": "http://metadata.un.org/sdg/",
-    **{
-        prefix: f"https://w3id.org/coopkg/def/iati/{segment}/"
-        for prefix, segment in {
-            "iatidate": "activity-date-type",
-            "iatistatus": "activity-status",
-            "iatibudgetstatus": "budget-status",
-            "iatibudgettype": "budget-type",
-            "iatirole": "organisation-role",
-            "iatiorgtype": "organisation-type",
-            "iatitransaction": "transaction-type",
-            "iaticountry": "country",
-            "iaticur": "currency",
-            "iatimeasure": "indicator-measure",
-            "iatiregion": "region",
-            "iatiresult": "result-type",
-            "dac": "sector",
-            "dac3": "sector-category",
-        }.items()
-    },
-}
 
 
 def codelists_document() -> etree._Element:

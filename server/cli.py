@@ -1,4 +1,4 @@
-"""The coopkg command line: init, validate, release, serve."""
+"""The coopkg command line: init, validate, import, release, serve."""
 
 from __future__ import annotations
 
@@ -126,6 +126,45 @@ def format_report(report: ValidationReport, lang: str, checked: str, triples: in
             lines.append(f"  value:    {v.value}")
         lines.append(f"  message:  {v.message(lang)}")
     return "\n".join(lines)
+
+
+@main.command("import", epilog=EXIT_CODES)
+@click.argument("kind", type=click.Choice(["iati"]))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option(
+    "--into",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder to write imports/ and sources/imported/ under (default: the project root).",
+)
+@click.option(
+    "--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True, help="Language of the messages."
+)
+@_log_level_option
+def import_command(kind: str, files: tuple[Path, ...], into: Path | None, lang: str) -> None:
+    """Import FILES of KIND (iati: IATI activity XML, 2.01 to 2.03) through its mapping in mappings/.
+
+    Writes imports/<name>.ttl and sources/imported/<name>.<ext> for each file. Exits 0 when
+    imported, 1 when a file has a problem or the batch does not conform to the shapes
+    (nothing is written), 2 when the project cannot be read.
+    """
+    from .imports.run import import_files
+
+    settings = _settings()
+    names = [step for path in files for step in (f"check {path.name}", f"map {path.name}")] + ["validate", "write"]
+    try:
+        with Steps("import", tuple(names), logging.getLogger("coopkg.import")) as step:
+            outcome = import_files(kind, list(files), settings.root, into or settings.root, step)
+    except UnreadableSource as error:
+        _fail(EXIT_UNREADABLE, f"cannot read {error}")
+    for problem in outcome.problems:
+        click.echo(f"coopkg: {problem.render(lang)}", err=True)
+    if outcome.problems:
+        sys.exit(EXIT_VIOLATIONS)
+    if not outcome.report.conforms:
+        click.echo(format_report(outcome.report, lang, "import", 0), err=True)
+        sys.exit(EXIT_VIOLATIONS)
+    for landed in outcome.landed:
+        click.echo(f"{landed.turtle}  {landed.triples} triples  (source {landed.original})")
 
 
 @main.command("serve", epilog=EXIT_CODES)
