@@ -27,6 +27,7 @@ $(VENDORED) &: $(NPM_DONE)
 
 $(STAMPS)/installed: pyproject.toml
 	$(PYTHON) -m pip install --quiet -e .
+	$(PYTHON) -m pip install --quiet --no-deps 'morph-kgc==2.10.0'
 	mkdir -p $(STAMPS) && touch $@
 
 serve: install  ## load, validate and serve the knowledge graph (http://127.0.0.1:8000/)

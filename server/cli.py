@@ -147,6 +147,7 @@ def import_command(kind: str, files: tuple[Path, ...], into: Path | None, lang: 
     imported, 1 when a file has a problem or the batch does not conform to the shapes
     (nothing is written), 2 when the project cannot be read.
     """
+    from .imports.rml import MappingFailed
     from .imports.run import import_files
 
     settings = _settings()
@@ -156,6 +157,8 @@ def import_command(kind: str, files: tuple[Path, ...], into: Path | None, lang: 
             outcome = import_files(kind, list(files), settings.root, into or settings.root, step)
     except UnreadableSource as error:
         _fail(EXIT_UNREADABLE, f"cannot read {error}")
+    except MappingFailed as error:
+        _fail(EXIT_UNREADABLE, f"cannot run the mapping: {error}")
     for problem in outcome.problems:
         click.echo(f"coopkg: {problem.render(lang)}", err=True)
     if outcome.problems:

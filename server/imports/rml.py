@@ -35,7 +35,10 @@ def run_mapping(mapping: Path, sources: dict[str, Path]) -> list[ox.Triple]:
     Raises MappingFailed when the mapping cannot be read, names a source not given, or
     morph-kgc fails on it.
     """
-    import morph_kgc
+    try:
+        import morph_kgc
+    except ImportError as error:
+        raise MappingFailed("morph-kgc is not installed: pip install --no-deps 'morph-kgc==2.10.0'") from error
 
     # morph-kgc logs every step at INFO on its own logger; our progress says what runs
     logging.getLogger("morph_kgc").setLevel(logging.WARNING)
