@@ -170,7 +170,15 @@ def _activities(path: Path, report: Callable[[Problem], None]) -> Iterator[etree
     """
     name = path.name
     try:
-        events = etree.iterparse(str(path), events=("start", "end"), remove_comments=True, huge_tree=True)
+        with path.open("rb") as stream:
+            yield from _parsed_activities(name, stream, report)
+    except OSError as error:
+        report(Problem(name, None, None, ("un fichier lisible", "a readable file"), error.strerror or str(error)))
+
+
+def _parsed_activities(name: str, stream, report: Callable[[Problem], None]) -> Iterator[etree._Element]:
+    try:
+        events = etree.iterparse(stream, events=("start", "end"), remove_comments=True, huge_tree=True)
         root = None
         for event, element in events:
             if root is None:
@@ -190,8 +198,6 @@ def _activities(path: Path, report: Callable[[Problem], None]) -> Iterator[etree
     except etree.XMLSyntaxError as error:
         line = error.position[0] if error.position else error.lineno
         report(Problem(name, line, None, ("du XML bien formé", "well-formed XML"), error.msg or str(error)))
-    except OSError as error:
-        report(Problem(name, None, None, ("un fichier lisible", "a readable file"), error.strerror or str(error)))
 
 
 def _root_problem(name: str, root: etree._Element) -> Problem | None:

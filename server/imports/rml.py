@@ -9,9 +9,11 @@ framework provides it.
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import tempfile
+import warnings
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -56,7 +58,11 @@ def run_mapping(mapping: Path, sources: dict[str, Path]) -> list[ox.Triple]:
             f"[CONFIGURATION]\nnumber_of_processes = 1\nlogging_level = WARNING\n\n[sources]\nmappings = {placed}\n"
         )
         try:
-            statements = morph_kgc.materialize_set(config)
+            with warnings.catch_warnings():
+                # morph-kgc leaves each XML source file it reads to be closed by the collector
+                warnings.simplefilter("ignore", ResourceWarning)
+                statements = morph_kgc.materialize_set(config)
+                gc.collect()
         except (KeyError, ValueError, OSError, TypeError, AttributeError, SyntaxError) as error:
             raise MappingFailed(f"{mapping}: {type(error).__name__}: {error}") from error
     text = "".join(statement + " .\n" for statement in statements)

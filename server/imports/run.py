@@ -56,18 +56,19 @@ def import_files(kind: str, paths: list[Path], root: Path, into: Path, steps=Non
         return outcome
     batch = Batch(root, into)
     with tempfile.TemporaryDirectory(prefix="coopkg-prepared-") as folder:
+        prepared: list[tuple[Path, Path, int]] = []
         for path in paths:
             if steps:
                 steps(f"check {path.name}")
-            prepared = Path(folder) / f"{slug_of(path)}.xml"
-            count, problems = iati.prepare(path, prepared)
+            target = Path(folder) / f"{slug_of(path)}.xml"
+            count, problems = iati.prepare(path, target)
             outcome.problems += problems
-            if problems:
-                continue
+            prepared.append((path, target, count))
+        if outcome.problems:
+            return outcome
+        for path, target, count in prepared:
             if steps:
                 steps(f"map {path.name} ({count} activities)")
-            batch.add(path, KINDS[kind].media_type, iati.map_prepared(prepared))
-    if outcome.problems:
-        return outcome
+            batch.add(path, KINDS[kind].media_type, iati.map_prepared(target))
     outcome.report, outcome.landed = batch.land(steps)
     return outcome
