@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from copy import deepcopy
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -19,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from lxml import etree
 
-from .rml import run_mapping, source_keys
+from .rml import declared_sources, run_mapping
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 MAPPING = PROJECT / "mappings" / "iati.rml.ttl"
@@ -293,24 +295,67 @@ def _is_decimal(text: str | None) -> bool:
 # --- preparing and mapping -----------------------------------------------------------------
 
 
-def prepare(path: Path, prepared: Path) -> tuple[int, list[Problem]]:
-    """Check `path` and write it to `prepared` as mappings/iati/activity.xsl makes it, one
-    activity at a time. Return the number of activities and the problems (when there are
-    any, `prepared` is not to be mapped)."""
+# The prepared file is written in parts, each read by the logical sources that name it
+# (rml:source "money.xml"): morph-kgc reads a source once per term it makes, so each term
+# reads the part its elements are in. The organisations part also holds the provider-org and
+# receiver-org of each transaction and planned disbursement, inside a copy of their parent.
+PARTS = {
+    "activity.xml": (
+        "iati-identifier",
+        "title",
+        "description",
+        "activity-status",
+        "activity-date",
+        "recipient-country",
+        "recipient-region",
+        "sector",
+        "location",
+    ),
+    "organisations.xml": ("reporting-org", "participating-org"),
+    "money.xml": ("budget", "planned-disbursement", "transaction"),
+    "results.xml": ("result",),
+}
+PAYERS = ("provider-org", "receiver-org")
+
+
+def prepare(path: Path, folder: Path) -> tuple[int, list[Problem]]:
+    """Check `path` and write it into `folder` as mappings/iati/activity.xsl makes it, one
+    activity at a time, in the parts of PARTS. Return the number of activities and the
+    problems (when there are any, the parts are not to be mapped)."""
     problems: list[Problem] = []
     transform = etree.XSLT(etree.parse(str(PREPARATION)))
     count = 0
-    with etree.xmlfile(str(prepared), encoding="utf-8") as out:
-        out.write_declaration()
-        with out.element(ROOT):
-            for activity in _activities(path, problems.append):
-                count += 1
-                if problems:
-                    continue
-                wrapper = etree.Element(ROOT)
-                wrapper.append(_copy(activity))
-                out.write(transform(wrapper.getroottree()).getroot()[0])
+    folder.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        parts = {name: stack.enter_context(etree.xmlfile(str(folder / name), encoding="utf-8")) for name in PARTS}
+        for part in parts.values():
+            part.write_declaration()
+            stack.enter_context(part.element(ROOT))
+        for activity in _activities(path, problems.append):
+            count += 1
+            if problems:
+                continue
+            wrapper = etree.Element(ROOT)
+            wrapper.append(_copy(activity))
+            prepared = transform(wrapper.getroottree()).getroot()[0]
+            for name, tags in PARTS.items():
+                parts[name].write(_part(prepared, tags, payers=name == "organisations.xml"))
     return count, problems
+
+
+def _part(activity: etree._Element, tags: tuple[str, ...], payers: bool) -> etree._Element:
+    """Return a copy of the prepared `activity` with only its children named in `tags` (and,
+    when `payers`, the provider and receiver organisations of its flows of money)."""
+    part = etree.Element(activity.tag, activity.attrib)
+    for child in activity:
+        if child.tag in tags:
+            part.append(deepcopy(child))
+        elif payers and child.tag in PARTS["money.xml"]:
+            named = [deepcopy(org) for org in child if org.tag in PAYERS]
+            if named:
+                flow = etree.SubElement(part, child.tag, child.attrib)
+                flow.extend(named)
+    return part
 
 
 def _copy(activity: etree._Element) -> etree._Element:
@@ -318,6 +363,6 @@ def _copy(activity: etree._Element) -> etree._Element:
     return etree.fromstring(etree.tostring(activity))
 
 
-def map_prepared(prepared: Path) -> list[ox.Triple]:
-    """Return the triples mappings/iati.rml.ttl makes of a prepared file (see prepare)."""
-    return run_mapping(MAPPING, dict.fromkeys(source_keys(MAPPING), prepared))
+def map_prepared(folder: Path) -> list[ox.Triple]:
+    """Return the triples mappings/iati.rml.ttl makes of the parts `prepare` wrote in `folder`."""
+    return run_mapping(MAPPING, {key: folder / part for key, part in declared_sources(MAPPING).items()})

@@ -31,6 +31,11 @@ def source_keys(mapping: Path) -> list[str]:
     return sorted({_local_name(source) for source in _rml(mapping).subjects(RML.source, None)})
 
 
+def declared_sources(mapping: Path) -> dict[str, str]:
+    """Return each logical source's key and the file name the mapping declares for it."""
+    return {_local_name(key): str(value) for key, value in _rml(mapping).subject_objects(RML.source)}
+
+
 def run_mapping(mapping: Path, sources: dict[str, Path]) -> list[ox.Triple]:
     """Return the triples `mapping` makes of `sources` (logical source key -> file).
 

@@ -60,7 +60,7 @@ def import_files(kind: str, paths: list[Path], root: Path, into: Path, steps=Non
         for path in paths:
             if steps:
                 steps(f"check {path.name}")
-            target = Path(folder) / f"{slug_of(path)}.xml"
+            target = Path(folder) / slug_of(path)
             count, problems = iati.prepare(path, target)
             outcome.problems += problems
             prepared.append((path, target, count))
