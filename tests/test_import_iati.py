@@ -29,6 +29,8 @@ REAL_FILES = [
 ID = "https://w3id.org/coopkg/id/"
 DEF = "https://w3id.org/coopkg/def/"
 QUERIES = {q.slug: q for q in competency_queries(PROJECT_ROOT / "queries")}
+# the module's import maps five files with morph-kgc: minutes on a busy machine
+pytestmark = pytest.mark.timeout(1800)
 
 # A commune of the Zou reporting its own activity, funded by an organisation that
 # dfid-benin.xml names too (GB-GOV-1): the two files must share that organisation.
@@ -152,7 +154,16 @@ def test_two_files_naming_an_organisation_share_its_iri(imported):
     assert sources == {ID + "source/dfid-benin", ID + "source/commune-bohicon"}
     names = {q.object.value for q in store.quads_for_pattern(gov, ox.NamedNode("http://xmlns.com/foaf/0.1/name"), None)}
     dfid = etree.parse(str(REFERENCE / "published" / "dfid-benin.xml"))
-    assert set(dfid.xpath("//*[@ref='GB-GOV-1']/narrative/text()")) | {"DFID"} == names
+    assert (
+        set(
+            dfid.xpath(
+                "//*[self::reporting-org or self::participating-org or self::provider-org or self::receiver-org]"
+                "[@ref='GB-GOV-1']/narrative/text()"
+            )
+        )
+        | {"DFID"}
+        == names
+    )
 
 
 def test_codes_are_the_ontology_concepts_with_their_labels(imported):
