@@ -4,7 +4,8 @@ The check reads the file once, streamed, and reports what a person can fix (not 
 an activity file, a version we do not map, a date, number or code that is not one) with its
 line and XPath. The preparation applies mappings/iati/activity.xsl to one activity at a time
 (what an element inherits from its ancestors is written on it, since morph-kgc's XML
-references only read downwards). morph-kgc then runs the mapping over the prepared file.
+references only read downwards) and writes the result in parts (PARTS). morph-kgc then runs
+the mapping over the parts (docs/imports-iati.md).
 """
 
 from __future__ import annotations
