@@ -1,4 +1,4 @@
-"""The coopkg command line: init, validate, release, serve, load, import."""
+"""The coopkg command line: init, validate, import, export, release, serve, load."""
 
 from __future__ import annotations
 

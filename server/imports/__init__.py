@@ -9,11 +9,20 @@ either `check(path) -> list[Problem]` (the mapping then reads the input file its
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..config import PROJECT_ROOT
-from . import sheet
+from . import iati, sheet
 from .kind import ImportKind, Prepared, Problem, Project
 
 MAPPINGS = PROJECT_ROOT / "mappings"
+
+
+def _prepare_iati(path: Path, project: Project, folder: Path, tick=None) -> Prepared:
+    """Check an IATI activity file and write the parts mappings/iati.rml.ttl reads (server/imports/iati.py)."""
+    _, problems = iati.prepare(path, folder)
+    return Prepared(iati.part_sources(folder), problems)
+
 
 KINDS: dict[str, ImportKind] = {
     "sheet": ImportKind(
@@ -21,6 +30,12 @@ KINDS: dict[str, ImportKind] = {
         suffixes=(".xlsx", ""),
         prepare=sheet.prepare,
         media_type=sheet.media_type,
+    ),
+    "iati": ImportKind(
+        mapping=iati.MAPPING,
+        suffixes=(".xml",),
+        prepare=_prepare_iati,
+        media_type=lambda path: "application/xml",
     ),
 }
 
