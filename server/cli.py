@@ -301,6 +301,9 @@ def import_command(kind: str, files: tuple[Path, ...], into: Path | None, lang: 
     from .progress import IMPORT_STEPS
 
     settings = _settings()
+    if kind == "iati":
+        _import_iati(files, into, lang, settings)
+        return
     inputs = _import_inputs(files)
     for path in inputs:
         if not path.exists():
@@ -328,6 +331,34 @@ def import_command(kind: str, files: tuple[Path, ...], into: Path | None, lang: 
     for path, triples in outcome.written:
         click.echo(f"{path} ({triples} triples)")
     click.echo("coopkg: imported; `coopkg release` publishes it")
+
+
+def _import_iati(files: tuple[Path, ...], into: Path | None, lang: str, settings) -> None:
+    """IATI activity files: checked, prepared and mapped by server/imports/iati.py, landed by
+    server/imports/landing.py (each entity traced to its file, the file described as a source)."""
+    from .imports.rml import MappingFailed
+    from .imports.run import import_files
+
+    for path in files:
+        if not path.is_file():
+            _fail(EXIT_UNREADABLE, f"cannot read {path}: no such file")
+    names = [step for path in files for step in (f"check {path.name}", f"map {path.name}")] + ["validate", "write"]
+    try:
+        with Steps("import", tuple(names), logging.getLogger("coopkg.import")) as step:
+            outcome = import_files("iati", list(files), settings.root, into or settings.root, step)
+    except UnreadableSource as error:
+        _fail(EXIT_UNREADABLE, f"cannot read {error}")
+    except MappingFailed as error:
+        _fail(EXIT_UNREADABLE, f"cannot run the mapping: {error}")
+    for problem in outcome.problems:
+        click.echo(f"coopkg: {problem.render(lang)}", err=True)
+    if outcome.problems:
+        sys.exit(EXIT_VIOLATIONS)
+    if not outcome.report.conforms:
+        click.echo(format_report(outcome.report, lang, "import", 0), err=True)
+        sys.exit(EXIT_VIOLATIONS)
+    for landed in outcome.landed:
+        click.echo(f"{landed.turtle}  {landed.triples} triples  (source {landed.original})")
 
 
 def _import_inputs(files: tuple[Path, ...]) -> list[Path]:

@@ -362,14 +362,6 @@ def test_without_the_settings_no_page_offers_iati(client):
 PUBLISHED = PROJECT_ROOT / "reference" / "iati" / "published"
 
 
-def _importer_missing() -> str | None:
-    if not (PROJECT_ROOT / "server" / "imports" / "iati.py").is_file():
-        return "the IATI importer (server/imports/iati.py, issue #13 item 2) is not in this checkout"
-    if not (PUBLISHED / "dfid-benin.xml").is_file():
-        return "reference/iati/published/dfid-benin.xml is not in this checkout"
-    return None
-
-
 ROUND_TRIPS = [
     "dfid-benin.xml",
     "maec-spain-indonesia.xml",
@@ -384,7 +376,6 @@ ROUND_TRIPS = [
 ]
 
 
-@pytest.mark.skipif(_importer_missing() is not None, reason=str(_importer_missing()))
 @pytest.mark.parametrize("name", ROUND_TRIPS)
 def test_a_real_file_survives_import_and_export(tmp_path, schema, name):
     """A real file imported with `python -m server import iati` into a temporary root, then

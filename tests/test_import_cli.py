@@ -46,7 +46,7 @@ def broken(tmp_path) -> Path:
 def test_help_names_the_kinds_and_the_exit_codes(runner):
     result = runner.invoke(main, ["import", "--help"])
     assert result.exit_code == 0
-    assert result.output.splitlines()[0] == "Usage: main import [OPTIONS] {sheet} FILES..."
+    assert result.output.splitlines()[0] == "Usage: main import [OPTIONS] {iati|sheet} FILES..."
     assert "Exit codes:" in result.output and "writes nothing" in result.output.replace("\n", " ")
 
 

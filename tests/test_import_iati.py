@@ -83,7 +83,7 @@ def imported(tmp_path_factory) -> dict:
     store = ox.Store()
     for path in [
         *PROJECT_ROOT.glob("ontology/*.ttl"),
-        *PROJECT_ROOT.glob("graph/*.ttl"),
+        *PROJECT_ROOT.glob("graph/**/*.ttl"),
         *folder.glob("imports/*.ttl"),
     ]:
         store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(path.as_uri()))

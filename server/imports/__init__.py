@@ -19,7 +19,9 @@ MAPPINGS = PROJECT_ROOT / "mappings"
 
 
 def _prepare_iati(path: Path, project: Project, folder: Path, tick=None) -> Prepared:
-    """Check an IATI activity file and write the parts mappings/iati.rml.ttl reads (server/imports/iati.py)."""
+    """Check an IATI activity file and write the parts mappings/iati.rml.ttl reads
+    (server/imports/iati.py). `coopkg import iati` lands them with server/imports/run.py, which
+    traces each entity to its file; this entry names the kind for the command line."""
     _, problems = iati.prepare(path, folder)
     return Prepared(iati.part_sources(folder), problems)
 

@@ -8,9 +8,11 @@ so that the mapping a linked-data person edits and tries by hand never holds our
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import tempfile
+import warnings
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -35,6 +37,7 @@ def run_mapping(mapping: Path, sources: dict[str, Path]) -> list[ox.Triple]:
     except ImportError as error:
         raise MappingFailed(f"morph-kgc is not installed ({error}): run `make install`") from error
 
+    logging.getLogger("morph_kgc").setLevel(logging.WARNING)  # it logs every step at INFO; our progress says what runs
     with tempfile.TemporaryDirectory(prefix="coopkg-mapping-") as folder:
         placed = Path(folder) / mapping.name
         placed.write_text(_with_sources(mapping, sources), encoding="utf-8")
@@ -42,8 +45,12 @@ def run_mapping(mapping: Path, sources: dict[str, Path]) -> list[ox.Triple]:
             f"[CONFIGURATION]\nnumber_of_processes = 1\nlogging_level = WARNING\n\n[sources]\nmappings = {placed}\n"
         )
         try:
-            quads = morph_kgc.materialize_set(config)
-        except (KeyError, ValueError, OSError, TypeError, AttributeError) as error:
+            with warnings.catch_warnings():
+                # morph-kgc leaves each XML source file it reads to be closed by the collector
+                warnings.simplefilter("ignore", ResourceWarning)
+                quads = morph_kgc.materialize_set(config)
+                gc.collect()
+        except (KeyError, ValueError, OSError, TypeError, AttributeError, SyntaxError) as error:
             raise MappingFailed(f"{mapping}: {type(error).__name__}: {error}") from error
     text = "".join(quad + " .\n" for quad in quads)
     try:
@@ -51,6 +58,11 @@ def run_mapping(mapping: Path, sources: dict[str, Path]) -> list[ox.Triple]:
         return sorted((quad.triple for quad in parsed), key=str)
     except SyntaxError as error:
         raise MappingFailed(f"{mapping}: morph-kgc wrote a term that is not RDF: {error}") from error
+
+
+def declared_sources(mapping: Path) -> dict[str, str]:
+    """Return each source key of an RML `mapping` and the file name it declares for it."""
+    return {_local_name(key): str(value) for key, value in _rml(mapping).subject_objects(RML.source)}
 
 
 def source_keys(mapping: Path) -> list[str]:
