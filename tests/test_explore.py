@@ -142,3 +142,15 @@ def test_language_switch_keeps_every_filter(client):
     page = html(client.get("/explore", query_string=[("year", "2017"), ("year", "2018")]))
     switch = page.find("a", class_="lang-switch")["href"]
     assert parse_qs(urlsplit(switch).query) == {"year": ["2017", "2018"], "lang": ["en"]}
+
+
+def test_an_answer_asked_again_is_the_same_and_carries_the_release_validators(client):
+    first, second = client.get("/explore?lang=en&year=2017"), client.get("/explore?lang=en&year=2017")
+    assert first.status_code == second.status_code == 200
+    assert first.get_data() == second.get_data() and first.headers["ETag"] == second.headers["ETag"]
+    assert first.headers["Content-Language"] == "en" and first.mimetype == "text/html"
+    again = client.get("/explore?lang=en&year=2017", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    french = client.get("/explore?year=2017")
+    assert french.headers["Content-Language"] == "fr" and french.get_data() != first.get_data()
+    assert client.get("/map?lang=en").get_data() == client.get("/map?lang=en").get_data()

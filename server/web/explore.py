@@ -10,11 +10,12 @@ import io
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 from werkzeug.exceptions import BadRequest
 
 from .. import world_map
 from ..explore import ALL_FACETS, FACETS, BadFilter, Selection
+from ..release_cache import ReleaseCache
 from . import site
 from .headers import release_validators, share_read_only
 from .negotiation import choose_language, choose_representation
@@ -23,6 +24,7 @@ blueprint = Blueprint("explore", __name__)
 share_read_only(blueprint)
 OFFERED = ("text/html", "application/json", "text/csv")  # anything else gets the page
 PER_PAGE = 50
+KEPT_BYTES = 16 * 1024 * 1024  # explore and map answers kept in memory for the release
 VALUES_SHOWN = 50  # values of one facet the page offers (the chosen ones always; JSON gives all)
 
 
@@ -33,6 +35,10 @@ def explore_page():
         return explore_json()
     if chosen == "text/csv":
         return explore_csv()
+    return _kept_answer("html", _explore_html)
+
+
+def _explore_html():
     selection, lang = _selection(), choose_language()
     page = site.page_number()
     start = page * PER_PAGE
@@ -63,6 +69,10 @@ def explore_page():
 
 @blueprint.get("/explore.json")
 def explore_json():
+    return _kept_answer("json", _explore_json)
+
+
+def _explore_json():
     selection, lang = _selection(), choose_language()
     index = site.service().explore_index()
     response = jsonify(
@@ -124,6 +134,10 @@ def explore_csv():
 @blueprint.get("/map")
 def map_page():
     """The programmes of the current filters by country, as an SVG world map and as a table."""
+    return _kept_answer("map", _map_html)
+
+
+def _map_html():
     selection, lang = _selection(), choose_language()
     index = site.service().explore_index()
     rows = [c for c in selection.facets["country"] if c.count]
@@ -161,6 +175,30 @@ def world_map_codes() -> set[str]:
         return set(world_map.countries())
     except world_map.MapDataMissing:
         return set()
+
+
+def _kept_answer(kind: str, compute) -> Response:
+    """Return the answer `compute()` gives for this URL, kept for the release (server/release_cache.py):
+    asked again, the same URL in the same language costs neither the facets nor the rendering.
+    The validators (ETag, Last-Modified) are worked out again each time."""
+    lang = choose_language()
+    key = (site.service().published.version, request.script_root, request.full_path, kind, lang)
+    kept = _kept().get(key)
+    if kept is None:
+        answer = current_app.make_response(compute())
+        if answer.status_code != 200:
+            return answer
+        kept = ({k: v for k, v in answer.headers.items() if k not in _VALIDATORS}, answer.get_data())
+        _kept().keep(key, kept[0], kept[1])
+    media_type = kept[0].get("Content-Type", "text/html").split(";")[0]
+    return Response(kept[1], headers={**kept[0], **release_validators(media_type, lang)})
+
+
+_VALIDATORS = ("ETag", "Last-Modified", "Cache-Control", "Content-Length")
+
+
+def _kept() -> ReleaseCache:
+    return current_app.extensions.setdefault("coopkg.kept_explore", ReleaseCache(KEPT_BYTES))
 
 
 def facet_headings(words) -> dict[str, str]:
