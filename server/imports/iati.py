@@ -22,6 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from lxml import etree
 
+from .. import query_files
 from .rml import declared_sources, run_mapping
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
@@ -147,13 +148,10 @@ NAMES = {
 @lru_cache(maxsize=1)
 def codelists() -> dict[str, frozenset[str]]:
     """Return each IATI codelist's codes (scheme name -> notations), from ontology/iati-codes.ttl."""
-    query = """SELECT ?scheme ?code WHERE {
-        ?concept <http://www.w3.org/2004/02/skos/core#inScheme> ?scheme ;
-                 <http://www.w3.org/2004/02/skos/core#notation> ?code }"""
     store = ox.Store()
     store.bulk_load(path=str(CODES), format=ox.RdfFormat.TURTLE)
     codes: dict[str, set[str]] = {}
-    for row in store.query(query):
+    for row in query_files.select(store, "iati_codelist_codes"):
         codes.setdefault(row["scheme"].value.rsplit("/", 1)[-1], set()).add(row["code"].value)
     return {scheme: frozenset(values) for scheme, values in codes.items()}
 
