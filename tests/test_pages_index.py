@@ -87,7 +87,7 @@ def test_the_ontology_page_lists_every_term(client, store):
         store,
         f"""SELECT DISTINCT ?t WHERE {{ ?t <http://www.w3.org/2000/01/rdf-schema#isDefinedBy> <{BASE}def/> ;
         a ?k FILTER(?k IN (<http://www.w3.org/2002/07/owl#Class>, <http://www.w3.org/2002/07/owl#ObjectProperty>,
-        <http://www.w3.org/2002/07/owl#DatatypeProperty>)) }}""",
+        <http://www.w3.org/2002/07/owl#DatatypeProperty>, <http://www.w3.org/2002/07/owl#AnnotationProperty>)) }}""",
     )
     assert {path_of(r["t"]) for r in defined} == listed
 
