@@ -251,7 +251,8 @@ def problems(path: Path, project: Project, folder: Path, lang: str = "en") -> li
             3,
             "pays",
             "XX",
-            "FILE/organisations.csv:3:pays: expected an ISO 3166 country code the graph knows (AM, BJ, HT, KH), "
+            "FILE/organisations.csv:3:pays: expected an ISO 3166 country code the graph knows (AM, BJ, HT, KH, "
+            "or one of the 247 other codes of IATI's list), "
             'found "XX"',
         ),
     ],

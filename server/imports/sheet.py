@@ -254,10 +254,13 @@ class _Reader:
             iri = self.vocabulary.countries.get(text.upper())
             if iri is None:
                 codes = self.vocabulary.choices("country")
+                more = len(self.vocabulary.countries) - len(codes.split(", ")) if codes else 0
                 bad(
                     (
-                        f"un code de pays ISO 3166 connu du graphe ({codes})",
-                        f"an ISO 3166 country code the graph knows ({codes})",
+                        f"un code de pays ISO 3166 connu du graphe ({codes}"
+                        + (f", ou l'un des {more} autres codes de la liste IATI)" if more else ")"),
+                        f"an ISO 3166 country code the graph knows ({codes}"
+                        + (f", or one of the {more} other codes of IATI's list)" if more else ")"),
                     )
                 )
             return {key: iri or ""}

@@ -127,11 +127,13 @@ class Vocabulary:
             self.concepts[kind] = self._spelled(typed.get(cls, set()), spellings)
         organisations = {ORGANIZATION} | _below(ORGANIZATION, subclasses)
         self.concepts["organisation-type"] = self._spelled(organisations, spellings)
-        self.countries = {
-            t.object.value.upper(): t.subject.value
+        coded = sorted(
+            (t.object.value.upper(), t.subject.value.startswith(DATA_IRI), t.subject.value)
             for t in triples
             if t.predicate.value == NOTATION and t.subject.value in typed.get(COUNTRY, set())
-        }
+        )
+        # a country the data describes itself (country:benin) wins over a codelist's code (IATI's BJ)
+        self.countries = {code: iri for code, _, iri in coded}
         self.entities = {s for members in typed.values() for s in members if s.startswith(DATA_IRI)}
 
     @staticmethod
@@ -146,7 +148,7 @@ class Vocabulary:
     def choices(self, kind: str) -> str:
         """Return the names a cell of concept type `kind` may hold, for a message."""
         if kind == "country":
-            return ", ".join(sorted(self.countries))
+            return ", ".join(sorted(code for code, iri in self.countries.items() if iri.startswith(DATA_IRI)))
         return ", ".join(
             sorted({iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] for iri in self.concepts[kind].values()})
         )
