@@ -183,6 +183,7 @@ def _kept_answer(kind: str, compute) -> Response:
     The validators (ETag, Last-Modified) are worked out again each time."""
     lang = choose_language()
     key = (site.service().published.version, request.script_root, request.full_path, kind, lang)
+    site.engine_still_holds_the_release()
     kept = _kept().get(key)
     if kept is None:
         answer = current_app.make_response(compute())

@@ -95,6 +95,7 @@ def entity_response(path: str):
         return _not_acceptable(offered)
     lang = chosen_language() if representation is HTML else None
     key = (site.service().published.version, request.script_root, request.full_path, representation.suffix, lang)
+    site.engine_still_holds_the_release()
     kept = _kept_pages().get(key)
     if kept is None:
         answer = _entity_answer(stem, iri, offered, representation, negotiated)

@@ -47,6 +47,15 @@ def graph():
     return service().graph
 
 
+def engine_still_holds_the_release() -> None:
+    """On an engine, re-read its record when due (server/engine_graph.py), so that an answer kept
+    for the release is not given once the engine no longer holds it: raises ReleaseMismatch
+    (a 503 with its reason) or EngineError then. Nothing on the embedded store."""
+    graph = service().graph
+    if hasattr(graph, "follow"):
+        graph.graphs  # noqa: B018 - the property re-reads the record when it is due
+
+
 def base() -> str:
     return settings().base_iri
 
