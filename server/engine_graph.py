@@ -115,6 +115,7 @@ class SparqlHttpGraph:
         engine's record graph `record` gives, re-read at most every `every` seconds before a
         query (server/engine_release.py). Nothing is read yet: see `check`."""
         self._record, self._version, self._every, self._seen = record, version, every, False
+        self.discover = None  # called with this graph when the engine has no record (open_graph sets it)
         self._checked = None
 
     def check(self):
@@ -131,6 +132,8 @@ class SparqlHttpGraph:
             if current is None:
                 if not self._seen:
                     self.use_graphs({own: own for own in self._graphs})
+                    if self.discover is not None:  # no record: the graphs under their own names
+                        self.discover(self)
             else:
                 self._seen, self.holds = True, current.version
                 names = found.graphs_for(self._version) if self._version else current.graphs
@@ -290,6 +293,9 @@ def open_graph(settings, store: ox.Store, version: str | None = None, environ: d
     timeout = (min(3.0, settings.engine_timeout), settings.engine_timeout)
     graph = SparqlHttpGraph(settings.engine_url, graphs, timeout=timeout, auth=auth, pool=max(settings.threads, 1))
     graph.follow(graph_iri(settings.base_iri, RECORD_PART), version, every=RECORD_CHECK)
+    # no record (a dump loaded by hand): each source graph under its own name, found when the
+    # engine answers, at start or later
+    graph.discover = lambda g: _read_own_names(g, settings.engine_url, timeout, auth, settings.base_iri)
     try:
         graph.check()
     except ReleaseMismatch:
@@ -297,8 +303,6 @@ def open_graph(settings, store: ox.Store, version: str | None = None, environ: d
     except EngineError as error:  # the app starts; its pages answer 503 until the engine answers
         log.warning("the SPARQL engine cannot be read yet (%s): pages answer %d until it can", error, error.status)
     else:
-        if graph.holds is None:  # no record: a dump loaded by hand, each graph under its own name
-            _read_own_names(graph, settings.engine_url, timeout, auth, settings.base_iri)
         log.info(
             "pages read from the SPARQL engine at %s (it holds release %s)%s",
             settings.engine_url,
@@ -386,4 +390,4 @@ def _read_own_names(graph: SparqlHttpGraph, url: str, timeout, auth, base: str) 
         sources = data_graphs(everywhere, base)
     finally:
         everywhere.close()
-    graph.use_graphs({g: g for g in [*graph.graphs, *sources]})
+    graph.use_graphs({g: g for g in [*graph._graphs, *sources]})  # not .graphs: called while the record is read
