@@ -16,6 +16,7 @@ from .graphs import ReadGraph, node
 from .labels import local_name, pick_label
 from .locales import plural_category
 from .namespaces import PREFIXES, shorten
+from .source_graphs import fact_graphs, graph_sources, value_key
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 WAS_DERIVED_FROM = PREFIXES["prov"] + "wasDerivedFrom"
@@ -248,35 +249,6 @@ class _Description:
         return found
 
 
-def fact_graphs(graph: ReadGraph, iri: str) -> dict[tuple[str, str], list[str]]:
-    """Return, for each triple of `iri`, the source graphs that hold it, by (property, value
-    key): the value's IRI or `repr` of its literal, '_:' for every blank node of the property
-    (a blank node's label is only good within one answer)."""
-    found: dict[tuple[str, str], list[str]] = {}
-    for row in graph.select("fact_graphs", s=iri):
-        graphs = found.setdefault((row["p"].value, _value_key(row["o"])), [])
-        if row["g"].value not in graphs:
-            graphs.append(row["g"].value)
-    return found
-
-
-def _value_key(term) -> str:
-    if isinstance(term, ox.BlankNode):
-        return "_:"
-    return term.value if isinstance(term, ox.NamedNode) else repr(term)
-
-
-def graph_sources(graph: ReadGraph, base: str, graphs: Iterable[str]) -> dict[str, str]:
-    """Return, for each source graph IRI, the IRI shown as its source: the document it is
-    named after ({base}id/source/<name>) when the graph mentions it, else the graph itself."""
-    shown = {}
-    for iri in graphs:
-        name = iri[len(base + "graph/") :] if iri.startswith(base + "graph/") else None
-        document = f"{base}id/source/{name}" if name else None
-        shown[iri] = document if document and graph.mentions(document) else iri
-    return shown
-
-
 def _facts(
     about: _Description,
     labels: dict,
@@ -295,7 +267,7 @@ def _facts(
             continue
         mine = sources
         if own_sources is not None:
-            mine = own_sources.get((prop, _value_key(triple.object)), ()) or sources
+            mine = own_sources.get((prop, value_key(triple.object)), ()) or sources
             fact_sources.setdefault(prop, {}).update((s.iri, s) for s in mine)
         by_property.setdefault(prop, []).append(_value(about, labels, triple.object, mine, depth))
     return tuple(

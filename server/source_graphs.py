@@ -196,3 +196,35 @@ def describe_source_graphs(graph, dataset, sources: Iterable[SourceGraph], licen
 def subset_iri(dataset: str, graph_iri_: str) -> str:
     """Return the IRI of the dataset's part that is the named graph `graph_iri_` ('...#dataset-<name>')."""
     return f"{dataset}-{graph_iri_.rstrip('/').rsplit('/', 1)[-1]}"
+
+
+# --- which source graphs hold an entity's facts (its page shows them on each row) ----------
+
+
+def fact_graphs(graph: ReadGraph, iri: str) -> dict[tuple[str, str], list[str]]:
+    """Return, for each triple of `iri`, the source graphs that hold it, by (property, value
+    key): the value's IRI or `repr` of its literal, '_:' for every blank node of the property
+    (a blank node's label is only good within one answer)."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for row in graph.select("fact_graphs", s=iri):
+        graphs = found.setdefault((row["p"].value, value_key(row["o"])), [])
+        if row["g"].value not in graphs:
+            graphs.append(row["g"].value)
+    return found
+
+
+def value_key(term) -> str:
+    if isinstance(term, ox.BlankNode):
+        return "_:"
+    return term.value if isinstance(term, ox.NamedNode) else repr(term)
+
+
+def graph_sources(graph: ReadGraph, base: str, graphs: Iterable[str]) -> dict[str, str]:
+    """Return, for each source graph IRI, the IRI shown as its source: the document it is
+    named after ({base}id/source/<name>) when the graph mentions it, else the graph itself."""
+    shown = {}
+    for iri in graphs:
+        name = iri[len(base + "graph/") :] if iri.startswith(base + "graph/") else None
+        document = f"{base}id/source/{name}" if name else None
+        shown[iri] = document if document and graph.mentions(document) else iri
+    return shown
