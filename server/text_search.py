@@ -6,7 +6,9 @@ the start of one (Virtuoso's `bif:contains`, `"word*"`); their labels are then r
 by the same rules as the index the app builds itself (server/search.py), so that both give the
 same hits, in the same order, for the words the engine's index finds. What it does not find
 that the app's own index does, by the engine's rules: a word inside another ("ooper" in
-"coopération"), a word written without its accents ("beninoise" for "béninoise"), and the start
+"coopération"), a word the query writes without the accents the label has ("beninoise" for
+"béninoise"; the other way round is found, each accented word being also asked for without its
+accents), and the start
 of a word shorter than four letters ("zo" for "Zou": Virtuoso searches it as a whole word).
 """
 
@@ -20,6 +22,7 @@ from .graphs import ReadGraph
 from .namespaces import graph_iri
 from .search import MAX_QUERY_LENGTH, SEARCHED_PARTS, SEARCHED_PREDICATES, Hit, IndexedLabel, SearchIndex, normalise
 from .search import words as folded_words
+from .source_graphs import data_graphs
 
 _WORD = re.compile(r"\w+")
 # Virtuoso refuses a word ending in * with fewer letters before it ("FT370").
@@ -32,7 +35,15 @@ def expression(query: str) -> str | None:
     found = list(dict.fromkeys(_WORD.findall(query[:MAX_QUERY_LENGTH].casefold())))
     if not found:
         return None
-    return " AND ".join(f'"{w}*"' if len(w) >= SHORTEST_PREFIX else f'"{w}"' for w in found)
+
+    def term(word: str) -> str:
+        return f'"{word}*"' if len(word) >= SHORTEST_PREFIX else f'"{word}"'
+
+    def either(word: str) -> str:  # a word with accents also finds it written without ("bénin", "Benin")
+        folded = normalise(word)
+        return term(word) if folded == word else f"({term(word)} OR {term(folded)})"
+
+    return " AND ".join(either(w) for w in found)
 
 
 class EngineTextSearch(SearchIndex):
@@ -42,7 +53,13 @@ class EngineTextSearch(SearchIndex):
     def __init__(self, graph: ReadGraph, base: str):
         super().__init__([])
         self.graph = graph
-        self.graphs = [graph_iri(base, part) for part in SEARCHED_PARTS]
+        self.base = base
+
+    @property
+    def graphs(self) -> list[str]:
+        """The graphs searched: every source graph (read each time, as the engine's release
+        may change under a running app) and the ontology's."""
+        return [*data_graphs(self.graph, self.base), *(graph_iri(self.base, part) for part in SEARCHED_PARTS)]
 
     def search(self, query: str, lang: str = "fr", limit: int = 50) -> list[Hit]:
         text = expression(query)
