@@ -36,7 +36,7 @@ ROOT, ACTIVITY = "iati-activities", "iati-activity"
 # the property of a programme whose objects published the file (its source's dct:publisher)
 REPORTING_ORGANISATION = "https://w3id.org/coopkg/def/reportingOrganisation"
 
-# prefixes of the IATI codes (ontology/iati-codes.ttl and the imported Turtle)
+# prefixes of the IATI codes in ontology/iati-codes.ttl (scripts/iati_codelists.py writes it)
 CODE_PREFIXES = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
