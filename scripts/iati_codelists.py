@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from server.imports.iati import CODE_PREFIXES as PREFIXES  # noqa: E402
-from server.imports.rml import run_mapping, source_keys  # noqa: E402
+from server.imports.mapping import run_mapping, source_keys  # noqa: E402
 
 CODELISTS = [
     "embedded/ActivityDateType.xml",

@@ -5,7 +5,6 @@ docs/export-iati.md). They are registered on the command group of server/cli.py.
 from __future__ import annotations
 
 import logging
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -33,6 +32,11 @@ def _import_kinds() -> list[str]:
     return sorted(KINDS)
 
 
+# Where each kind's problems and violations are listed: a spreadsheet's on stdout, one per line
+# (the list to fix); an IATI file's on stderr, each line as coopkg's other messages ("coopkg: …").
+PROBLEMS_ON_STDERR = frozenset({"iati"})
+
+
 @main.command("import", epilog=EXIT_CODES)
 @click.argument("kind", type=click.Choice(_import_kinds()))
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -44,11 +48,13 @@ def _import_kinds() -> list[str]:
 )
 @_log_level_option
 def import_command(kind: str, files: tuple[Path, ...], into: Path | None, lang: str) -> None:
-    """Import FILES of KIND (sheet: an .xlsx workbook or a folder of CSV files) through its
-    mapping in mappings/, into imports/<slug>.ttl and sources/imported/ (see docs/imports.md).
+    """Import FILES of KIND (sheet: an .xlsx workbook or a folder of CSV files; iati: IATI
+    activity XML) through its mapping in mappings/, into imports/<slug>.ttl and
+    sources/imported/ (see docs/imports.md, docs/imports-iati.md).
 
-    The batch is all or nothing: exits 1 with each bad cell (file:row:column: expected …,
-    found …) or each violation of the shapes, and writes nothing; 2 when a file cannot be read.
+    The batch is all or nothing: exits 1 with each bad cell or element (file:row:column or
+    file:line:xpath: expected …, found …) or each violation of the shapes, and writes nothing;
+    2 when a file cannot be read.
     """
     from .imports import KINDS
     from .imports.batch import import_batch
@@ -56,9 +62,6 @@ def import_command(kind: str, files: tuple[Path, ...], into: Path | None, lang: 
     from .progress import IMPORT_STEPS
 
     settings = _settings()
-    if kind == "iati":
-        _import_iati(files, into, lang, settings)
-        return
     inputs = _import_inputs(files)
     for path in inputs:
         if not path.exists():
@@ -74,46 +77,20 @@ def import_command(kind: str, files: tuple[Path, ...], into: Path | None, lang: 
         _fail(EXIT_UNREADABLE, f"cannot run the mapping: {error}")
     except (ValueError, OSError) as error:
         _fail(EXIT_UNREADABLE, f"cannot import: {error}")
+    on_stderr = kind in PROBLEMS_ON_STDERR
     if outcome.problems:
-        click.echo("\n".join(problem.render(lang) for problem in outcome.problems))
+        for problem in outcome.problems:
+            click.echo(f"coopkg: {problem.render(lang)}" if on_stderr else problem.render(lang), err=on_stderr)
         _fail(
             EXIT_VIOLATIONS,
             f"import refused: {len(outcome.problems)} problem(s) in the files (listed above); nothing written",
         )
     if outcome.report is not None and not outcome.report.conforms:
-        click.echo(format_report(outcome.report, lang, "import", 0, outcome.origins))
+        click.echo(format_report(outcome.report, lang, "import", 0, outcome.origins), err=on_stderr)
         _fail(EXIT_VIOLATIONS, "import refused: the imported data does not conform to the shapes; nothing written")
     for path, triples in outcome.written:
         click.echo(f"{path} ({triples} triples)")
     click.echo("coopkg: imported; `coopkg release` publishes it")
-
-
-def _import_iati(files: tuple[Path, ...], into: Path | None, lang: str, settings) -> None:
-    """IATI activity files: checked, prepared and mapped by server/imports/iati.py, landed by
-    server/imports/landing.py (each entity traced to its file, the file described as a source)."""
-    from .imports.rml import MappingFailed
-    from .imports.run import import_files
-
-    for path in files:
-        if not path.is_file():
-            _fail(EXIT_UNREADABLE, f"cannot read {path}: no such file")
-    names = [step for path in files for step in (f"check {path.name}", f"map {path.name}")] + ["validate", "write"]
-    try:
-        with Steps("import", tuple(names), logging.getLogger("coopkg.import")) as step:
-            outcome = import_files("iati", list(files), settings.root, into or settings.root, step)
-    except UnreadableSource as error:
-        _fail(EXIT_UNREADABLE, f"cannot read {error}")
-    except MappingFailed as error:
-        _fail(EXIT_UNREADABLE, f"cannot run the mapping: {error}")
-    for problem in outcome.problems:
-        click.echo(f"coopkg: {problem.render(lang)}", err=True)
-    if outcome.problems:
-        sys.exit(EXIT_VIOLATIONS)
-    if not outcome.report.conforms:
-        click.echo(format_report(outcome.report, lang, "import", 0), err=True)
-        sys.exit(EXIT_VIOLATIONS)
-    for landed in outcome.landed:
-        click.echo(f"{landed.turtle}  {landed.triples} triples  (source {landed.original})")
 
 
 def _import_inputs(files: tuple[Path, ...]) -> list[Path]:

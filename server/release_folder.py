@@ -61,8 +61,12 @@ class Release:
         return self.folder / name if name in self.manifest["files"] else None
 
     def archived(self, name: str) -> Path | None:
-        """Return the release's copy of the archived source document `name` ('000_….txt'), or None."""
-        return None if "/" in name else self.file(f"sources/{ARCHIVE.as_posix()}/{name}")
+        """Return the release's copy of the archived source document `name` ('000_….txt', or
+        'imported/<slug>.<ext>' for an imported file's original), or None."""
+        folder, _, file = name.rpartition("/")
+        if folder not in ("", "imported") or "/" in file:
+            return None
+        return self.file(f"sources/{ARCHIVE.as_posix()}/{name}")
 
     def is_up_to_date(self, settings: Settings) -> bool:
         """Return True when the release was built, in this code's layout, from the current

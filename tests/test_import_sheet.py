@@ -18,8 +18,8 @@ from server import create_app
 from server.cli import main
 from server.config import PROJECT_ROOT
 from server.imports import Project
-from server.imports.batch import sha256_of
 from server.imports.sheet import prepare
+from server.imports.source import sha256_of
 from server.knowledge import load_knowledge, read_turtle
 from server.release_folder import CURRENT
 

@@ -1,14 +1,19 @@
-"""The documents the graph cites are archived in sources/, linked from their entities and served."""
+"""The documents the graph cites are archived in sources/, linked from their entities and served;
+so are the originals of imported files, in sources/imported/."""
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 from html.parser import HTMLParser
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 from shapes_support import TURTLE_PREFIXES
 
+from server import create_app
+from server.cli import main
 from server.config import PROJECT_ROOT
 from server.knowledge import KnowledgeBase
 from server.validation import validate
@@ -127,3 +132,50 @@ def _documents(copies: dict[str, str]) -> list[ox.Triple]:
             dct:publisher <{TEST}org> ; schema:archivedAt {copy} .
         <{TEST}org> prov:wasDerivedFrom <{TEST}{name}> .\n"""
     return [quad.triple for quad in ox.parse(turtle, format=ox.RdfFormat.TURTLE)]
+
+
+# --- the original of an imported file -------------------------------------------------------
+
+SMALL_IATI = """<?xml version="1.0" encoding="UTF-8"?>
+<iati-activities version="2.03">
+ <iati-activity xml:lang="fr" default-currency="XOF">
+  <iati-identifier>XM-TEST-1-ARCHIVE</iati-identifier>
+  <reporting-org ref="XM-TEST-1" type="10"><narrative>Commune d'essai</narrative></reporting-org>
+  <title><narrative>Activité d'essai (exemple)</narrative></title>
+ </iati-activity>
+</iati-activities>
+"""
+
+
+def test_an_imported_original_is_archived_with_the_release_and_served_unchanged(runner, tmp_path):
+    root, releases = tmp_path / "project", tmp_path / "releases"
+    for folder in ("ontology", "shapes", "graph", "queries", "catalog", "sources"):
+        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    original = tmp_path / "Essai Archive.xml"
+    original.write_bytes(SMALL_IATI.encode("utf-8"))
+    env = {"COOPKG_ROOT": str(root), "COOPKG_RELEASE_DIR": str(releases)}
+    imported = runner.invoke(main, ["import", "iati", str(original)], env=env)
+    assert imported.exit_code == 0, imported.output
+    released = runner.invoke(main, ["release"], env=env)
+    assert released.exit_code == 0, released.output
+    client = create_app({"root": root, "release_dir": releases}).test_client()
+
+    with client.get("/id/source/essai-archive", headers={"Accept": "text/turtle"}) as response:
+        described = rdflib.Graph().parse(data=response.get_data(), format="turtle")
+    [copy] = described.objects(None, rdflib.URIRef(ARCHIVED_AT))
+    assert str(copy) == ARCHIVE + "imported/essai-archive.xml"  # as the hand-written sources point at theirs
+    with client.get("/id/source/essai-archive", headers={"Accept": "text/html"}) as response:
+        page = Links()
+        page.feed(response.get_data(as_text=True))
+    assert "/sources/imported/essai-archive.xml" in page.hrefs
+    with client.get("/sources/imported/essai-archive.xml") as response:
+        assert (response.status_code, response.mimetype) == (200, "application/xml")
+        assert response.get_data() == original.read_bytes()
+        assert response.headers["ETag"] == f'"{hashlib.sha256(original.read_bytes()).hexdigest()}"'
+    for path in (
+        "/sources/imported/nothing.xml",
+        "/sources/imported/..%2F..%2Fmanifest.json",
+        "/sources/essai-archive.xml",
+    ):
+        with client.get(path) as response:
+            assert response.status_code == 404, path

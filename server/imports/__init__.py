@@ -1,30 +1,28 @@
 """`coopkg import KIND FILE...`: source files in, through a declarative mapping (mappings/),
 checked, validated with the project's data, and written where a release picks them up
-(docs/imports.md; contracts C1 and C2).
+(docs/imports.md, docs/imports-iati.md; contracts C1 and C2).
 
-A kind plugs in with one line in KINDS: its mapping file, the input names it accepts, and
-either `check(path) -> list[Problem]` (the mapping then reads the input file itself) or
-`prepare(path, project, folder) -> Prepared` (it checks and hands the mapping other files).
+One pipeline for every kind (server/imports/batch.py): each input file is checked and
+prepared by its kind, mapped by morph-kgc (server/imports/mapping.py), traced to the file and
+described as a source (server/imports/source.py); the whole batch is validated against the
+shapes with the project's data, then each file is moved in, all or nothing:
+imports/<slug>.ttl and the original in sources/imported/, which a release serves at
+/sources/imported/<name>.
+
+A kind plugs in with one entry in KINDS (server/imports/kind.py: ImportKind): its mapping
+file, the input names it accepts, its media type, and either `check(path) -> list[Problem]`
+(the mapping then reads the input file itself) or `prepare(path, project, folder, tick) ->
+Prepared` (it checks and hands the mapping other files). `sheet` (server/imports/sheet.py) is a
+team's spreadsheet; `iati` (server/imports/iati.py) is IATI activity XML.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from ..config import PROJECT_ROOT
 from . import iati, sheet
 from .kind import ImportKind, Prepared, Problem, Project
 
 MAPPINGS = PROJECT_ROOT / "mappings"
-
-
-def _prepare_iati(path: Path, project: Project, folder: Path, tick=None) -> Prepared:
-    """Check an IATI activity file and write the parts mappings/iati.rml.ttl reads
-    (server/imports/iati.py). `coopkg import iati` lands them with server/imports/run.py, which
-    traces each entity to its file; this entry names the kind for the command line."""
-    _, problems = iati.prepare(path, folder)
-    return Prepared(iati.part_sources(folder), problems)
-
 
 KINDS: dict[str, ImportKind] = {
     "sheet": ImportKind(
@@ -36,8 +34,10 @@ KINDS: dict[str, ImportKind] = {
     "iati": ImportKind(
         mapping=iati.MAPPING,
         suffixes=(".xml",),
-        prepare=_prepare_iati,
+        prepare=iati.prepare,
         media_type=lambda path: "application/xml",
+        traced_by_mapping=False,  # morph-kgc does not know which file the parts came from
+        publisher=iati.REPORTING_ORGANISATION,
     ),
 }
 

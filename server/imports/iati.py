@@ -1,11 +1,13 @@
 """IATI activity XML (2.01 to 2.03) in: a check, a preparation, then mappings/iati.rml.ttl.
 
-The check reads the file once, streamed, and reports what a person can fix (not XML, not
-an activity file, a version we do not map, a date, number or code that is not one) with its
-line and XPath. The preparation applies mappings/iati/activity.xsl to one activity at a time
-(what an element inherits from its ancestors is written on it, since morph-kgc's XML
-references only read downwards) and writes the result in parts (PARTS). morph-kgc then runs
-the mapping over the parts (docs/imports-iati.md).
+One kind of the import framework (server/imports/batch.py): `prepare` is its step before the
+mapping. The check reads the file once, streamed, and reports what a person can fix (not XML,
+not an activity file, a version we do not map, a date, number or code that is not one) with
+its line and XPath, as a Problem (row: the line, column: the XPath). The preparation applies
+mappings/iati/activity.xsl to one activity at a time (what an element inherits from its
+ancestors is written on it, since morph-kgc's XML references only read downwards) and writes
+the result in parts (PARTS). The framework then runs the mapping over the parts with
+morph-kgc, traces every entity to the file and lands the batch (docs/imports-iati.md).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from copy import deepcopy
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +24,8 @@ import pyoxigraph as ox
 from lxml import etree
 
 from .. import query_files
-from .rml import declared_sources, run_mapping
+from .kind import Prepared, Problem, Project
+from .mapping import declared_sources
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 MAPPING = PROJECT / "mappings" / "iati.rml.ttl"
@@ -31,8 +33,10 @@ PREPARATION = PROJECT / "mappings" / "iati" / "activity.xsl"
 CODES = PROJECT / "ontology" / "iati-codes.ttl"
 VERSIONS = ("2.01", "2.02", "2.03")
 ROOT, ACTIVITY = "iati-activities", "iati-activity"
+# the property of a programme whose objects published the file (its source's dct:publisher)
+REPORTING_ORGANISATION = "https://w3id.org/coopkg/def/reportingOrganisation"
 
-# prefixes of the IATI codes (ontology/iati-codes.ttl and the imported Turtle)
+# prefixes of the IATI codes in ontology/iati-codes.ttl (scripts/iati_codelists.py writes it)
 CODE_PREFIXES = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
@@ -61,29 +65,6 @@ CODE_PREFIXES = {
         }.items()
     },
 }
-
-FRAME = {"fr": ("attendu", "trouvé", "rien"), "en": ("expected", "found", "nothing")}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in an input file: where (file, line, XPath), what was expected (a
-    (French, English) pair) and what was found, as written."""
-
-    file: str
-    line: int | None
-    xpath: str | None
-    expected: tuple[str, str]
-    found: str
-
-    def render(self, lang: str = "en") -> str:
-        """Return 'file:line:xpath: expected …, found …' in `lang` ('fr' or 'en')."""
-        expected_word, found_word, nothing = FRAME.get(lang, FRAME["en"])
-        where = ":".join(str(part) for part in (self.file, self.line, self.xpath) if part not in (None, ""))
-        expected = self.expected[0 if lang == "fr" else 1]
-        found = (f"« {self.found} »" if lang == "fr" else f'"{self.found}"') if self.found != "" else nothing
-        return f"{where}: {expected_word} {expected}, {found_word} {found}"
-
 
 # --- what the check reads ------------------------------------------------------------------
 
@@ -317,10 +298,11 @@ PARTS = {
 PAYERS = ("provider-org", "receiver-org")
 
 
-def prepare(path: Path, folder: Path) -> tuple[int, list[Problem]]:
+def prepare(path: Path, project: Project, folder: Path, tick: Callable[..., None] | None = None) -> Prepared:
     """Check `path` and write it into `folder` as mappings/iati/activity.xsl makes it, one
-    activity at a time, in the parts of PARTS. Return the number of activities and the
-    problems (when there are any, the parts are not to be mapped)."""
+    activity at a time, in the parts of PARTS; return the parts the mapping reads and the
+    problems (when there are any, the parts are not to be mapped). `tick(n, "activities")`
+    says how many activities were read. `project` is not read: the codes are the codelists'."""
     problems: list[Problem] = []
     transform = etree.XSLT(etree.parse(str(PREPARATION)))
     count = 0
@@ -332,6 +314,8 @@ def prepare(path: Path, folder: Path) -> tuple[int, list[Problem]]:
             stack.enter_context(part.element(ROOT))
         for activity in _activities(path, problems.append):
             count += 1
+            if tick is not None and count % 100 == 0:
+                tick(count, "activities")
             if problems:
                 continue
             wrapper = etree.Element(ROOT)
@@ -339,7 +323,9 @@ def prepare(path: Path, folder: Path) -> tuple[int, list[Problem]]:
             prepared = transform(wrapper.getroottree()).getroot()[0]
             for name, tags in PARTS.items():
                 parts[name].write(_part(prepared, tags, payers=name == "organisations.xml"))
-    return count, problems
+    if tick is not None:
+        tick(count, "activities")
+    return Prepared(part_sources(folder), problems)
 
 
 def _part(activity: etree._Element, tags: tuple[str, ...], payers: bool) -> etree._Element:
@@ -365,8 +351,3 @@ def _copy(activity: etree._Element) -> etree._Element:
 def part_sources(folder: Path) -> dict[str, Path]:
     """Return the sources of mappings/iati.rml.ttl (key -> the part `prepare` wrote in `folder`)."""
     return {key: folder / part for key, part in declared_sources(MAPPING).items()}
-
-
-def map_prepared(folder: Path) -> list[ox.Triple]:
-    """Return the triples mappings/iati.rml.ttl makes of the parts `prepare` wrote in `folder`."""
-    return run_mapping(MAPPING, part_sources(folder))

@@ -1,4 +1,5 @@
-"""What an import kind gives the framework (contract C2), and what a bad cell is reported as."""
+"""What an import kind gives the framework (contract C2), what a problem in an input file is
+reported as, and the slug an input is written under (contract C1)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ FRAME = {
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in an input file, found before the mapping runs.
+    """One thing wrong in an input file, found before the mapping runs: a spreadsheet's cell or
+    an XML file's element or attribute.
 
     `row` is the spreadsheet row or XML line (None: the whole file), `column` the column's
     header or an XPath; `expected` is one text, or a (French, English) pair; `found` is what
-    the cell holds as written ('' for an empty cell).
+    the cell or attribute holds as written ('' for an empty one).
     """
 
     file: str
@@ -66,8 +68,15 @@ class ImportKind:
     `mapping` is its mapping file (mappings/<kind>.yml, YARRRML, or RML in Turtle). `check`, if
     given, reads an input file and returns its problems; the mapping then reads the input file
     itself under every source key. `prepare(path, project, folder, tick)` does both and may
-    hand the mapping other files (the checked tables of a spreadsheet); it calls `tick(rows)`
-    now and then as it reads. `suffixes` are the input names accepted ('' for a folder).
+    hand the mapping other files (the checked tables of a spreadsheet, the parts of an IATI
+    file); it calls `tick(done)` or `tick(done, unit)` now and then as it reads. `suffixes` are
+    the input names accepted ('' for a folder).
+
+    What the framework writes of each file (server/imports/source.py) depends on two more:
+    `traced_by_mapping` says whether the mapping itself gives each entity its
+    `prov:wasDerivedFrom` the file (else the framework gives it to every typed entity of the
+    data), `publisher` is the property whose objects published the file (IATI's reporting
+    organisations; None: an unnamed agent).
     """
 
     mapping: Path
@@ -75,6 +84,8 @@ class ImportKind:
     check: Callable[[Path], list[Problem]] | None = None
     prepare: Callable[..., Prepared] | None = None
     media_type: Callable[[Path], str] = lambda path: "application/octet-stream"
+    traced_by_mapping: bool = True
+    publisher: str | None = None
 
 
 def slug_of(path: Path) -> str:

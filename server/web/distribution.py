@@ -40,7 +40,12 @@ share_read_only(blueprint)
 
 DUMPS = {dump.name: dump for dump in dump_files()}
 BY_SUFFIX = {fmt.suffix: fmt for fmt in DESCRIPTION_FORMATS}
-ARCHIVE_TYPES = {".txt": "text/plain", ".md": "text/markdown"}  # Werkzeug adds charset=utf-8
+ARCHIVE_TYPES = {  # Werkzeug adds charset=utf-8 to text/*
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".xml": "application/xml",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 @blueprint.get("/dumps/")
@@ -102,8 +107,11 @@ def robots():
 
 
 @blueprint.get("/sources/<name>")
-def archived_source(name: str):
-    """A document the graph cites, as archived in the current release (schema:archivedAt)."""
+@blueprint.get("/sources/imported/<name>", defaults={"folder": "imported/"})
+def archived_source(name: str, folder: str = ""):
+    """A document the graph cites, as archived in the current release (schema:archivedAt); an
+    imported file's original under imported/, so that its name never meets a hand-written one."""
+    name = folder + name
     path = _release().archived(name)
     if path is None:
         return _plain(f"no archived source named {name!r}\n", 404)
