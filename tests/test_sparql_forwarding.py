@@ -16,11 +16,12 @@ from sparql_answers import oxigraph_term, results_rows
 from test_sparql_sandbox import Bait, corpus
 
 from server import create_app
+from server.engine_errors import engine_message
 from server.engine_graph import SparqlHttpGraph
 from server.namespaces import graph_iri
 from server.queries import competency_queries
 from server.sparql.answer import QueryFailed
-from server.sparql.remote import RemoteEndpoint, engine_message
+from server.sparql.remote import RemoteEndpoint
 from server.sparql.worker import Job
 
 

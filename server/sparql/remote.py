@@ -20,9 +20,11 @@ or a \\u escape is refused (MAY_SPELL_SERVICE); then:
   format by pyoxigraph, as the query workers do, the stored graph names back to their own;
 - at most `limit` queries are forwarded at once; past that a query is answered 503 at once,
   with a Retry-After;
-- what goes wrong becomes a QueryFailed: 400 for a query the engine refuses as malformed (its
-  message, cleaned of markup), 503 when it cannot be reached, 504 past the time limit, 502 for
-  any other failure or an answer we cannot read.
+- what goes wrong becomes a QueryFailed: 400 for a query the engine refuses as malformed or
+  cannot evaluate (by its status and its error code, engine_errors.py: Virtuoso answers 500
+  "Virtuoso 37000 Error TR...: transitive start not given" for a path with both ends unbound;
+  its message, one line cleaned of markup), 503 when it cannot be reached, 504 past the time
+  limit, 502 for any other failure or an answer we cannot read.
 
 This runs in the web process, which has the network (it must reach the engine): unlike the
 query workers, nothing here is cut off from it. The guard's SERVICE refusal and the engine's
@@ -38,11 +40,11 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from html import unescape
 
 import pyoxigraph as ox
 from urllib3.exceptions import HTTPError
 
+from ..engine_errors import engine_failure
 from ..engine_graph import MAX_GET_QUERY, SparqlHttpGraph
 from ..namespaces import PREFIXES
 from .answer import QueryFailed
@@ -56,7 +58,6 @@ log = logging.getLogger("coopkg.sparql")
 # engine given no graph name at all would use its own default graph or all its graphs.
 NO_GRAPH = "urn:coopkg:no-graph"
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
-ENGINE_MESSAGE_CHARS = 300  # of an engine's error, what the client is told
 # What could spell SERVICE to the engine: the word anywhere (in any case; in a comment or a
 # string too, since two parsers may disagree on where those end), or a \u or \U escape.
 _MAY_SPELL_SERVICE = re.compile(r"service|\\u", re.IGNORECASE)
@@ -65,8 +66,6 @@ MAY_SPELL_SERVICE = (
     "(in a string or a comment either) nor a \\u escape: write such a string another way, "
     'for example REGEX(?label, "servic[e]", "i")'
 )
-_TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
 _PARSED = {
     "application/sparql-results+json": ("results", ox.QueryResultsFormat.JSON),
     "application/json": ("results", ox.QueryResultsFormat.JSON),
@@ -240,19 +239,22 @@ class RemoteEndpoint:
         return answer
 
     def _refusal(self, answer) -> QueryFailed:
-        """Return the QueryFailed for an engine's error status, with its message made plain."""
+        """Return the QueryFailed for an engine's error status, by what it says (engine_failure):
+        400 for a query it refuses or cannot evaluate, with its message made plain."""
         try:
             text = answer.raw.read(16 * 1024, decode_content=True).decode("utf-8", "replace")
         except (OSError, HTTPError):  # its reason is lost with the connection: the status says enough
             text = ""
-        message = engine_message(text, answer.headers.get("Content-Type", ""))
-        status, url = answer.status_code, self.graph.url
+        failure = engine_failure(answer.status_code, text, answer.headers.get("Content-Type", ""))
+        status, url, message = answer.status_code, self.graph.url, failure.message
         log.info("the SPARQL engine answered %d: %s", status, message)
-        if status == 400:
+        if failure.kind == "query" and status == 400:
             return QueryFailed(400, f"malformed query (the SPARQL engine says): {message}")
-        if status == 503:
+        if failure.kind == "query":
+            return QueryFailed(400, f"the SPARQL engine cannot evaluate this query (it says): {message}")
+        if failure.kind == "unavailable":
             return QueryFailed(503, f"the SPARQL engine at {url} is unavailable: {message}", self.retry_after)
-        if status == 504:
+        if failure.kind == "timeout":
             return QueryFailed(504, self._too_slow())
         return QueryFailed(502, f"the SPARQL engine at {url} answered {status}: {message}")
 
@@ -310,17 +312,6 @@ class RemoteEndpoint:
         prefixes = PREFIXES if format_name in PREFIXED_FORMATS else None
         ox.serialize(kept[: job.max_rows], out, RDF_FORMATS[format_name], prefixes=prefixes)
         return ForwardedAnswer(Head("graph", format_name, len(kept) > job.max_rows), out.bytes())
-
-
-def engine_message(text: str, content_type: str = "") -> str:
-    """Return an engine's error body as one short line of plain text (markup and entities
-    removed, whitespace collapsed, at most ENGINE_MESSAGE_CHARS characters)."""
-    if "html" in content_type.lower() or text.lstrip().startswith("<"):
-        text = unescape(_TAG.sub(" ", re.sub(r"(?is)<(script|style|head)\b.*?</\1>", " ", text)))
-    text = _SPACE.sub(" ", text).strip()
-    if len(text) > ENGINE_MESSAGE_CHARS:
-        text = text[: ENGINE_MESSAGE_CHARS - 1].rstrip() + "…"
-    return text or "(no message)"
 
 
 def _chosen(format_name: str | None, formats: dict, kind: str) -> str:
