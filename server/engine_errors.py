@@ -26,7 +26,8 @@ from html import unescape
 
 ENGINE_MESSAGE_CHARS = 300  # of an engine's error, what the client is told
 # The first line of Virtuoso's error answers: "Virtuoso <SQL state> Error <its code>: <text>".
-_VIRTUOSO = re.compile(r"\A\s*(?P<line>Virtuoso (?P<state>[0-9A-Z]{5}) Error (?P<code>[^\s:]+):[^\n]*)")
+# Its own code ("SR084", "TR...") is missing from some: "Virtuoso 42000 Error The estimated...".
+_VIRTUOSO = re.compile(r"\A\s*(?P<line>Virtuoso (?P<state>[0-9A-Z]{5}) Error (?:(?P<code>[A-Z]{2}[0-9.]{3}): )?[^\n]*)")
 QUERY_STATE_CLASSES = ("21", "22", "37", "42")
 TIMEOUT_STATES = frozenset({"S1T00", "HYT00", "HYT01"})
 UNAVAILABLE_STATES = ("08", "40001")

@@ -662,3 +662,80 @@ def test_the_app_searches_through_virtuosos_text_index_when_told(virtuoso, publi
         assert there.status_code == here.status_code == 200, path
         assert there.data == here.data, path
     assert on_engine.get("/id/organisation/nobody-at-all").status_code == 404  # suggestions read from it too
+
+
+# --- what Virtuoso cannot evaluate: 400 on /sparql, 502 on a page, by its status and error code ---
+
+RENEWS = "https://w3id.org/coopkg/def/renews"
+# Queries the embedded store and Oxigraph server answer and Virtuoso 7.2 refuses, with the SQL
+# state and the code of its refusal (the first line of its 500 answer's body).
+VIRTUOSO_CANNOT = {
+    f"SELECT * WHERE {{ ?a <{RENEWS}>+ ?b }}": ("37000", "TR..."),
+    f"SELECT * WHERE {{ ?a <{RENEWS}>* ?b }}": ("37000", "TR..."),
+    f"SELECT * WHERE {{ ?a ^<{RENEWS}>+ ?b }}": ("37000", "TR..."),
+    f"SELECT * WHERE {{ ?a (<{RENEWS}>|^<{RENEWS}>)* ?b }}": ("37000", "TR..."),
+    "SELECT (1/0 AS ?x) WHERE {}": ("22012", "SR084"),  # the standard's error: an unbound ?x
+}
+RESULTS = "application/sparql-results+json"
+
+
+@pytest.fixture(scope="module")
+def on_virtuoso(virtuoso, published, release_dir):
+    """The app with its pages and /sparql on Virtuoso."""
+    app = create_app({"release_dir": release_dir, "engine_url": virtuoso.url}, published=published)
+    app.config["TESTING"] = True
+    return app.test_client()
+
+
+def test_virtuoso_refuses_with_500_and_an_sql_state_what_the_others_answer(virtuoso, oxigraph, client):
+    for query, (state, code) in VIRTUOSO_CANNOT.items():
+        raw = requests.get(virtuoso.url, params={"query": query}, headers={"Accept": RESULTS}, timeout=60)
+        assert raw.status_code == 500 and raw.headers["Content-Type"].startswith("text/plain"), query
+        assert raw.text.startswith(f"Virtuoso {state} Error {code}: "), raw.text
+        assert "SPARQL query:" in raw.text, "it echoes the query it was given"
+        assert client.get("/sparql", query_string={"query": query}, headers={"Accept": RESULTS}).status_code == 200
+        there = requests.get(oxigraph.url, params={"query": query}, headers={"Accept": RESULTS}, timeout=60)
+        assert there.status_code == 200, query
+
+
+def test_sparql_on_virtuoso_answers_400_naming_what_it_cannot_evaluate(on_virtuoso):
+    for query, (state, code) in VIRTUOSO_CANNOT.items():
+        answer = on_virtuoso.get("/sparql", query_string={"query": query}, headers={"Accept": RESULTS})
+        text = answer.get_data(as_text=True)
+        assert answer.status_code == 400 and answer.mimetype == "text/plain", (query, text)
+        assert text.startswith(
+            f"the SPARQL engine cannot evaluate this query (it says): Virtuoso {state} Error {code}: "
+        )
+        assert len(text.splitlines()) == 1 and "SPARQL query" not in text and "define" not in text
+    syntax = on_virtuoso.get(
+        "/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p }"}, headers={"Accept": RESULTS}
+    )
+    assert syntax.status_code == 400  # Virtuoso's own 400: malformed, its line alone
+    assert syntax.get_data(as_text=True).startswith(
+        "malformed query (the SPARQL engine says): Virtuoso 37000 Error SP030"
+    )
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert on_virtuoso.get("/sparql", query_string={"query": count}, headers={"Accept": RESULTS}).status_code == 200
+
+
+def test_the_query_page_on_virtuoso_shows_the_refusal_with_400(on_virtuoso):
+    query = f"SELECT * WHERE {{ ?a <{RENEWS}>+ ?b }}"
+    answer = on_virtuoso.get("/sparql", query_string={"query": query}, headers={"Accept": "text/html"})
+    assert answer.status_code == 400 and answer.mimetype == "text/html"
+    page = BeautifulSoup(answer.data, "html.parser").get_text(" ", strip=True)
+    assert "transitive start not given" in page and "SPARQL query:" not in page
+
+
+def test_a_query_of_the_pages_virtuoso_refuses_is_a_502_naming_its_code_never_a_500(virtuoso, base, on_virtuoso):
+    graph = reader(virtuoso.url, base)
+    two = [f"{base}id/observation/a", f"{base}id/observation/b"]  # VALUES with two rows: no end written in
+    with pytest.raises(EngineError) as refused:
+        graph.select("same_quantity_claims", observation=two)
+    graph.close()
+    message = str(refused.value)
+    assert refused.value.status == 502 and "refused a query of the pages: Virtuoso 37000 Error TR..." in message
+    assert "\n" not in message and "SELECT" not in message
+    app = on_virtuoso.application
+    with app.test_request_context("/id/organisation/cc-zou"):  # what the app answers a page raising it
+        answer = app.make_response(app.handle_user_exception(refused.value))
+    assert answer.status_code == 502 and answer.get_data(as_text=True).startswith("Bad Gateway: ")
