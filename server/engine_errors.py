@@ -31,6 +31,9 @@ _VIRTUOSO = re.compile(r"\A\s*(?P<line>Virtuoso (?P<state>[0-9A-Z]{5}) Error (?:
 QUERY_STATE_CLASSES = ("21", "22", "37", "42")
 TIMEOUT_STATES = frozenset({"S1T00", "HYT00", "HYT01"})
 UNAVAILABLE_STATES = ("08", "40001")
+# Virtuoso's "anytime" answer: a 200 holding what it found before its own time limit, said only
+# by this header ("RC...: Returning incomplete results, query interrupted by result timeout").
+INCOMPLETE_STATE = "S1TAT"
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 
@@ -74,3 +77,11 @@ def engine_message(text: str, content_type: str = "") -> str:
     if len(text) > ENGINE_MESSAGE_CHARS:
         text = text[: ENGINE_MESSAGE_CHARS - 1].rstrip() + "…"
     return text or "(no message)"
+
+
+def incomplete_answer(headers) -> str | None:
+    """Return the engine's message when its 200 answer says it is incomplete (Virtuoso's
+    `X-SQL-State: S1TAT`, a query stopped at its own time limit), else None."""
+    if headers.get("X-SQL-State", "").strip().upper() != INCOMPLETE_STATE:
+        return None
+    return engine_message(headers.get("X-SQL-Message", "").split("Activity:")[0]) or INCOMPLETE_STATE

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from . import query_files
 from .engine_auth import basic_or_digest, engine_credentials
-from .engine_errors import engine_failure
+from .engine_errors import engine_failure, incomplete_answer
 from .engine_release import RECORD_CHECK, ReleaseMismatch, read_record
 from .graphs import (
     LABELS_PER_QUERY,
@@ -178,6 +178,10 @@ class SparqlHttpGraph:
             raise EngineError(f"the SPARQL engine at {self.url} failed: {type(error).__name__}", 502) from error
         if answer.status_code != 200:
             raise self._failure(answer)
+        if incomplete := incomplete_answer(answer.headers):
+            raise EngineError(
+                f"the SPARQL engine at {self.url} stopped a query at its own time limit: {incomplete}", 504
+            )
         return answer.content
 
     def _failure(self, answer) -> EngineError:

@@ -753,3 +753,26 @@ def test_a_query_of_the_pages_virtuoso_refuses_is_a_502_naming_its_code_never_a_
     with app.test_request_context("/id/organisation/cc-zou"):  # what the app answers a page raising it
         answer = app.make_response(app.handle_user_exception(refused.value))
     assert answer.status_code == 502 and answer.get_data(as_text=True).startswith("Bad Gateway: ")
+
+
+def test_virtuoso_answering_part_of_a_query_at_its_own_time_limit_is_a_504(virtuoso, base):
+    """Virtuoso's "anytime" answer: past its time limit (here its `timeout` parameter, 200 ms) a
+    200 holding part of the rows, said only by `X-SQL-State: S1TAT`: never passed on as the answer."""
+    from server.sparql.answer import QueryFailed
+    from server.sparql.remote import RemoteEndpoint
+    from server.sparql.worker import Job
+
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?a ?b ?c FILTER(STR(?o) < STR(?c)) }"
+    limited = reader(virtuoso.url + "?timeout=200", base)
+    raw = limited.session.get(
+        limited.url,
+        params={"query": heavy, "default-graph-uri": list(limited.graphs.values())},
+        headers={"Accept": RESULTS},
+        timeout=60,
+    )
+    assert raw.status_code == 200 and raw.headers["X-SQL-State"] == "S1TAT", raw.headers
+    with pytest.raises(QueryFailed) as stopped:
+        RemoteEndpoint(limited, timeout=60).run(Job(heavy))
+    limited.close()
+    assert stopped.value.failure.status == 504
+    assert "stopped it at its own time limit: RC...: Returning incomplete results" in stopped.value.failure.message

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from urllib3.exceptions import HTTPError
 
-from ..engine_errors import engine_failure
+from ..engine_errors import engine_failure, incomplete_answer
 from ..engine_graph import MAX_GET_QUERY, SparqlHttpGraph
 from ..namespaces import PREFIXES
 from .answer import QueryFailed
@@ -236,6 +236,10 @@ class RemoteEndpoint:
         if answer.status_code != 200:
             with answer:
                 raise self._refusal(answer)
+        if incomplete := incomplete_answer(answer.headers):  # a part of the answer, as if it were all
+            answer.close()
+            log.info("the SPARQL engine answered part of a query: %s", incomplete)
+            raise QueryFailed(504, f"query stopped: the SPARQL engine stopped it at its own time limit: {incomplete}")
         return answer
 
     def _refusal(self, answer) -> QueryFailed:
