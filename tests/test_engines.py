@@ -776,3 +776,24 @@ def test_virtuoso_answering_part_of_a_query_at_its_own_time_limit_is_a_504(virtu
     limited.close()
     assert stopped.value.failure.status == 504
     assert "stopped it at its own time limit: RC...: Returning incomplete results" in stopped.value.failure.message
+
+
+def test_a_construct_and_a_describe_on_virtuoso_answer_graphs_in_the_clients_format(on_virtuoso, client, base):
+    """Asked for SPARQL JSON or N-Triples at once, Virtuoso answered a CONSTRUCT as a table of
+    ?s ?p ?o (and a DESCRIBE with JSON we could not read): each form is asked for its own kind."""
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s a <http://www.w3.org/2002/07/owl#Class> ; ?p ?o FILTER(isIRI(?o)) }"
+    describe = f"DESCRIBE <{base}id/organisation/cc-zou>"
+    for accept, format_ in (("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES)):
+        answers = [
+            c.get("/sparql", query_string={"query": construct}, headers={"Accept": accept})
+            for c in (client, on_virtuoso)
+        ]
+        assert [a.status_code for a in answers] == [200, 200] and answers[1].mimetype == accept
+        here, there = ({q.triple for q in ox.parse(a.data, format=format_)} for a in answers)
+        assert here and there == here, accept
+        described = on_virtuoso.get("/sparql", query_string={"query": describe}, headers={"Accept": accept})
+        assert described.status_code == 200 and described.mimetype == accept
+        subjects = {q.subject for q in ox.parse(described.data, format=format_)}
+        assert ox.NamedNode(f"{base}id/organisation/cc-zou") in subjects
+    table = on_virtuoso.get("/sparql", query_string={"query": construct}, headers={"Accept": RESULTS})
+    assert table.status_code == 406, "a graph is not a table of results"

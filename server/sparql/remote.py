@@ -15,7 +15,8 @@ or a \\u escape is refused (MAY_SPELL_SERVICE); then:
   union of the release's graphs, as in the embedded store. The engine's other graphs are never
   named, and an empty side of the dataset is sent as NO_GRAPH, which no release holds;
 - the time limit is the read timeout of the request (and a deadline for the whole answer);
-- the engine is asked for SPARQL JSON (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE), which
+- the engine is asked for SPARQL JSON (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE), by the
+  query's form (query_forms.query_form; Virtuoso answers a CONSTRUCT asked for both as a table), which
   are parsed as they arrive; at most max_rows rows are kept, then serialized in the client's
   format by pyoxigraph, as the query workers do, the stored graph names back to their own;
 - at most `limit` queries are forwarded at once; past that a query is answered 503 at once,
@@ -50,6 +51,7 @@ from ..namespaces import PREFIXES
 from .answer import QueryFailed
 from .crashes import query_hash
 from .guard import SERVICE_REFUSED, Refused, Unchecked, check_graphs, check_query
+from .query_forms import query_form
 from .worker import PREFIXED_FORMATS, RDF_FORMATS, RESULTS_FORMATS, Head, Job, tsv_term
 
 log = logging.getLogger("coopkg.sparql")
@@ -58,6 +60,14 @@ log = logging.getLogger("coopkg.sparql")
 # engine given no graph name at all would use its own default graph or all its graphs.
 NO_GRAPH = "urn:coopkg:no-graph"
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+# By the query's form when it is known: Virtuoso answers a CONSTRUCT or a DESCRIBE in the first
+# type of ACCEPT it can give, SPARQL JSON results (a table of ?s ?p ?o), not as a graph.
+ACCEPT_BY_FORM = {
+    "SELECT": "application/sparql-results+json",
+    "ASK": "application/sparql-results+json",
+    "CONSTRUCT": "application/n-triples",
+    "DESCRIBE": "application/n-triples",
+}
 # What could spell SERVICE to the engine: the word anywhere (in any case; in a comment or a
 # string too, since two parsers may disagree on where those end), or a \u or \U escape.
 _MAY_SPELL_SERVICE = re.compile(r"service|\\u", re.IGNORECASE)
@@ -219,7 +229,7 @@ class RemoteEndpoint:
         params = [("query", query), *(("default-graph-uri", g) for g in default)]
         params += [("named-graph-uri", g) for g in named]
         timeout = (min(3.0, self.timeout), self.timeout)
-        headers = {"Accept": ACCEPT}
+        headers = {"Accept": ACCEPT_BY_FORM.get(query_form(query), ACCEPT)}
         try:
             if len(query) <= MAX_GET_QUERY:
                 answer = self.graph.session.get(url, params=params, headers=headers, timeout=timeout, stream=True)
