@@ -2,6 +2,7 @@
 
     python bench/run.py --triples 100000 --duration 10 --connections 4 [--seed 1] [--out docs/benchmarks.md]
                         [--reuse-release DIR] [--profile]
+    python bench/run.py --triples 10000 --engines embedded,oxigraph-server,virtuoso
 
 It generates a graph with bench/generate.py, lays out a temporary coopkg root (ontology/,
 shapes/, catalog/, sources/, queries/ copied, the graph as graph/synthetic.ttl) and a temporary
@@ -305,34 +306,53 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
 """
 
 
+@dataclass
+class Layout:
+    """A temporary coopkg root holding the generated graph, and the environment coopkg runs in."""
+
+    env: dict
+    releases: Path
+    organisation: str  # a local authority of the graph, whose entity page is measured
+    triples: int
+    generated_s: float
+
+
+def lay_out(args: argparse.Namespace, work: Path) -> Layout:
+    """Generate the graph and lay out coopkg's root in `work`; return it with coopkg's environment
+    (the settings every run gives coopkg: workers, timeouts, niceness)."""
+    root, releases = work / "root", work / "releases"
+    for name in COPIED:
+        shutil.copytree(ROOT / name, root / name)
+    (root / "graph").mkdir()
+    graph = root / "graph" / "synthetic.ttl"
+    t0 = time.perf_counter()
+    with graph.open("w", encoding="utf-8", newline="\n") as out:
+        triples = generate.generate(out, args.triples, args.seed)
+    generated_s = time.perf_counter() - t0
+    print(f"generated {triples} triples in {generated_s:.1f} s; working in {work}", file=sys.stderr)
+    env = {**os.environ, "COOPKG_ROOT": str(root), "COOPKG_RELEASE_DIR": str(releases)}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("COOPKG_CONFIG", None)
+    # Oxigraph and rdflib-endpoint queue every query and stop none: coopkg is given the same
+    # room (its defaults, 5 s per query and 1 s of waiting for a worker, turn such queries away).
+    env |= {"COOPKG_QUERY_TIMEOUT": str(QUERY_TIMEOUT), "COOPKG_QUERY_WAIT": str(QUERY_TIMEOUT)}
+    # On a machine others use too, workers at a lower priority (the default, pages before
+    # queries) get a fraction of what the peers' threads get: they run at the same priority.
+    env["COOPKG_QUERY_NICENESS"] = "0"
+    # As many queries evaluated at once as there are connections, as Oxigraph's threads do
+    # (4 workers + 2 waiting leave 2 of the 8 threads to pages, the rule of docs/sparql.md).
+    env |= {"COOPKG_QUERY_WORKERS": str(QUERY_WORKERS), "COOPKG_QUERY_QUEUE": "2"}
+    return Layout(env, releases, first_organisation(graph), triples, generated_s)
+
+
 def measure(args: argparse.Namespace) -> dict:
     work = Path(tempfile.mkdtemp(prefix="coopkg-bench-"))
     servers: list[Server] = []
     engine = None
     try:
-        root, releases = work / "root", work / "releases"
-        for name in COPIED:
-            shutil.copytree(ROOT / name, root / name)
-        (root / "graph").mkdir()
-        graph = root / "graph" / "synthetic.ttl"
-        t0 = time.perf_counter()
-        with graph.open("w", encoding="utf-8", newline="\n") as out:
-            triples = generate.generate(out, args.triples, args.seed)
-        generated_s = time.perf_counter() - t0
-        org = first_organisation(graph)
-        print(f"generated {triples} triples in {generated_s:.1f} s; working in {work}", file=sys.stderr)
-        env = {**os.environ, "COOPKG_ROOT": str(root), "COOPKG_RELEASE_DIR": str(releases)}
-        env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-        env.pop("COOPKG_CONFIG", None)
-        # Oxigraph and rdflib-endpoint queue every query and stop none: coopkg is given the same
-        # room (its defaults, 5 s per query and 1 s of waiting for a worker, turn such queries away).
-        env |= {"COOPKG_QUERY_TIMEOUT": str(QUERY_TIMEOUT), "COOPKG_QUERY_WAIT": str(QUERY_TIMEOUT)}
-        # On a machine others use too, workers at a lower priority (the default, pages before
-        # queries) get a fraction of what the peers' threads get: they run at the same priority.
-        env["COOPKG_QUERY_NICENESS"] = "0"
-        # As many queries evaluated at once as there are connections, as Oxigraph's threads do
-        # (4 workers + 2 waiting leave 2 of the 8 threads to pages, the rule of docs/sparql.md).
-        env |= {"COOPKG_QUERY_WORKERS": str(QUERY_WORKERS), "COOPKG_QUERY_QUEUE": "2"}
+        laid = lay_out(args, work)
+        env, releases, org = laid.env, laid.releases, laid.organisation
+        triples, generated_s = laid.triples, laid.generated_s
         engine = engines.external(args.engine, work, env) if args.engine else None  # sets COOPKG_ENGINE_URL
 
         # coopkg: fresh release (built and validated by serve), then a restart on it
@@ -612,9 +632,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, release)")
     parser.add_argument("--engine", choices=engines.KINDS, help="coopkg reads from this engine (bench/engines.py)")
     parser.add_argument("--reuse-release", type=Path, help="a release folder built for these --triples, --seed")
+    parser.add_argument(
+        "--engines",
+        help="coopkg on each of these engines in turn, one table with a column each: "
+        f"comma-separated among {', '.join(engines.SIDE_BY_SIDE)} (no peers are measured then)",
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None or shutil.which("oxigraph") is None:
         raise SystemExit("needs wrk (apt-get install wrk) and oxigraph (pip install oxigraph)")
+    if args.engines:
+        kinds = [kind.strip() for kind in args.engines.split(",") if kind.strip()]
+        unknown = [kind for kind in kinds if kind not in engines.SIDE_BY_SIDE]
+        if unknown or not kinds or args.engine or args.reuse_release:
+            raise SystemExit(
+                f"--engines: a comma-separated list among {', '.join(engines.SIDE_BY_SIDE)}"
+                f"{' (unknown: ' + ', '.join(unknown) + ')' if unknown else ''}, without --engine or --reuse-release"
+            )
+        section = engines.side_by_side_report(engines.side_by_side(args, kinds), args, kinds, machine())
+        print(section)
+        engines.write_side_by_side(args.out, section, args.triples)
+        return 0
     figures = measure(args)
     section = report(figures, args, machine())
     print(section)

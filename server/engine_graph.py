@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from . import query_files
 from .engine_auth import basic_or_digest, engine_credentials
+from .engine_errors import engine_failure, incomplete_answer
 from .engine_release import RECORD_CHECK, ReleaseMismatch, read_record
 from .graphs import (
     LABELS_PER_QUERY,
@@ -176,10 +177,21 @@ class SparqlHttpGraph:
         except requests.exceptions.RequestException as error:
             raise EngineError(f"the SPARQL engine at {self.url} failed: {type(error).__name__}", 502) from error
         if answer.status_code != 200:
-            reason = answer.text[:200].strip().replace("\n", " ")
-            status = 503 if answer.status_code == 503 else 504 if answer.status_code == 504 else 502
-            raise EngineError(f"the SPARQL engine at {self.url} answered {answer.status_code}: {reason}", status)
+            raise self._failure(answer)
+        if incomplete := incomplete_answer(answer.headers):
+            raise EngineError(
+                f"the SPARQL engine at {self.url} stopped a query at its own time limit: {incomplete}", 504
+            )
         return answer.content
+
+    def _failure(self, answer) -> EngineError:
+        """Return the EngineError of an error answer (engine_failure): 503, 504, else 502 (a
+        query of ours it refuses included), with the engine's one line."""
+        failure = engine_failure(answer.status_code, answer.text[: 16 * 1024], answer.headers.get("Content-Type", ""))
+        status = {"unavailable": 503, "timeout": 504}.get(failure.kind, 502)
+        if failure.kind == "query":
+            return EngineError(f"the SPARQL engine at {self.url} refused a query of the pages: {failure.message}")
+        return EngineError(f"the SPARQL engine at {self.url} answered {answer.status_code}: {failure.message}", status)
 
     def _json(self, text: str, named: Sequence[str] | None = None) -> dict:
         body = self._send(text, "application/sparql-results+json", named)

@@ -24,16 +24,21 @@ from .search import MAX_QUERY_LENGTH, SEARCHED_PARTS, SEARCHED_PREDICATES, Hit, 
 from .search import words as folded_words
 from .source_graphs import data_graphs
 
-_WORD = re.compile(r"\w+")
+# Virtuoso's words are letters and digits: "_" separates them, and alone it is a noise word
+# (a query of noise words only is refused, XM028).
+_WORD = re.compile(r"[^\W_]+")
 # Virtuoso refuses a word ending in * with fewer letters before it ("FT370").
 SHORTEST_PREFIX = 4
+# A longer word is a noise word to Virtuoso (XM028 again; 64 letters answer, 65 do not): no
+# label holds one, so such a query finds nothing, as the app's own index finds nothing.
+LONGEST_WORD = 64
 
 
 def expression(query: str) -> str | None:
     """Return the free-text expression for `query` (every word, as the start of a word where
-    it is long enough), or None when it has no word."""
+    it is long enough), or None when it has no word or a word longer than any label's."""
     found = list(dict.fromkeys(_WORD.findall(query[:MAX_QUERY_LENGTH].casefold())))
-    if not found:
+    if not found or max(len(word) for word in found) > LONGEST_WORD:
         return None
 
     def term(word: str) -> str:

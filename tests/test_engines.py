@@ -647,6 +647,13 @@ def test_virtuoso_text_index_search_gives_the_same_hits_as_the_apps_index(text_s
         assert found, query
         assert not found <= {hit.iri for hit in text_search.search(query, "fr")}, f"{query} (for {meant})"
     assert text_search.search("  ,;  ", "fr") == [] and text_search.search("\"' OR 1", "fr") == []
+    for refused in VIRTUOSO_REFUSES_AS_WORDS:  # what Virtuoso would refuse (XM028, FT370) is not sent so
+        assert text_search.search(refused, "fr") == index.search(refused, "fr"), refused
+
+
+# Searches whose words, sent as they are, Virtuoso refuses (500): "_" alone is a noise word,
+# "zou_" the start of a word under four letters, a word of 65 letters a noise word too.
+VIRTUOSO_REFUSES_AS_WORDS = ("_", "zou_", "x" * 65, "coopération " + "y" * 80)
 
 
 def test_the_app_searches_through_virtuosos_text_index_when_told(virtuoso, published, release_dir, client):
@@ -662,3 +669,131 @@ def test_the_app_searches_through_virtuosos_text_index_when_told(virtuoso, publi
         assert there.status_code == here.status_code == 200, path
         assert there.data == here.data, path
     assert on_engine.get("/id/organisation/nobody-at-all").status_code == 404  # suggestions read from it too
+    for refused in VIRTUOSO_REFUSES_AS_WORDS:
+        here, there = (
+            client.get("/search.json", query_string={"q": refused}),
+            on_engine.get("/search.json", query_string={"q": refused}),
+        )
+        assert there.status_code == here.status_code == 200, refused
+        assert there.get_json() == here.get_json(), refused
+
+
+# --- what Virtuoso cannot evaluate: 400 on /sparql, 502 on a page, by its status and error code ---
+
+RENEWS = "https://w3id.org/coopkg/def/renews"
+# Queries the embedded store and Oxigraph server answer and Virtuoso 7.2 refuses, with the SQL
+# state and the code of its refusal (the first line of its 500 answer's body).
+VIRTUOSO_CANNOT = {
+    f"SELECT * WHERE {{ ?a <{RENEWS}>+ ?b }}": ("37000", "TR..."),
+    f"SELECT * WHERE {{ ?a <{RENEWS}>* ?b }}": ("37000", "TR..."),
+    f"SELECT * WHERE {{ ?a ^<{RENEWS}>+ ?b }}": ("37000", "TR..."),
+    f"SELECT * WHERE {{ ?a (<{RENEWS}>|^<{RENEWS}>)* ?b }}": ("37000", "TR..."),
+    "SELECT (1/0 AS ?x) WHERE {}": ("22012", "SR084"),  # the standard's error: an unbound ?x
+}
+RESULTS = "application/sparql-results+json"
+
+
+@pytest.fixture(scope="module")
+def on_virtuoso(virtuoso, published, release_dir):
+    """The app with its pages and /sparql on Virtuoso."""
+    app = create_app({"release_dir": release_dir, "engine_url": virtuoso.url}, published=published)
+    app.config["TESTING"] = True
+    return app.test_client()
+
+
+def test_virtuoso_refuses_with_500_and_an_sql_state_what_the_others_answer(virtuoso, oxigraph, client):
+    for query, (state, code) in VIRTUOSO_CANNOT.items():
+        raw = requests.get(virtuoso.url, params={"query": query}, headers={"Accept": RESULTS}, timeout=60)
+        assert raw.status_code == 500 and raw.headers["Content-Type"].startswith("text/plain"), query
+        assert raw.text.startswith(f"Virtuoso {state} Error {code}: "), raw.text
+        assert "SPARQL query:" in raw.text, "it echoes the query it was given"
+        assert client.get("/sparql", query_string={"query": query}, headers={"Accept": RESULTS}).status_code == 200
+        there = requests.get(oxigraph.url, params={"query": query}, headers={"Accept": RESULTS}, timeout=60)
+        assert there.status_code == 200, query
+
+
+def test_sparql_on_virtuoso_answers_400_naming_what_it_cannot_evaluate(on_virtuoso):
+    for query, (state, code) in VIRTUOSO_CANNOT.items():
+        answer = on_virtuoso.get("/sparql", query_string={"query": query}, headers={"Accept": RESULTS})
+        text = answer.get_data(as_text=True)
+        assert answer.status_code == 400 and answer.mimetype == "text/plain", (query, text)
+        assert text.startswith(
+            f"the SPARQL engine cannot evaluate this query (it says): Virtuoso {state} Error {code}: "
+        )
+        assert len(text.splitlines()) == 1 and "SPARQL query" not in text and "define" not in text
+    syntax = on_virtuoso.get(
+        "/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p }"}, headers={"Accept": RESULTS}
+    )
+    assert syntax.status_code == 400  # Virtuoso's own 400: malformed, its line alone
+    assert syntax.get_data(as_text=True).startswith(
+        "malformed query (the SPARQL engine says): Virtuoso 37000 Error SP030"
+    )
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert on_virtuoso.get("/sparql", query_string={"query": count}, headers={"Accept": RESULTS}).status_code == 200
+
+
+def test_the_query_page_on_virtuoso_shows_the_refusal_with_400(on_virtuoso):
+    query = f"SELECT * WHERE {{ ?a <{RENEWS}>+ ?b }}"
+    answer = on_virtuoso.get("/sparql", query_string={"query": query}, headers={"Accept": "text/html"})
+    assert answer.status_code == 400 and answer.mimetype == "text/html"
+    page = BeautifulSoup(answer.data, "html.parser").get_text(" ", strip=True)
+    assert "transitive start not given" in page and "SPARQL query:" not in page
+
+
+def test_a_query_of_the_pages_virtuoso_refuses_is_a_502_naming_its_code_never_a_500(virtuoso, base, on_virtuoso):
+    graph = reader(virtuoso.url, base)
+    two = [f"{base}id/observation/a", f"{base}id/observation/b"]  # VALUES with two rows: no end written in
+    with pytest.raises(EngineError) as refused:
+        graph.select("same_quantity_claims", observation=two)
+    graph.close()
+    message = str(refused.value)
+    assert refused.value.status == 502 and "refused a query of the pages: Virtuoso 37000 Error TR..." in message
+    assert "\n" not in message and "SELECT" not in message
+    app = on_virtuoso.application
+    with app.test_request_context("/id/organisation/cc-zou"):  # what the app answers a page raising it
+        answer = app.make_response(app.handle_user_exception(refused.value))
+    assert answer.status_code == 502 and answer.get_data(as_text=True).startswith("Bad Gateway: ")
+
+
+def test_virtuoso_answering_part_of_a_query_at_its_own_time_limit_is_a_504(virtuoso, base):
+    """Virtuoso's "anytime" answer: past its time limit (here its `timeout` parameter, 200 ms) a
+    200 holding part of the rows, said only by `X-SQL-State: S1TAT`: never passed on as the answer."""
+    from server.sparql.answer import QueryFailed
+    from server.sparql.remote import RemoteEndpoint
+    from server.sparql.worker import Job
+
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?a ?b ?c FILTER(STR(?o) < STR(?c)) }"
+    limited = reader(virtuoso.url + "?timeout=200", base)
+    raw = limited.session.get(
+        limited.url,
+        params={"query": heavy, "default-graph-uri": list(limited.graphs.values())},
+        headers={"Accept": RESULTS},
+        timeout=60,
+    )
+    assert raw.status_code == 200 and raw.headers["X-SQL-State"] == "S1TAT", raw.headers
+    with pytest.raises(QueryFailed) as stopped:
+        RemoteEndpoint(limited, timeout=60).run(Job(heavy))
+    limited.close()
+    assert stopped.value.failure.status == 504
+    assert "stopped it at its own time limit: RC...: Returning incomplete results" in stopped.value.failure.message
+
+
+def test_a_construct_and_a_describe_on_virtuoso_answer_graphs_in_the_clients_format(on_virtuoso, client, base):
+    """Asked for SPARQL JSON or N-Triples at once, Virtuoso answered a CONSTRUCT as a table of
+    ?s ?p ?o (and a DESCRIBE with JSON we could not read): each form is asked for its own kind."""
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s a <http://www.w3.org/2002/07/owl#Class> ; ?p ?o FILTER(isIRI(?o)) }"
+    describe = f"DESCRIBE <{base}id/organisation/cc-zou>"
+    for accept, format_ in (("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES)):
+        answers = [
+            c.get("/sparql", query_string={"query": construct}, headers={"Accept": accept})
+            for c in (client, on_virtuoso)
+        ]
+        assert [a.status_code for a in answers] == [200, 200] and answers[1].mimetype == accept
+        here, there = ({q.triple for q in ox.parse(a.data, format=format_)} for a in answers)
+        assert here and there == here, accept
+        described = on_virtuoso.get("/sparql", query_string={"query": describe}, headers={"Accept": accept})
+        assert described.status_code == 200 and described.mimetype == accept
+        subjects = {q.subject for q in ox.parse(described.data, format=format_)}
+        assert ox.NamedNode(f"{base}id/organisation/cc-zou") in subjects
+    table = on_virtuoso.get("/sparql", query_string={"query": construct}, headers={"Accept": RESULTS})
+    assert table.status_code == 406, "a graph is not a table of results"

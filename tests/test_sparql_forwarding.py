@@ -16,11 +16,12 @@ from sparql_answers import oxigraph_term, results_rows
 from test_sparql_sandbox import Bait, corpus
 
 from server import create_app
+from server.engine_errors import engine_failure, engine_message
 from server.engine_graph import SparqlHttpGraph
 from server.namespaces import graph_iri
 from server.queries import competency_queries
 from server.sparql.answer import QueryFailed
-from server.sparql.remote import RemoteEndpoint, engine_message
+from server.sparql.remote import RemoteEndpoint
 from server.sparql.worker import Job
 
 
@@ -199,6 +200,50 @@ def test_the_health_answer_names_the_engine(forwarding, engine):
 )
 def test_engine_messages_are_made_one_plain_line(body, content_type, expected):
     assert engine_message(body, content_type) == expected
+
+
+ECHO = "\n\nSPARQL query:\ndefine sql:big-data-const 0 SELECT * WHERE { ?a <p>+ ?b }"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "kind", "message"),
+    [
+        # Virtuoso 7.2's answers (docs/engines.md): the SQL state's class says whose fault it is
+        (500, "Virtuoso 37000 Error TR...: transitive start not given" + ECHO, "query", None),
+        (
+            400,
+            "Virtuoso 37000 Error SP030: SPARQL compiler, line 1: syntax error at '}' before '}'" + ECHO,
+            "query",
+            None,
+        ),
+        (500, "Virtuoso 22012 Error SR084: Division by 0." + ECHO, "query", None),
+        (
+            500,
+            "Virtuoso 42000 Error The estimated execution time 221537 (sec) exceeds the limit of 400 (sec).",
+            "query",
+            None,
+        ),
+        (500, "Virtuoso S1T00 Error SR171: Transaction timed out" + ECHO, "timeout", None),
+        (500, "Virtuoso 40001 Error SR172: Transaction deadlocked" + ECHO, "unavailable", None),
+        (500, "Virtuoso 08C01 Error CL...: Cluster: no connection" + ECHO, "unavailable", None),
+        (500, "Virtuoso HT000 Error HT...: something of its own" + ECHO, "failed", None),
+        # any engine: by its status alone
+        (400, "Parse error at 1:20", "query", "Parse error at 1:20"),
+        (
+            500,
+            "Internal error: a panic in the engine\nbacktrace...",
+            "failed",
+            "Internal error: a panic in the engine backtrace...",
+        ),
+        (503, "Virtuoso 37000 Error TR...: shutting down", "unavailable", None),
+        (504, "<html><body>Gateway Timeout</body></html>", "timeout", "Gateway Timeout"),
+        (404, "Not Found", "failed", "Not Found"),
+    ],
+)
+def test_engine_failures_are_told_by_status_and_error_code(status, body, kind, message):
+    failure = engine_failure(status, body, "text/plain")
+    assert (failure.kind, failure.status) == (kind, status)
+    assert failure.message == (message or body.split("\n", 1)[0]), "Virtuoso's first line, the query's echo dropped"
 
 
 def test_oxigraph_server_runs_service_itself(database, tmp_path, engine):

@@ -108,8 +108,8 @@ class VirtuosoServer:
             raise RuntimeError(f"the Virtuoso bulk loader failed on {dump}:\n{failed}")
 
     def text_index(self) -> None:
-        """Index every literal in Virtuoso's text index (what `bif:contains` searches), those
-        loaded so far and those loaded later (docs/engines.md, "Search")."""
+        """Index every literal loaded so far in Virtuoso's text index (what `bif:contains`
+        searches); those loaded later wait for its next batch (docs/engines.md, "Search")."""
         self.isql("DB.DBA.RDF_OBJ_FT_RULE_ADD(null, null, 'coopkg'); DB.DBA.VT_INC_INDEX_DB_DBA_RDF_OBJ();")
 
     def stop(self) -> None:

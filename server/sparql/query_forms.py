@@ -26,3 +26,11 @@ def malformed_query_message(query: str, parser_message: str) -> str:
     closest = difflib.get_close_matches(found.upper(), QUERY_FORMS, n=1, cutoff=0.6)
     hint = f"; did you mean {closest[0]}?" if closest else ""
     return f'malformed query: {parser_message}; {forms}, not "{found}"{hint}'
+
+
+def query_form(query: str) -> str | None:
+    """Return the form of `query` (SELECT, CONSTRUCT, ASK or DESCRIBE), its first word after
+    the prologue, or None when it begins with none of them."""
+    word = _WORD.match(query, _PROLOGUE.match(query).end())
+    form = word.group(0).upper() if word else None
+    return form if form in QUERY_FORMS else None

@@ -15,14 +15,17 @@ or a \\u escape is refused (MAY_SPELL_SERVICE); then:
   union of the release's graphs, as in the embedded store. The engine's other graphs are never
   named, and an empty side of the dataset is sent as NO_GRAPH, which no release holds;
 - the time limit is the read timeout of the request (and a deadline for the whole answer);
-- the engine is asked for SPARQL JSON (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE), which
+- the engine is asked for SPARQL JSON (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE), by the
+  query's form (query_forms.query_form; Virtuoso answers a CONSTRUCT asked for both as a table), which
   are parsed as they arrive; at most max_rows rows are kept, then serialized in the client's
   format by pyoxigraph, as the query workers do, the stored graph names back to their own;
 - at most `limit` queries are forwarded at once; past that a query is answered 503 at once,
   with a Retry-After;
-- what goes wrong becomes a QueryFailed: 400 for a query the engine refuses as malformed (its
-  message, cleaned of markup), 503 when it cannot be reached, 504 past the time limit, 502 for
-  any other failure or an answer we cannot read.
+- what goes wrong becomes a QueryFailed: 400 for a query the engine refuses as malformed or
+  cannot evaluate (by its status and its error code, engine_errors.py: Virtuoso answers 500
+  "Virtuoso 37000 Error TR...: transitive start not given" for a path with both ends unbound;
+  its message, one line cleaned of markup), 503 when it cannot be reached, 504 past the time
+  limit, 502 for any other failure or an answer we cannot read.
 
 This runs in the web process, which has the network (it must reach the engine): unlike the
 query workers, nothing here is cut off from it. The guard's SERVICE refusal and the engine's
@@ -38,16 +41,17 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from html import unescape
 
 import pyoxigraph as ox
 from urllib3.exceptions import HTTPError
 
+from ..engine_errors import engine_failure, incomplete_answer
 from ..engine_graph import MAX_GET_QUERY, SparqlHttpGraph
 from ..namespaces import PREFIXES
 from .answer import QueryFailed
 from .crashes import query_hash
 from .guard import SERVICE_REFUSED, Refused, Unchecked, check_graphs, check_query
+from .query_forms import query_form
 from .worker import PREFIXED_FORMATS, RDF_FORMATS, RESULTS_FORMATS, Head, Job, tsv_term
 
 log = logging.getLogger("coopkg.sparql")
@@ -56,7 +60,14 @@ log = logging.getLogger("coopkg.sparql")
 # engine given no graph name at all would use its own default graph or all its graphs.
 NO_GRAPH = "urn:coopkg:no-graph"
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
-ENGINE_MESSAGE_CHARS = 300  # of an engine's error, what the client is told
+# By the query's form when it is known: Virtuoso answers a CONSTRUCT or a DESCRIBE in the first
+# type of ACCEPT it can give, SPARQL JSON results (a table of ?s ?p ?o), not as a graph.
+ACCEPT_BY_FORM = {
+    "SELECT": "application/sparql-results+json",
+    "ASK": "application/sparql-results+json",
+    "CONSTRUCT": "application/n-triples",
+    "DESCRIBE": "application/n-triples",
+}
 # What could spell SERVICE to the engine: the word anywhere (in any case; in a comment or a
 # string too, since two parsers may disagree on where those end), or a \u or \U escape.
 _MAY_SPELL_SERVICE = re.compile(r"service|\\u", re.IGNORECASE)
@@ -65,8 +76,6 @@ MAY_SPELL_SERVICE = (
     "(in a string or a comment either) nor a \\u escape: write such a string another way, "
     'for example REGEX(?label, "servic[e]", "i")'
 )
-_TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
 _PARSED = {
     "application/sparql-results+json": ("results", ox.QueryResultsFormat.JSON),
     "application/json": ("results", ox.QueryResultsFormat.JSON),
@@ -220,7 +229,7 @@ class RemoteEndpoint:
         params = [("query", query), *(("default-graph-uri", g) for g in default)]
         params += [("named-graph-uri", g) for g in named]
         timeout = (min(3.0, self.timeout), self.timeout)
-        headers = {"Accept": ACCEPT}
+        headers = {"Accept": ACCEPT_BY_FORM.get(query_form(query), ACCEPT)}
         try:
             if len(query) <= MAX_GET_QUERY:
                 answer = self.graph.session.get(url, params=params, headers=headers, timeout=timeout, stream=True)
@@ -237,22 +246,29 @@ class RemoteEndpoint:
         if answer.status_code != 200:
             with answer:
                 raise self._refusal(answer)
+        if incomplete := incomplete_answer(answer.headers):  # a part of the answer, as if it were all
+            answer.close()
+            log.info("the SPARQL engine answered part of a query: %s", incomplete)
+            raise QueryFailed(504, f"query stopped: the SPARQL engine stopped it at its own time limit: {incomplete}")
         return answer
 
     def _refusal(self, answer) -> QueryFailed:
-        """Return the QueryFailed for an engine's error status, with its message made plain."""
+        """Return the QueryFailed for an engine's error status, by what it says (engine_failure):
+        400 for a query it refuses or cannot evaluate, with its message made plain."""
         try:
             text = answer.raw.read(16 * 1024, decode_content=True).decode("utf-8", "replace")
         except (OSError, HTTPError):  # its reason is lost with the connection: the status says enough
             text = ""
-        message = engine_message(text, answer.headers.get("Content-Type", ""))
-        status, url = answer.status_code, self.graph.url
+        failure = engine_failure(answer.status_code, text, answer.headers.get("Content-Type", ""))
+        status, url, message = answer.status_code, self.graph.url, failure.message
         log.info("the SPARQL engine answered %d: %s", status, message)
-        if status == 400:
+        if failure.kind == "query" and status == 400:
             return QueryFailed(400, f"malformed query (the SPARQL engine says): {message}")
-        if status == 503:
+        if failure.kind == "query":
+            return QueryFailed(400, f"the SPARQL engine cannot evaluate this query (it says): {message}")
+        if failure.kind == "unavailable":
             return QueryFailed(503, f"the SPARQL engine at {url} is unavailable: {message}", self.retry_after)
-        if status == 504:
+        if failure.kind == "timeout":
             return QueryFailed(504, self._too_slow())
         return QueryFailed(502, f"the SPARQL engine at {url} answered {status}: {message}")
 
@@ -310,17 +326,6 @@ class RemoteEndpoint:
         prefixes = PREFIXES if format_name in PREFIXED_FORMATS else None
         ox.serialize(kept[: job.max_rows], out, RDF_FORMATS[format_name], prefixes=prefixes)
         return ForwardedAnswer(Head("graph", format_name, len(kept) > job.max_rows), out.bytes())
-
-
-def engine_message(text: str, content_type: str = "") -> str:
-    """Return an engine's error body as one short line of plain text (markup and entities
-    removed, whitespace collapsed, at most ENGINE_MESSAGE_CHARS characters)."""
-    if "html" in content_type.lower() or text.lstrip().startswith("<"):
-        text = unescape(_TAG.sub(" ", re.sub(r"(?is)<(script|style|head)\b.*?</\1>", " ", text)))
-    text = _SPACE.sub(" ", text).strip()
-    if len(text) > ENGINE_MESSAGE_CHARS:
-        text = text[: ENGINE_MESSAGE_CHARS - 1].rstrip() + "…"
-    return text or "(no message)"
 
 
 def _chosen(format_name: str | None, formats: dict, kind: str) -> str:
