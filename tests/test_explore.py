@@ -154,3 +154,28 @@ def test_an_answer_asked_again_is_the_same_and_carries_the_release_validators(cl
     french = client.get("/explore?year=2017")
     assert french.headers["Content-Language"] == "fr" and french.get_data() != first.get_data()
     assert client.get("/map?lang=en").get_data() == client.get("/map?lang=en").get_data()
+
+
+def test_a_codelist_country_sharing_an_iso_code_counts_as_the_country_described(tmp_path):
+    """An imported activity names IATI's Country code BJ: its programme counts under Benin, the
+    country the data describes with that notation, not under a second value for the code."""
+    extra = tmp_path / "imported.ttl"
+    extra.write_text(
+        """@prefix coop: <https://w3id.org/coopkg/def/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://w3id.org/coopkg/id/programme/imported-activity> a coop:Programme ;
+    coop:country <https://w3id.org/coopkg/def/iati/Country/BJ> , <https://w3id.org/coopkg/def/iati/Country/TG> .
+<https://w3id.org/coopkg/def/iati/Country/BJ> skos:inScheme <https://w3id.org/coopkg/def/iati/Country> ;
+    skos:notation "BJ" .
+<https://w3id.org/coopkg/def/iati/Country/TG> skos:inScheme <https://w3id.org/coopkg/def/iati/Country> ;
+    skos:notation "TG" .
+""",
+        encoding="utf-8",
+    )
+    knowledge = load_knowledge(PROJECT_ROOT, [PROJECT_ROOT / "graph", extra])
+    index = ExploreIndex.build(EmbeddedGraph(build_store(knowledge, Settings().base_iri)), Settings().base_iri)
+    imported = "https://w3id.org/coopkg/id/programme/imported-activity"
+    assert imported in index.pairs["country"][BENIN]
+    assert "https://w3id.org/coopkg/def/iati/Country/BJ" not in index.pairs["country"]
+    # a code no described country shares stays a value of its own
+    assert index.pairs["country"]["https://w3id.org/coopkg/def/iati/Country/TG"] == {imported}
