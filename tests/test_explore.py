@@ -122,6 +122,24 @@ def test_csv_gives_codes_beside_labels_for_every_row(client):
     assert client.get("/explore", headers={"Accept": "text/csv"}).mimetype == "text/csv"
 
 
+def test_csv_of_every_row_is_streamed_and_the_same_each_time(client, generated):
+    index, _ = generated
+    first = client.get("/explore.csv", query_string={"lang": "en"}, buffered=False)
+    assert first.is_streamed and "Content-Length" not in first.headers  # sent as it is written
+    body = first.get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(rows) == client.get("/explore.json").get_json()["count"] == len({r["iri"] for r in rows})
+    assert client.get("/explore.csv", query_string={"lang": "en"}).get_data(as_text=True) == body
+    again = client.get("/explore.csv", query_string={"lang": "en"}, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    # the generated graph's index gives one line per programme, with its label in each language
+    item = next(iter(index.items))
+    english, french = index.csv_line(item, "en"), index.csv_line(item, "fr")
+    assert next(csv.reader([english]))[:2] == [item, index.items[item].label("en")]
+    assert next(csv.reader([french]))[1] == index.items[item].label("fr")
+    assert next(csv.reader([index.csv_header()]))[:4] == ["iri", "label", "country", "country_label"]
+
+
 def test_json_gives_the_same_selection(client):
     answer = client.get("/explore.json", query_string={"year": "2017"}).get_json()
     assert answer["count"] == 1 and answer["filters"] == {"year": ["2017"]}
