@@ -33,7 +33,7 @@ FACETS = ("country", "authority", "partner", "sector", "sdg", "year", "status") 
 HIDDEN_FACETS = ("organisation",)  # filters too, but only profiles use them
 ALL_FACETS = FACETS + HIDDEN_FACETS
 MAX_FILTER_VALUES = 50  # values of all facets one request may filter on
-log = logging.getLogger(__name__)
+log = logging.getLogger("coopkg.explore")
 MEMO_SIZE = 512  # answers kept by `remembered` (profiles), the least recently used dropped
 _Labels = tuple[tuple[str, str | None], ...]
 
