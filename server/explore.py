@@ -205,7 +205,7 @@ class ExploreIndex:
         for facet in counted:
             others = _intersection(None, (m for f, m in matching.items() if f != facet))
             selected = chosen.get(facet, frozenset())
-            rank = self._ranks(facet, lang)
+            rank = self.ranks(facet, lang)
             counts = [
                 Count(
                     self.values[facet][key], len(members) if others is None else len(members & others), key in selected
@@ -225,7 +225,7 @@ class ExploreIndex:
             self._order[lang] = sorted(self.items, key=lambda iri: (normalise(self.items[iri].label(lang)), iri))
         return self._order[lang]
 
-    def _ranks(self, facet: str, lang: str) -> dict[str, int]:
+    def ranks(self, facet: str, lang: str) -> dict[str, int]:
         """Return each value of `facet` with its rank by label in `lang` (computed once)."""
         if (facet, lang) not in self._value_rank:
             values = self.values[facet]
