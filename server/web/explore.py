@@ -108,7 +108,7 @@ def _explore_json():
 @blueprint.get("/explore.csv")
 def explore_csv():
     """Every matching row, streamed: each facet's codes (IRIs or values) beside their labels."""
-    selection, lang = _selection(), choose_language()
+    selection, lang = _selection(counted=()), choose_language()  # rows only: no facet counted
     index = site.service().explore_index()
 
     def rows() -> Iterator[str]:
@@ -208,10 +208,11 @@ def facet_headings(words) -> dict[str, str]:
     }
 
 
-def _selection() -> Selection:
+def _selection(counted: tuple[str, ...] = FACETS) -> Selection:
+    """Return what the request's filters select, with the counts of the facets `counted`."""
     filters = {facet: request.args.getlist(facet) for facet in ALL_FACETS if request.args.getlist(facet)}
     try:
-        return site.service().explore_index().select(filters, choose_language())
+        return site.service().explore_index().select(filters, choose_language(), counted)
     except BadFilter as error:
         raise BadRequest(str(error)) from None
 
