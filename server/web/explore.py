@@ -1,7 +1,7 @@
 """Exploring the programmes by facets: `/explore` as a page, `/explore.csv` and
 `/explore.json` (or `/explore` with `Accept: text/csv` or `application/json`), the same
 filters in the query string (`?country=…&year=2017`), so that any view is a URL to share.
-The core is server/explore.py; the index is built on first use and kept for the release."""
+The core is server/explore.py; the index is built once per release (server/service.py)."""
 
 from __future__ import annotations
 
