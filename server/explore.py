@@ -13,7 +13,11 @@ it would give with the other facets' filters (so a chosen value's siblings keep 
 
 from __future__ import annotations
 
+import csv
+import io
+import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -29,6 +33,7 @@ FACETS = ("country", "authority", "partner", "sector", "sdg", "year", "status") 
 HIDDEN_FACETS = ("organisation",)  # filters too, but only profiles use them
 ALL_FACETS = FACETS + HIDDEN_FACETS
 MAX_FILTER_VALUES = 50  # values of all facets one request may filter on
+log = logging.getLogger("coopkg.explore")
 MEMO_SIZE = 512  # answers kept by `remembered` (profiles), the least recently used dropped
 _Labels = tuple[tuple[str, str | None], ...]
 
@@ -101,6 +106,7 @@ class ExploreIndex:
         self._memo: OrderedDict = OrderedDict()
         self._memo_lock = threading.Lock()
         self._of_item: dict[str, dict[str, list[str]]] = {}
+        self._csv_lines: dict[str, dict[str, str]] = {}  # lang -> item IRI -> its CSV line (made on first use)
         for facet, by_key in pairs.items():
             for key, members in by_key.items():
                 for item in members:
@@ -110,6 +116,7 @@ class ExploreIndex:
     def build(cls, graph: ReadGraph, base: str) -> ExploreIndex:
         """Return the index of `graph` (IRIs under `base`): one query for the items, one per
         facet, and the labels of everything they name (batched)."""
+        started = time.perf_counter()
         bindings = {"sector": {"scheme": base + "def/iati/Sector"}}
         items = [row["item"].value for row in graph.select("explore_items")]
         listed = set(items)
@@ -135,7 +142,9 @@ class ExploreIndex:
         }
         pairs = {facet: {key: members for key, (_, members) in by_key.items()} for facet, by_key in raw.items()}
         codes = {row["country"].value: row["code"].value for row in graph.select("map_country_codes")}
-        return cls({iri: Item(iri, labels.get(iri, ())) for iri in items}, values, pairs, codes)
+        index = cls({iri: Item(iri, labels.get(iri, ())) for iri in items}, values, pairs, codes)
+        log.info("facets' index of %d programmes built in %.1f s", len(items), time.perf_counter() - started)
+        return index
 
     def remembered(self, key: tuple, compute: Callable[[], object]):
         """Return `compute()`, kept for `key` (the index lives as long as its release, whose
@@ -150,6 +159,26 @@ class ExploreIndex:
             while len(self._memo) > MEMO_SIZE:
                 self._memo.popitem(last=False)
         return value
+
+    def csv_header(self) -> str:
+        """Return the header line of the CSV of a selection (`csv_line` gives its rows)."""
+        return _csv_line(["iri", "label", *(name for facet in ALL_FACETS for name in (facet, f"{facet}_label"))])
+
+    def csv_line(self, item: str, lang: str) -> str:
+        """Return the CSV line of `item` in `lang`: its IRI and label, then for each facet its
+        keys and their labels, several joined by ` | `. Worked out once per item and language
+        (what a CSV of every row costs is then joining lines, not looking labels up)."""
+        lines = self._csv_lines.get(lang)
+        if lines is None:
+            lines = self._csv_lines.setdefault(lang, {})
+        line = lines.get(item)
+        if line is None:
+            cells = [item, self.items[item].label(lang)]
+            for facet in ALL_FACETS:
+                keys = self.keys_of(item, facet)
+                cells += [" | ".join(keys), " | ".join(self.value(facet, k).label(lang) for k in keys)]
+            line = lines[item] = _csv_line(cells)
+        return line
 
     def keys_of(self, item: str, facet: str) -> list[str]:
         """Return the keys of the values `item` has for `facet`."""
@@ -176,7 +205,7 @@ class ExploreIndex:
         for facet in counted:
             others = _intersection(None, (m for f, m in matching.items() if f != facet))
             selected = chosen.get(facet, frozenset())
-            rank = self._ranks(facet, lang)
+            rank = self.ranks(facet, lang)
             counts = [
                 Count(
                     self.values[facet][key], len(members) if others is None else len(members & others), key in selected
@@ -196,7 +225,7 @@ class ExploreIndex:
             self._order[lang] = sorted(self.items, key=lambda iri: (normalise(self.items[iri].label(lang)), iri))
         return self._order[lang]
 
-    def _ranks(self, facet: str, lang: str) -> dict[str, int]:
+    def ranks(self, facet: str, lang: str) -> dict[str, int]:
         """Return each value of `facet` with its rank by label in `lang` (computed once)."""
         if (facet, lang) not in self._value_rank:
             values = self.values[facet]
@@ -215,3 +244,9 @@ def _intersection(start: set[str] | None, sets: Iterable[set[str]]) -> set[str] 
     for members in sets:
         result = members if result is None else result & members
     return result
+
+
+def _csv_line(cells: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()

@@ -5,6 +5,7 @@ profile costs a few queries however many programmes there are."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from .domain import ConventionSummary, Period
@@ -42,9 +43,9 @@ def _profile(graph: ReadGraph, index: ExploreIndex, iri: str, kind: str, lang: s
     facet = "country" if kind == "country" else "organisation"
     if iri not in index.pairs[facet]:
         return None
-    selection = index.select({facet: [iri]}, lang, counted=("organisation",))
+    selection = index.select({facet: [iri]}, lang, counted=())
     programmes = [item.iri for item in selection.items]
-    partners = tuple(c for c in selection.facets["organisation"] if c.value.key != iri and c.count)
+    partners = _partners(index, programmes, iri, lang)
     summaries, total = _conventions(graph, programmes)
     return Profile(
         kind,
@@ -57,6 +58,16 @@ def _profile(graph: ReadGraph, index: ExploreIndex, iri: str, kind: str, lang: s
         _latest_values(graph, programmes),
         _sources(graph, programmes),
     )
+
+
+def _partners(index: ExploreIndex, programmes: list[str], iri: str, lang: str) -> tuple[Count, ...]:
+    """Return the organisations taking part in `programmes` other than `iri`, each with the
+    number of them it takes part in, most first, then by label (read from the index: the
+    programmes' own organisations, not a count over every organisation)."""
+    shared = Counter(key for item in programmes for key in set(index.keys_of(item, "organisation")) if key != iri)
+    rank = index.ranks("organisation", lang)
+    ordered = sorted(shared, key=lambda key: (-shared[key], rank.get(key, 0)))
+    return tuple(Count(index.value("organisation", key), shared[key], False) for key in ordered)
 
 
 def _conventions(graph: ReadGraph, programmes: list[str]) -> tuple[tuple[ConventionSummary, ...], int]:

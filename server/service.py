@@ -4,6 +4,7 @@ index and the SPARQL endpoint's state. Views reach it through server.web.site.se
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from .sparql.remote import RemoteEndpoint
 from .sparql.service_description import graph_sizes
 from .state import Published
 from .text_search import EngineTextSearch
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -55,12 +58,16 @@ class Service:
     _search: SearchIndex | IndexInTheMaking | None = field(default=None, repr=False)
     _search_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _explore: ExploreIndex | None = field(default=None, repr=False)
+    _explore_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def explore_index(self) -> ExploreIndex:
-        """Return the facets' index of the graph, built on first use (the release never changes
-        under a service; two threads building it at once build the same index)."""
+        """Return the facets' index of the graph, built once (the release never changes under a
+        service): on the embedded store from the start, in the background; else on first use.
+        Requests asking for it meanwhile wait for that one build."""
         if self._explore is None:
-            self._explore = ExploreIndex.build(self.graph, self.settings.base_iri)
+            with self._explore_lock:
+                if self._explore is None:
+                    self._explore = ExploreIndex.build(self.graph, self.settings.base_iri)
         return self._explore
 
     @property
@@ -100,7 +107,17 @@ class Service:
         service = cls(settings, published, SparqlEndpoint(_query_pool(settings, published, graph), examples), graph)
         if not isinstance(graph, SparqlHttpGraph):
             service._search = IndexInTheMaking(lambda: SearchIndex.build(graph, settings.base_iri))
+            threading.Thread(target=_build_explore_index, args=(service,), daemon=True, name="coopkg-explore").start()
         return service
+
+
+def _build_explore_index(service: Service) -> None:
+    """Build the facets' index ahead of the first /explore or profile; a failure is logged and
+    the first request that needs the index tries again (and answers with what it raises)."""
+    try:
+        service.explore_index()
+    except Exception as error:  # reported here, raised again to the request that needs the index
+        log.warning("the facets' index could not be built at start: %s", error)
 
 
 def _search(settings: Settings, graph: ReadGraph) -> SearchIndex:

@@ -122,6 +122,24 @@ def test_csv_gives_codes_beside_labels_for_every_row(client):
     assert client.get("/explore", headers={"Accept": "text/csv"}).mimetype == "text/csv"
 
 
+def test_csv_of_every_row_is_streamed_and_the_same_each_time(client, generated):
+    index, _ = generated
+    first = client.get("/explore.csv", query_string={"lang": "en"}, buffered=False)
+    assert first.is_streamed and "Content-Length" not in first.headers  # sent as it is written
+    body = first.get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(rows) == client.get("/explore.json").get_json()["count"] == len({r["iri"] for r in rows})
+    assert client.get("/explore.csv", query_string={"lang": "en"}).get_data(as_text=True) == body
+    again = client.get("/explore.csv", query_string={"lang": "en"}, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    # the generated graph's index gives one line per programme, with its label in each language
+    item = next(iter(index.items))
+    english, french = index.csv_line(item, "en"), index.csv_line(item, "fr")
+    assert next(csv.reader([english]))[:2] == [item, index.items[item].label("en")]
+    assert next(csv.reader([french]))[1] == index.items[item].label("fr")
+    assert next(csv.reader([index.csv_header()]))[:4] == ["iri", "label", "country", "country_label"]
+
+
 def test_json_gives_the_same_selection(client):
     answer = client.get("/explore.json", query_string={"year": "2017"}).get_json()
     assert answer["count"] == 1 and answer["filters"] == {"year": ["2017"]}
@@ -154,3 +172,28 @@ def test_an_answer_asked_again_is_the_same_and_carries_the_release_validators(cl
     french = client.get("/explore?year=2017")
     assert french.headers["Content-Language"] == "fr" and french.get_data() != first.get_data()
     assert client.get("/map?lang=en").get_data() == client.get("/map?lang=en").get_data()
+
+
+def test_a_codelist_country_sharing_an_iso_code_counts_as_the_country_described(tmp_path):
+    """An imported activity names IATI's Country code BJ: its programme counts under Benin, the
+    country the data describes with that notation, not under a second value for the code."""
+    extra = tmp_path / "imported.ttl"
+    extra.write_text(
+        """@prefix coop: <https://w3id.org/coopkg/def/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://w3id.org/coopkg/id/programme/imported-activity> a coop:Programme ;
+    coop:country <https://w3id.org/coopkg/def/iati/Country/BJ> , <https://w3id.org/coopkg/def/iati/Country/TG> .
+<https://w3id.org/coopkg/def/iati/Country/BJ> skos:inScheme <https://w3id.org/coopkg/def/iati/Country> ;
+    skos:notation "BJ" .
+<https://w3id.org/coopkg/def/iati/Country/TG> skos:inScheme <https://w3id.org/coopkg/def/iati/Country> ;
+    skos:notation "TG" .
+""",
+        encoding="utf-8",
+    )
+    knowledge = load_knowledge(PROJECT_ROOT, [PROJECT_ROOT / "graph", extra])
+    index = ExploreIndex.build(EmbeddedGraph(build_store(knowledge, Settings().base_iri)), Settings().base_iri)
+    imported = "https://w3id.org/coopkg/id/programme/imported-activity"
+    assert imported in index.pairs["country"][BENIN]
+    assert "https://w3id.org/coopkg/def/iati/Country/BJ" not in index.pairs["country"]
+    # a code no described country shares stays a value of its own
+    assert index.pairs["country"]["https://w3id.org/coopkg/def/iati/Country/TG"] == {imported}

@@ -4,14 +4,20 @@ transactions in two currencies."""
 
 from __future__ import annotations
 
+import importlib.util
 from decimal import Decimal
 
 import pyoxigraph as ox
 import pytest
 from pages_support import html
 
+from server.config import PROJECT_ROOT, Settings
+from server.explore import ExploreIndex
 from server.graphs import EmbeddedGraph
+from server.knowledge import load_knowledge
 from server.money import UNKNOWN_CURRENCY, money_by_year, money_text
+from server.profile import profile_of
+from server.store import build_store
 
 COOP = "https://w3id.org/coopkg/def/"
 ID = "https://w3id.org/coopkg/id/"
@@ -115,3 +121,29 @@ def test_money_reads_as_each_language_writes_it():
     assert money_text(Decimal("450000.5"), "EUR", "en") == "€450,000.50"
     assert money_text(Decimal("450000.5"), "EUR", "fr") == "450\u202f000,50\xa0€"
     assert money_text(Decimal(1200), UNKNOWN_CURRENCY, "fr") == "1\u202f200"
+
+
+def test_an_organisations_partners_are_those_of_its_own_programmes(tmp_path):
+    """On a generated graph of many partnerships, an authority's partners are the other
+    organisations of its programmes (here one partnership: its one partner), not every
+    organisation of the graph; a country's are those of the programmes taking place there."""
+    spec = importlib.util.spec_from_file_location("bench_generate", PROJECT_ROOT / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "synthetic.ttl"
+    assert module.main(["--triples", "20000", "--seed", "5", "--out", str(out)]) == 0
+    graph = EmbeddedGraph(build_store(load_knowledge(PROJECT_ROOT, [out]), Settings().base_iri))
+    index = ExploreIndex.build(graph, Settings().base_iri)
+    organisations = index.pairs["organisation"]
+    assert len(organisations) > 10
+    for authority, programmes in list(organisations.items())[:5]:
+        expected = {o for o, its in organisations.items() if its & programmes} - {authority}
+        found = profile_of(graph, index, authority, "organisation", "en")
+        assert {c.value.key for c in found.partners} == expected and len(expected) >= 1
+        assert all(c.count == len(organisations[c.value.key] & programmes) for c in found.partners)
+    benin = ID + "country/benin"
+    programmes = index.pairs["country"][benin]
+    found = profile_of(graph, index, benin, "country", "en")
+    assert {c.value.key for c in found.partners} == {o for o, its in organisations.items() if its & programmes}
+    counts = [c.count for c in found.partners]
+    assert counts == sorted(counts, reverse=True)

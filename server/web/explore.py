@@ -1,12 +1,10 @@
 """Exploring the programmes by facets: `/explore` as a page, `/explore.csv` and
 `/explore.json` (or `/explore` with `Accept: text/csv` or `application/json`), the same
 filters in the query string (`?country=…&year=2017`), so that any view is a URL to share.
-The core is server/explore.py; the index is built on first use and kept for the release."""
+The core is server/explore.py; the index is built once per release (server/service.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
@@ -25,6 +23,7 @@ share_read_only(blueprint)
 OFFERED = ("text/html", "application/json", "text/csv")  # anything else gets the page
 PER_PAGE = 50
 KEPT_BYTES = 16 * 1024 * 1024  # explore and map answers kept in memory for the release
+CSV_ROWS_AT_ONCE = 500  # rows of /explore.csv written at once
 VALUES_SHOWN = 50  # values of one facet the page offers (the chosen ones always; JSON gives all)
 
 
@@ -109,26 +108,19 @@ def _explore_json():
 @blueprint.get("/explore.csv")
 def explore_csv():
     """Every matching row, streamed: each facet's codes (IRIs or values) beside their labels."""
-    selection, lang = _selection(), choose_language()
+    selection, lang = _selection(counted=()), choose_language()  # rows only: no facet counted
     index = site.service().explore_index()
 
     def rows() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(["iri", "label", *(name for facet in ALL_FACETS for name in (facet, f"{facet}_label"))])
-        for item in selection.items:
-            cells = [item.iri, item.label(lang)]
-            for facet in ALL_FACETS:
-                keys = index.keys_of(item.iri, facet)
-                cells += [" | ".join(keys), " | ".join(index.value(facet, k).label(lang) for k in keys)]
-            writer.writerow(cells)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+        yield index.csv_header()
+        for start in range(0, len(selection.items), CSV_ROWS_AT_ONCE):
+            yield "".join(index.csv_line(item.iri, lang) for item in selection.items[start : start + CSV_ROWS_AT_ONCE])
 
     headers = {"Content-Disposition": 'attachment; filename="coopkg-explore.csv"'}
     headers.update(release_validators("text/csv", lang))
-    return Response(stream_with_context(rows()), mimetype="text/csv", headers=headers)
+    response = Response(stream_with_context(rows()), mimetype="text/csv", headers=headers)
+    response.implicit_sequence_conversion = False  # streamed: no Content-Length worked out by reading it all first
+    return response
 
 
 @blueprint.get("/map")
@@ -216,10 +208,11 @@ def facet_headings(words) -> dict[str, str]:
     }
 
 
-def _selection() -> Selection:
+def _selection(counted: tuple[str, ...] = FACETS) -> Selection:
+    """Return what the request's filters select, with the counts of the facets `counted`."""
     filters = {facet: request.args.getlist(facet) for facet in ALL_FACETS if request.args.getlist(facet)}
     try:
-        return site.service().explore_index().select(filters, choose_language())
+        return site.service().explore_index().select(filters, choose_language(), counted)
     except BadFilter as error:
         raise BadRequest(str(error)) from None
 
