@@ -9,8 +9,9 @@ accountable, implementing) drawn from a pool of 60 (BJ-IFU-… communes, XM-DAC-
 three activity dates, a recipient country, a DAC and an SDG sector, a location, two budgets,
 four transactions and one result with two indicators (a baseline and two periods of target
 and actual each). The import runs as `python -m server import iati FILE --into TMP` in a child
-process; the report gives its steps' durations (from its log), its wall time and the peak
-resident memory of the child.
+process; the report gives its steps' durations (from its log) with the peak resident memory
+sampled during each (every 0.25 s), its wall and CPU time and the peak resident memory of the
+child.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -108,29 +110,64 @@ def generate(path: Path, activities: int, seed: int) -> None:
         out.write("</iati-activities>\n")
 
 
+def _rss_mib(pid: int) -> float | None:
+    """The resident memory of process `pid` now, in MiB (Linux), or None once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
 def measure(path: Path) -> dict:
-    """Run the import of `path` in a child process; return its steps, wall time and peak memory."""
+    """Run the import of `path` in a child process; return its steps (each with the peak
+    resident memory sampled while it ran), wall and CPU time, and the child's peak memory."""
+    samples: list[tuple[float, float]] = []  # (seconds since start, MiB)
+    lines: list[tuple[float, str]] = []  # (seconds since start, a line of the child's stderr)
     with tempfile.TemporaryDirectory(prefix="coopkg-bench-iati-") as into:
         started = time.monotonic()
-        completed = subprocess.run(
+        child = subprocess.Popen(
             [sys.executable, "-m", "server", "import", "iati", str(path), "--into", into],
             cwd=ROOT,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            check=False,
         )
+
+        def read_stderr() -> None:
+            for line in child.stderr:
+                lines.append((time.monotonic() - started, line.rstrip("\n")))
+
+        reader = threading.Thread(target=read_stderr, daemon=True)
+        reader.start()
+        while child.poll() is None:
+            rss = _rss_mib(child.pid)
+            if rss is not None:
+                samples.append((time.monotonic() - started, rss))
+            time.sleep(0.25)
+        stdout = child.stdout.read()
+        reader.join()
         wall = time.monotonic() - started
         written = sum(f.stat().st_size for f in Path(into).glob("imports/*.ttl"))
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
-    steps = re.findall(r"coopkg\.import (.+?)… ([\d.]+) s", completed.stderr)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    steps = []
+    for at, line in lines:
+        found = re.search(r"coopkg\.import (.+?)… ([\d.]+) s", line)
+        if found:
+            seconds = float(found.group(2))
+            during = [mib for t, mib in samples if at - seconds - 0.5 <= t <= at]
+            steps.append((found.group(1), seconds, max(during, default=float("nan"))))
     return {
-        "exit": completed.returncode,
+        "exit": child.returncode,
         "wall_s": wall,
-        "peak_mib": peak,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_mib": usage.ru_maxrss / 1024,  # KiB on Linux
         "steps": steps,
         "turtle_bytes": written,
-        "stdout": completed.stdout.strip(),
-        "stderr_tail": completed.stderr.strip().splitlines()[-3:],
+        "stdout": stdout.strip(),
+        "stderr_tail": [line for _, line in lines[-3:]],
     }
 
 
@@ -146,9 +183,12 @@ def main(argv: list[str] | None = None) -> int:
         size = path.stat().st_size
         result = measure(path)
     print(f"IATI import of {args.activities} activities (seed {args.seed}, {size / 2**20:.1f} MiB of XML)")
-    for name, seconds in result["steps"]:
-        print(f"  {name:<40} {float(seconds):8.1f} s")
-    print(f"  wall time {result['wall_s']:.1f} s, peak memory {result['peak_mib']:.0f} MiB, exit {result['exit']}")
+    for name, seconds, peak in result["steps"]:
+        print(f"  {name:<40} {seconds:8.1f} s   peak {peak:6.0f} MiB")
+    print(
+        f"  wall time {result['wall_s']:.1f} s, CPU time {result['cpu_s']:.1f} s, "
+        f"peak memory {result['peak_mib']:.0f} MiB, exit {result['exit']}"
+    )
     print(f"  Turtle written: {result['turtle_bytes'] / 2**20:.1f} MiB; {result['stdout']}")
     if result["exit"] != 0:
         print("\n".join(result["stderr_tail"]))
