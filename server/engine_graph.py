@@ -275,7 +275,11 @@ class SparqlHttpGraph:
     def description(self, key: str) -> list[ox.Triple]:
         if key.startswith("_:"):
             raise ValueError(f"a remote engine cannot be asked about the blank node {key}: describe its holder")
-        return list(dict.fromkeys(self.construct("description", iri=key)))
+        near = list(dict.fromkeys(self.construct("description_near", iri=key)))
+        described = {t.subject for t in near}
+        if any(isinstance(t.object, ox.BlankNode) and t.object not in described for t in near):
+            return list(dict.fromkeys(self.construct("description", iri=key)))  # deeper blank nodes
+        return near
 
     def objects(self, subject: str, predicate: str):
         return [row["o"] for row in self.select("objects", s=subject, p=predicate)]
