@@ -8,7 +8,7 @@ its own code, then echoes the query:
     Virtuoso 37000 Error TR...: transitive start not given
 
     SPARQL query:
-    define sql:big-data-const 0 SELECT * WHERE { ?a <p>+ ?b }
+    (the query as it was sent, here a path with neither end bound)
 
 The SQL state's class says whose fault it is (ISO/IEC 9075 and ODBC): 21 (cardinality), 22
 (data exception: SR084 division by 0, SR468 `bif:contains` as a plain function), 37 and 42
