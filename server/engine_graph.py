@@ -26,6 +26,7 @@ from . import query_files
 from .engine_auth import basic_or_digest, engine_credentials
 from .engine_errors import engine_failure, incomplete_answer
 from .engine_release import RECORD_CHECK, ReleaseMismatch, read_record
+from .engine_terms import binding_term, repaired
 from .graphs import (
     LABELS_PER_QUERY,
     RECORD_PART,
@@ -48,7 +49,6 @@ log = logging.getLogger(__name__)
 MAX_GET_QUERY = 2000
 # The variables of the query files that name a graph (GRAPH ?graph, GRAPH ?g).
 GRAPH_VARIABLES = frozenset({"graph", "g"})
-_BLANK_ID = re.compile(r"[^A-Za-z0-9_]")
 # A property path of any length (`*`, `+`) between two variables. Virtuoso 7.2 refuses one
 # whose end is bound only by VALUES ("transitive start not given"): the end is written in.
 _TRANSITIVE = re.compile(r"\?(\w+)(\s+[^\s?]\S*[*+]\s+)\?(\w+)")
@@ -223,7 +223,7 @@ class SparqlHttpGraph:
     def _rows(self, results: dict, stored_names: bool = False) -> list[Row]:
         """Return the rows of SPARQL JSON `results`, the graphs' stored names read back as their
         own (unless `stored_names`)."""
-        term = _term if stored_names else self._term
+        term = binding_term if stored_names else self._term
         try:
             names = results["head"]["vars"]
             return [
@@ -234,7 +234,7 @@ class SparqlHttpGraph:
             raise EngineError(f"the SPARQL engine at {self.url} sent results we cannot read: {error}", 502) from error
 
     def _term(self, value: dict):
-        term = _term(value)
+        term = binding_term(value)
         if self._own_names and isinstance(term, ox.NamedNode) and term.value in self._own_names:
             return ox.NamedNode(self._own_names[term.value])
         return term
@@ -245,7 +245,7 @@ class SparqlHttpGraph:
     def construct(self, query, /, **bindings) -> list[ox.Triple]:
         body = self._send(self._text(query, **bindings), "application/n-triples")
         try:
-            return [_repaired(q.triple) for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+            return [repaired(q.triple) for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
         except (SyntaxError, ValueError) as error:
             raise EngineError(f"the SPARQL engine at {self.url} sent a graph we cannot read: {error}", 502) from error
 
@@ -342,60 +342,6 @@ def _fixed_path_ends(text: str, bindings: Mapping[str, Binding]) -> str:
         return "?" + name
 
     return _TRANSITIVE.sub(lambda m: one(m[1]) + m[2] + one(m[3]), text)
-
-
-def _term(value: dict):
-    """Return the pyoxigraph term of one binding of SPARQL JSON results."""
-    kind, text = value["type"], value["value"]
-    if kind == "uri":
-        return ox.NamedNode(text)
-    if kind == "bnode":
-        return ox.BlankNode(_BLANK_ID.sub("_", text))
-    if kind in ("literal", "typed-literal"):
-        if "xml:lang" in value:
-            return ox.Literal(text, language=value["xml:lang"])
-        if "datatype" in value:
-            if value["datatype"] == XSD_DURATION:
-                text = duration_text(text)
-            return ox.Literal(text, datatype=ox.NamedNode(value["datatype"]))
-        return ox.Literal(text)
-    raise ValueError(f"unknown term type {kind!r}")
-
-
-XSD_DURATION = "http://www.w3.org/2001/XMLSchema#duration"
-_MONTHS = re.compile(r"-?\d+")
-_SECONDS = re.compile(r"-?\d+\.\d*")
-
-
-def duration_text(text: str) -> str:
-    """Return an xsd:duration's lexical form as given, or, for what Virtuoso 7.2 answers in
-    its place (a number, never a valid duration: months for a year-month duration, "14" for
-    P1Y2M; seconds with a decimal point for a day-time one, "864000.0" for P10D), the
-    duration's canonical form."""
-    if _MONTHS.fullmatch(text):
-        sign, months = ("-", -int(text)) if text.startswith("-") else ("", int(text))
-        years, months = divmod(months, 12)
-        parts = (f"{years}Y" if years else "") + (f"{months}M" if months or not years else "")
-        return f"{sign}P{parts}"
-    if _SECONDS.fullmatch(text):
-        sign, seconds = ("-", -float(text)) if text.startswith("-") else ("", float(text))
-        days, rest = divmod(seconds, 86400)
-        hours, rest = divmod(rest, 3600)
-        minutes, rest = divmod(rest, 60)
-        clock = (f"{int(hours)}H" if hours else "") + (f"{int(minutes)}M" if minutes else "")
-        clock += f"{rest:g}S" if rest or not (days or clock) else ""
-        return f"{sign}P{int(days)}D" + (f"T{clock}" if clock else "") if days else f"{sign}PT{clock}"
-    return text
-
-
-def _repaired(triple: ox.Triple) -> ox.Triple:
-    """Return `triple`, an xsd:duration object as `duration_text` repairs it."""
-    obj = triple.object
-    if isinstance(obj, ox.Literal) and obj.datatype.value == XSD_DURATION:
-        text = duration_text(obj.value)
-        if text != obj.value:
-            return ox.Triple(triple.subject, triple.predicate, ox.Literal(text, datatype=obj.datatype))
-    return triple
 
 
 def _read_own_names(graph: SparqlHttpGraph, url: str, timeout, auth, base: str) -> None:

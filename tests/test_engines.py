@@ -27,7 +27,8 @@ from server.catalog import temporal_coverage
 from server.cli import main
 from server.config import PROJECT_ROOT, ConfigError, Settings
 from server.domain import domain_view
-from server.engine_graph import SparqlHttpGraph, duration_text, open_graph
+from server.engine_graph import SparqlHttpGraph, open_graph
+from server.engine_terms import duration_text
 from server.entities import read_entity
 from server.graphs import EmbeddedGraph, EngineError
 from server.namespaces import PARTS, graph_iri
