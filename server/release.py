@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,7 +55,7 @@ from .release_folder import (
 )
 from .sitemap import write_sitemap
 from .source_graphs import source_graphs
-from .store import build_store
+from .store import build_store, copy_store
 from .validation import ValidationReport, validate
 from .void import dataset_statistics, void_graph
 
@@ -171,12 +172,16 @@ def build_release(settings: Settings, force: bool = False, progress: Callable[[s
         try:
             _copy_sources(settings.root, building / "sources", digests)
             step("store")
-            store = build_store(knowledge, settings.base_iri, building / "store")
+            memory = build_store(knowledge, settings.base_iri)
             graphs = source_graphs(knowledge, settings.root, settings.base_iri)
+            del knowledge  # the release is read from `memory` from here on
             facts = {"version": version, "issued": issued, "now": now, "graphs": graphs}
-            manifest = _write_files(store, settings, building, facts, step)
+            with ThreadPoolExecutor(1, thread_name_prefix="store") as writer:
+                stored = writer.submit(copy_store, memory, building / "store")
+                manifest = _write_files(memory, settings, building, facts, step)
+                store = stored.result()
             store.flush()
-            del store
+            del store, memory
             manifest["store"] = store_table(building / "store")  # once closed: its files no longer change
             (building / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
             step("sync")
