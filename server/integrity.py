@@ -77,14 +77,16 @@ def sha256_file(path: Path) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
-def file_table(folder: Path, skip: str | None = None) -> dict[str, dict]:
+def file_table(folder: Path, skip: str | None = None, known: dict[str, str] | None = None) -> dict[str, dict]:
     """Return {relative path: {'bytes', 'sha256'}} for every file below `folder`, sorted, but
-    those under `skip` ('store/')."""
-    table = {}
+    those under `skip` ('store/'); `known` gives the SHA-256 of files hashed already (by
+    relative path), which are not read again."""
+    table, known = {}, known or {}
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).as_posix()
         if path.is_file() and not (skip and relative.startswith(skip)):
-            table[relative] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
+            digest = known.get(relative) or sha256_file(path)
+            table[relative] = {"bytes": path.stat().st_size, "sha256": digest}
     return table
 
 

@@ -228,7 +228,7 @@ def _write_files(store: ox.Store, settings: Settings, folder: Path, release: dic
         "settings": build_settings(settings),
         "counts": stats.as_json(),
         "sources": source_digests(folder / "sources"),
-        "files": file_table(folder, skip="store/"),
+        "files": file_table(folder, skip="store/", known={f"dumps/{d.dump.name}": d.sha256 for d in published}),
     }
 
 

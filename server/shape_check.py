@@ -18,8 +18,10 @@ as "1") also make `failures` return None.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -50,7 +52,7 @@ def failures(compiled: CompiledShapes, triples: Callable[[], Iterable[ox.Triple]
         bad_by_type[datatype] = _bad_literals(typed, datatype)
         if len(bad_by_type[datatype]) > 200:
             return None
-    failed: set[tuple[str, str]] = set()
+    queries = []
     for check in compiled.checks:
         query = check.query
         for datatype, bad in bad_by_type.items():
@@ -59,14 +61,24 @@ def failures(compiled: CompiledShapes, triples: Callable[[], Iterable[ox.Triple]
                 lambda m, bad=bad: "(" + " && ".join(["true"] + [f"!sameTerm({m[1]}, {b})" for b in bad]) + ")",
                 query,
             )
-        for row in store.query(query):
-            failed.add((check.shape, str(row["this"])))
-    for shape, target, path, regex in compiled.patterns:
-        for row in store.query(f"SELECT DISTINCT ?this ?value WHERE {{ {target} {path('?this', '?value')} }}"):
-            value = row["value"]
-            if isinstance(value, ox.BlankNode) or not regex.search(value.value):
-                failed.add((shape, str(row["this"])))
-    return failed
+        queries.append((check.shape, query))
+
+    def rejected(shape: str, query: str) -> set[tuple[str, str]]:
+        return {(shape, str(row["this"])) for row in store.query(query)}
+
+    def unmatched(shape: str, target: str, path, regex) -> set[tuple[str, str]]:
+        rows = store.query(f"SELECT DISTINCT ?this ?value WHERE {{ {target} {path('?this', '?value')} }}")
+        return {
+            (shape, str(row["this"]))
+            for row in rows
+            if isinstance(row["value"], ox.BlankNode) or not regex.search(row["value"].value)
+        }
+
+    # Oxigraph evaluates without holding the GIL: the queries run side by side, one per core.
+    with ThreadPoolExecutor(max(1, min(4, os.cpu_count() or 1)), thread_name_prefix="shapes") as pool:
+        found = [pool.submit(rejected, shape, query) for shape, query in queries]
+        found += [pool.submit(unmatched, *pattern) for pattern in compiled.patterns]
+        return set().union(*(future.result() for future in found))
 
 
 def _typed_literals(store: ox.Store) -> list[ox.Literal]:
