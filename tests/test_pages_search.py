@@ -74,6 +74,12 @@ def test_the_search_page_lists_results_as_links(client, store):
     assert page.select_one("input[name=q]")["value"] == "beninoise"
 
 
+@pytest.mark.parametrize(("lang", "title"), [("en", "Search: Zou · coopkg"), ("fr", "Rechercher\u00a0: Zou · coopkg")])
+def test_the_search_page_title_is_punctuated_in_its_language(client, lang, title):
+    page = html(client.get(f"/search?q=Zou&lang={lang}"))
+    assert page.title.get_text(strip=True) == title
+
+
 @pytest.mark.parametrize(
     ("path", "headers"), [("/search.json?q=Zou", {}), ("/search?q=Zou", {"Accept": "application/json"})]
 )
