@@ -104,18 +104,16 @@ def write_dumps(store: ox.Store, base: str, folder: Path, prefixes: dict[str, st
     return dumps
 
 
-def source_prefixes(files: Iterable[Path], base: str) -> dict[str, str]:
-    """Return the shared prefixes plus those the Turtle `files` declare (data ones moved under `base`).
+def source_prefixes(declared: Iterable[dict[str, str]], base: str) -> dict[str, str]:
+    """Return the shared prefixes plus those the Turtle sources declare (`declared`: each file's
+    prefixes, in the files' order; the first file to declare a name or namespace wins), data
+    ones moved under `base`.
 
     So the Turtle dump reads `organisation:cc-zou` as its sources do, not `id:organisation\\/cc-zou`.
-    Raises SyntaxError or OSError when a file cannot be read.
     """
     prefixes = data_prefixes(base)
-    for path in files:
-        parser = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
-        for _ in parser:
-            pass
-        for name, namespace in parser.prefixes.items():
+    for file_prefixes in declared:
+        for name, namespace in file_prefixes.items():
             if namespace.startswith(CANONICAL_BASE + "id/"):
                 namespace = base + namespace.removeprefix(CANONICAL_BASE)
             if name not in prefixes and namespace not in prefixes.values():

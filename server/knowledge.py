@@ -37,12 +37,14 @@ class UnreadableSource(Exception):
 class KnowledgeBase:
     """The triples of each part ('ontology', 'shapes', 'data') and the files they came from;
     the data's triples also by source graph (`graphs`: name -> triples, `graph_files`: name ->
-    files). A fact two sources state is in both graphs, so it is twice in parts['data']."""
+    files; `prefixes`: file -> the prefixes it declares). A fact two sources state is in both
+    graphs, so it is twice in parts['data']."""
 
     parts: dict[str, list[ox.Triple]]
     files: dict[str, list[Path]] = field(default_factory=dict)
     graphs: dict[str, list[ox.Triple]] = field(default_factory=dict)
     graph_files: dict[str, list[Path]] = field(default_factory=dict)
+    prefixes: dict[Path, dict[str, str]] = field(default_factory=dict)
 
     def data_graphs(self) -> dict[str, list[ox.Triple]]:
         """Return the data by source graph (one graph, 'data', when none was recorded)."""
@@ -79,14 +81,20 @@ def turtle_files(path: Path) -> list[Path]:
     raise UnreadableSource(path, "no such file or folder")
 
 
-def read_turtle(path: Path) -> list[ox.Triple]:
-    """Return the triples of one Turtle file; raise UnreadableSource with its line on error."""
+def read_turtle(path: Path, prefixes: dict[Path, dict[str, str]] | None = None) -> list[ox.Triple]:
+    """Return the triples of one Turtle file; raise UnreadableSource with its line on error.
+
+    When `prefixes` is given, the prefixes the file declares are put there under `path`.
+    """
     try:
-        quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        parser = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        quads = list(parser)
     except SyntaxError as error:
         raise UnreadableSource(path, error.msg, error.lineno, error.offset) from None
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise UnreadableSource(path, str(error)) from None
+    if prefixes is not None:
+        prefixes[path] = dict(parser.prefixes)
     return [quad.triple for quad in quads]
 
 
@@ -119,16 +127,17 @@ def load_knowledge(root: Path, data_paths: Iterable[Path] | None = None) -> Know
                 named.setdefault(name, []).append(file)
     files["data"] = [file for group in named.values() for file in group]
     labels: dict[ox.BlankNode, ox.BlankNode] = {}
+    prefixes: dict[Path, dict[str, str]] = {}
     parts = {
-        part: list(stable_blank_nodes((t for file in files[part] for t in read_turtle(file)), labels))
+        part: list(stable_blank_nodes((t for file in files[part] for t in read_turtle(file, prefixes)), labels))
         for part in ("ontology", "shapes")
     }
     graphs = {
-        name: list(dict.fromkeys(stable_blank_nodes((t for f in group for t in read_turtle(f)), labels)))
+        name: list(dict.fromkeys(stable_blank_nodes((t for f in group for t in read_turtle(f, prefixes)), labels)))
         for name, group in named.items()
     }
     parts["data"] = [t for triples in graphs.values() for t in triples]
-    return KnowledgeBase(parts, files, graphs, named)
+    return KnowledgeBase(parts, files, graphs, named, prefixes)
 
 
 def stable_blank_nodes(triples: Iterable[ox.Triple], labels: dict | None = None) -> Iterator[ox.Triple]:
