@@ -8,7 +8,7 @@ import sys
 import time
 from typing import TextIO
 
-RELEASE_STEPS = ("read", "store", "dumps", "void", "sitemap", "catalog", "validate", "sync", "switch")
+RELEASE_STEPS = ("validate", "store", "dumps", "void", "sitemap", "catalog", "sync", "switch")
 VALIDATE_STEPS = ("read", "validate")
 IMPORT_STEPS = ("read", "check", "map", "validate", "write")
 BAR_WIDTH = 20

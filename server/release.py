@@ -16,7 +16,6 @@ import logging
 import os
 import shutil
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +32,7 @@ from .catalog import (
 )
 from .config import Settings
 from .descriptions import write_description
-from .dumps import source_prefixes, write_dumps
+from .dumps import Dump, source_prefixes, write_dumps
 from .graphs import EmbeddedGraph
 from .integrity import DamagedRelease, ReleaseFiles, check_release, file_table, sha256_file, store_table
 from .knowledge import UnreadableSource, load_knowledge
@@ -56,7 +55,7 @@ from .release_folder import (
 from .sitemap import write_sitemap
 from .source_graphs import source_graphs
 from .store import build_store, copy_store
-from .validation import Validating, ValidationReport
+from .validation import ValidationReport, validate
 from .void import dataset_statistics, void_graph
 
 release_log = logging.getLogger("coopkg.release")
@@ -145,14 +144,9 @@ def _built(settings: Settings, progress, force: bool = False) -> Serving:
 def build_release(settings: Settings, force: bool = False, progress: Callable[[str], None] | None = None) -> Release:
     """Validate the sources and build a new release, then make it current; return it.
 
-    The shapes are checked in a thread beside the build (validation.Validating), which writes
-    into an unfinished folder: the release is moved into place and made current only once the
-    data conforms. If the check finds failures, the build stops at its next step.
-
     Without `force`, returns the current release when it is already up to date. `progress`
-    is called with the name of each step ('read', 'store', 'dumps', ..., 'validate' (waiting
-    for the check to end), 'sync', 'switch'). Raises UnreadableSource or DataDoesNotConform
-    (nothing is published: the unfinished folder is removed), OSError on disk errors.
+    is called with the name of each step ('validate', 'store', 'dumps', ..., 'switch').
+    Raises UnreadableSource or DataDoesNotConform (nothing is written), OSError on disk errors.
     """
     step = progress or (lambda name: None)
     releases = settings.releases
@@ -161,17 +155,13 @@ def build_release(settings: Settings, force: bool = False, progress: Callable[[s
         current = current_release(releases)
         if current is not None and not force and current.is_up_to_date(settings) and _intact(current):
             return current
-        step("read")
+        step("validate")
         digests = source_digests(settings.root)
         check_description(settings.root / DESCRIPTION_FILE, RELEASE_ROOT)
         knowledge = load_knowledge(settings.root)
-        validating = Validating(knowledge)
-
-        def checked_step(name: str) -> None:
-            if (report := validating.refused()) is not None:
-                raise DataDoesNotConform(report)
-            step(name)
-
+        report = validate(knowledge)
+        if not report.conforms:
+            raise DataDoesNotConform(report)
         remove_unfinished(releases)
         now = datetime.now(UTC)
         version = next_version(releases, now)
@@ -180,12 +170,9 @@ def build_release(settings: Settings, force: bool = False, progress: Callable[[s
         building.mkdir()
         try:
             facts = {"version": version, "issued": issued, "now": now}
-            held = [knowledge]  # the build lets go of it once its store is built; the check, once it ends
+            held = [knowledge]  # the build lets go of it once its store is built
             del knowledge
-            manifest = _build(held, settings, building, facts, digests, checked_step)
-            step("validate")
-            if not (report := validating.report()).conforms:
-                raise DataDoesNotConform(report)
+            manifest = _build(held, settings, building, facts, digests, step)
             step("sync")
             sync_tree(building)
         except BaseException:
@@ -210,23 +197,30 @@ def _build(held: list, settings: Settings, building: Path, facts: dict, digests:
     sources = [settings.root / path for path in source_files(settings.root) if path.parts[0] in (*PARTS, *DATA_FOLDERS)]
     facts["prefixes"] = source_prefixes((knowledge.prefixes.get(path, {}) for path in sources), settings.base_iri)
     del knowledge  # the release is read from `memory` from here on
-    with ThreadPoolExecutor(1, thread_name_prefix="store") as writer:
-        stored = writer.submit(copy_store, memory, building / "store")
-        manifest = _write_files(memory, settings, building, facts, step)
-        store = stored.result()
-    store.flush()
-    del store, memory
+    copies: list = []
+
+    def written(dump: Dump, path: Path) -> None:  # the on-disk store is filled from the N-Quads dump
+        if dump.format.rdf_format == ox.RdfFormat.N_QUADS:
+            copies.append(copy_store(path, building / "store"))
+
+    try:
+        manifest = _write_files(memory, settings, building, facts, step, written)
+        del memory
+        copies[0].result()
+    finally:
+        for copy in copies:  # nothing may still write into the folder once this returns
+            copy.exception()
     manifest["store"] = store_table(building / "store")  # once closed: its files no longer change
     (building / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
 
 
-def _write_files(store: ox.Store, settings: Settings, folder: Path, release: dict, step) -> dict:
+def _write_files(store: ox.Store, settings: Settings, folder: Path, release: dict, step, written) -> dict:
     """Write the dumps, VoID, sitemap and catalogue of `store` into `folder`; return the manifest."""
     base, links = settings.base_iri, PublicLinks(RELEASE_ROOT)
     today = release["now"].date().isoformat()
     step("dumps")
-    dumps = write_dumps(store, base, folder / "dumps", release["prefixes"])
+    dumps = write_dumps(store, base, folder / "dumps", release["prefixes"], written)
     step("void")
     graph = EmbeddedGraph(store)
     stats = dataset_statistics(graph, base)

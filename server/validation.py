@@ -9,11 +9,6 @@ and writes the report, so its text, paths and values are pyshacl's as before.
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -28,8 +23,6 @@ from .shape_check import compile_shapes, failures
 
 if TYPE_CHECKING:
     from rdflib.plugins.sparql.sparql import Query
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,53 +50,15 @@ class ValidationReport:
     violations: tuple[Violation, ...]
 
 
-def validate(knowledge: KnowledgeBase, doubt: Callable[[], None] | None = None) -> ValidationReport:
+def validate(knowledge: KnowledgeBase) -> ValidationReport:
     """Validate the data and the ontology (concepts are data too) against the shapes.
 
-    Only results of severity sh:Violation make the report non-conforming. `doubt` is called
-    when the whole-graph check finds failures or cannot tell, before pyshacl decides.
+    Only results of severity sh:Violation make the report non-conforming.
     """
     shapes = knowledge.rdflib_graph("shapes")
     if quick_failures(knowledge, shapes) == set():
         return ValidationReport(True, ())
-    if doubt is not None:
-        doubt()
     return pyshacl_report(knowledge, shapes)
-
-
-class Validating:
-    """`validate(knowledge)` running in a thread, beside other work (a release being built).
-
-    The whole-graph check spends its time in Oxigraph, which holds no GIL, so on two cores it
-    costs the work beside it little. pyshacl, when it must decide, holds the GIL for minutes
-    at a million triples: `doubtful` is then set, and work beside it should wait for
-    `report()` rather than compete with it.
-    """
-
-    def __init__(self, knowledge: KnowledgeBase):
-        self.doubtful = threading.Event()
-        pool = ThreadPoolExecutor(1, thread_name_prefix="validate")
-        self._report = pool.submit(self._validate, knowledge)
-        pool.shutdown(wait=False)  # the thread runs on; the pool takes nothing more
-
-    def _validate(self, knowledge: KnowledgeBase) -> ValidationReport:
-        started = time.monotonic()
-        report = validate(knowledge, doubt=self.doubtful.set)
-        verdict = "conforms" if report.conforms else f"does not conform ({len(report.violations)} results)"
-        log.info("shapes checked beside the build in %.1f s: the data %s", time.monotonic() - started, verdict)
-        return report
-
-    def report(self) -> ValidationReport:
-        """Wait for the report and return it (or raise what validation raised)."""
-        return self._report.result()
-
-    def refused(self) -> ValidationReport | None:
-        """Return the report if the data is known not to conform so far (waiting for it once
-        pyshacl decides), else None (conforming, or not yet known)."""
-        if not self.doubtful.is_set() and not self._report.done():
-            return None
-        report = self.report()
-        return None if report.conforms else report
 
 
 def quick_failures(knowledge: KnowledgeBase, shapes: rdflib.Graph) -> set[tuple[str, str]] | None:
