@@ -17,7 +17,7 @@ from rdflib.namespace import SH
 
 from server.knowledge import KnowledgeBase
 from server.shape_check import compile_shapes
-from server.validation import _node_shape, quick_failures, validate
+from server.validation import _node_shape, _PreparingGraph, quick_failures, validate
 
 EXTRA = {
     # an ill-typed date where a date is required, and where a year or a date will do
@@ -73,10 +73,15 @@ def _knowledge(knowledge: KnowledgeBase, kind: str, change) -> KnowledgeBase:
 
 
 def _pyshacl_pairs(knowledge: KnowledgeBase, shapes: rdflib.Graph) -> set[tuple[str, str]]:
-    """The (node shape, focus node) of each top-level result of pyshacl's report."""
-    _, results, _ = pyshacl.validate(
-        knowledge.rdflib_graph("data", "ontology"), shacl_graph=shapes, inference="none", allow_warnings=True
-    )
+    """The (node shape, focus node) of each top-level result of pyshacl's report.
+
+    The data graph parses each SPARQL text once, as the server's own report does
+    (validation._PreparingGraph): pyshacl evaluates the same, without parsing the same text
+    again for each of about 2,500 focus nodes (35 s a case instead of 2 s).
+    """
+    data = _PreparingGraph()
+    data += knowledge.rdflib_graph("data", "ontology")
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
     pairs = set()
     for report in results.subjects(rdflib.RDF.type, SH.ValidationReport):
         for result in results.objects(report, SH.result):
