@@ -18,7 +18,7 @@ from .logs import configure
 from .namespaces import PREFIXES, shorten
 from .progress import RELEASE_STEPS, VALIDATE_STEPS, Steps, log_release
 from .state import DamagedRelease, DataDoesNotConform
-from .validation import ValidationReport, validate
+from .validation import ValidationReport, start_check_store, validate
 from .words import words
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNREADABLE, EXIT_CANNOT_LISTEN, EXIT_DAMAGED = 0, 1, 2, 3, 4
@@ -103,9 +103,10 @@ def validate_command(paths: tuple[Path, ...], lang: str) -> None:
     try:
         with Steps("validate", VALIDATE_STEPS, logging.getLogger("coopkg.validation")) as step:
             step("read")
+            filling = start_check_store(settings.root, paths or None)  # filled while the files are read
             knowledge = load_knowledge(settings.root, paths or None)
             step("validate")
-            report = validate(knowledge)
+            report = validate(knowledge, filling)
     except UnreadableSource as error:
         _fail(EXIT_UNREADABLE, f"cannot read {error}")
     checked = ", ".join(str(p) for p in paths) or "graph/"

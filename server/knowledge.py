@@ -84,10 +84,12 @@ def turtle_files(path: Path) -> list[Path]:
 def read_turtle(path: Path, prefixes: dict[Path, dict[str, str]] | None = None) -> list[ox.Triple]:
     """Return the triples of one Turtle file; raise UnreadableSource with its line on error.
 
-    When `prefixes` is given, the prefixes the file declares are put there under `path`.
+    A blank node label belongs to its file, as RDF has it: `_:a` in two files is two nodes
+    (the parser gives each file's blank nodes labels of their own). When `prefixes` is given,
+    the prefixes the file declares are put there under `path`.
     """
     try:
-        parser = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        parser = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, rename_blank_nodes=True)
         quads = list(parser)
     except SyntaxError as error:
         raise UnreadableSource(path, error.msg, error.lineno, error.offset) from None
@@ -98,17 +100,17 @@ def read_turtle(path: Path, prefixes: dict[Path, dict[str, str]] | None = None) 
     return [quad.triple for quad in quads]
 
 
-def load_knowledge(root: Path, data_paths: Iterable[Path] | None = None) -> KnowledgeBase:
-    """Read ontology/, shapes/, graph/ and imports/ (when there is one) under `root`, or
-    `data_paths` instead of graph/ and imports/ (each file then its own graph).
+def knowledge_files(root: Path, data_paths: Iterable[Path] | None = None) -> dict[str, dict[str, list[Path]]]:
+    """Return the Turtle files load_knowledge reads: for 'ontology' and 'shapes' their files
+    (under the part's name), for 'data' the files of each source graph, by graph name.
 
-    Raises UnreadableSource when a file cannot be read, or when a graph/ and an imports/ file
-    would share a graph name, or a name is reserved (namespaces.RESERVED_GRAPH_NAMES).
+    Raises UnreadableSource as load_knowledge does (a missing folder, a name taken twice or
+    reserved).
     """
-    files: dict[str, list[Path]] = {}
+    layout: dict[str, dict[str, list[Path]]] = {}
     for folder, part in PARTS.items():
         if part != "data":
-            files[part] = turtle_files(root / folder)
+            layout[part] = {part: turtle_files(root / folder)}
     named: dict[str, list[Path]] = {}
     if data_paths is not None:
         for file in (file for path in data_paths for file in turtle_files(path)):
@@ -125,7 +127,20 @@ def load_knowledge(root: Path, data_paths: Iterable[Path] | None = None) -> Know
                 if owners.setdefault(name, folder) != folder:
                     raise UnreadableSource(file, f"the graph name {name!r} is already taken in {owners[name]}/")
                 named.setdefault(name, []).append(file)
-    files["data"] = [file for group in named.values() for file in group]
+    layout["data"] = named
+    return layout
+
+
+def load_knowledge(root: Path, data_paths: Iterable[Path] | None = None) -> KnowledgeBase:
+    """Read ontology/, shapes/, graph/ and imports/ (when there is one) under `root`, or
+    `data_paths` instead of graph/ and imports/ (each file then its own graph).
+
+    Raises UnreadableSource when a file cannot be read, or when a graph/ and an imports/ file
+    would share a graph name, or a name is reserved (namespaces.RESERVED_GRAPH_NAMES).
+    """
+    layout = knowledge_files(root, data_paths)
+    named = layout["data"]
+    files = {part: [file for group in groups.values() for file in group] for part, groups in layout.items()}
     labels: dict[ox.BlankNode, ox.BlankNode] = {}
     prefixes: dict[Path, dict[str, str]] = {}
     parts = {

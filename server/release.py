@@ -55,7 +55,7 @@ from .release_folder import (
 from .sitemap import write_sitemap
 from .source_graphs import source_graphs
 from .store import build_store, copy_store
-from .validation import ValidationReport, validate
+from .validation import ValidationReport, start_check_store, validate
 from .void import dataset_statistics, void_graph
 
 release_log = logging.getLogger("coopkg.release")
@@ -158,8 +158,10 @@ def build_release(settings: Settings, force: bool = False, progress: Callable[[s
         step("validate")
         digests = source_digests(settings.root)
         check_description(settings.root / DESCRIPTION_FILE, RELEASE_ROOT)
+        filling = start_check_store(settings.root)  # Oxigraph fills the check's store while Python reads
         knowledge = load_knowledge(settings.root)
-        report = validate(knowledge)
+        report = validate(knowledge, filling)
+        del filling
         if not report.conforms:
             raise DataDoesNotConform(report)
         remove_unfinished(releases)
