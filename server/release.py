@@ -37,6 +37,7 @@ from .graphs import EmbeddedGraph
 from .integrity import DamagedRelease, ReleaseFiles, check_release, file_table, sha256_file, store_table
 from .knowledge import UnreadableSource, load_knowledge
 from .links import RELEASE_ROOT, PublicLinks
+from .memory import give_back_freed_memory
 from .namespaces import DATA_FOLDERS, PARTS
 from .release_disk import locked, point_current, remove_unfinished, sync_folder, sync_tree
 from .release_folder import (
@@ -162,6 +163,7 @@ def build_release(settings: Settings, force: bool = False, progress: Callable[[s
         knowledge = load_knowledge(settings.root)
         report = validate(knowledge, filling)
         del filling
+        give_back_freed_memory()  # what the check's threads freed (server/memory.py)
         if not report.conforms:
             raise DataDoesNotConform(report)
         remove_unfinished(releases)

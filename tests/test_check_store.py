@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 import pyoxigraph as ox
 
 from server.knowledge import knowledge_files, load_knowledge
+from server.memory import give_back_freed_memory
 from server.shape_check import turtle_store
 from server.validation import quick_failures, start_check_store, validate
 
@@ -64,3 +67,7 @@ def test_a_violation_is_found_on_the_store_filled_from_the_files(project_copy, k
 
 def test_the_project_conforms_on_the_store_filled_from_the_files(project_copy):
     assert validate(load_knowledge(project_copy), start_check_store(project_copy)).conforms
+
+
+def test_freed_memory_is_given_back_where_glibc_can():
+    assert give_back_freed_memory() is sys.platform.startswith("linux")
