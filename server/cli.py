@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from .config import ConfigError, Settings
-from .knowledge import UnreadableSource, load_knowledge
+from .knowledge import UnreadableSource, knowledge_files, load_knowledge
 from .logs import configure
 from .namespaces import PREFIXES, shorten
 from .progress import RELEASE_STEPS, VALIDATE_STEPS, Steps, log_release
@@ -103,8 +103,9 @@ def validate_command(paths: tuple[Path, ...], lang: str) -> None:
     try:
         with Steps("validate", VALIDATE_STEPS, logging.getLogger("coopkg.validation")) as step:
             step("read")
-            filling = start_check_store(settings.root, paths or None)  # filled while the files are read
-            knowledge = load_knowledge(settings.root, paths or None)
+            layout = knowledge_files(settings.root, paths or None)
+            filling = start_check_store(layout)  # filled while the files are read
+            knowledge = load_knowledge(settings.root, paths or None, layout)
             step("validate")
             report = validate(knowledge, filling)
     except UnreadableSource as error:

@@ -131,14 +131,17 @@ def knowledge_files(root: Path, data_paths: Iterable[Path] | None = None) -> dic
     return layout
 
 
-def load_knowledge(root: Path, data_paths: Iterable[Path] | None = None) -> KnowledgeBase:
+def load_knowledge(
+    root: Path, data_paths: Iterable[Path] | None = None, layout: dict[str, dict[str, list[Path]]] | None = None
+) -> KnowledgeBase:
     """Read ontology/, shapes/, graph/ and imports/ (when there is one) under `root`, or
-    `data_paths` instead of graph/ and imports/ (each file then its own graph).
+    `data_paths` instead of graph/ and imports/ (each file then its own graph); `layout`, when
+    given, is knowledge_files(root, data_paths) already listed.
 
     Raises UnreadableSource when a file cannot be read, or when a graph/ and an imports/ file
     would share a graph name, or a name is reserved (namespaces.RESERVED_GRAPH_NAMES).
     """
-    layout = knowledge_files(root, data_paths)
+    layout = layout or knowledge_files(root, data_paths)
     named = layout["data"]
     files = {part: [file for group in groups.values() for file in group] for part, groups in layout.items()}
     labels: dict[ox.BlankNode, ox.BlankNode] = {}

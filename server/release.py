@@ -35,7 +35,7 @@ from .descriptions import write_description
 from .dumps import Dump, source_prefixes, write_dumps
 from .graphs import EmbeddedGraph
 from .integrity import DamagedRelease, ReleaseFiles, check_release, file_table, sha256_file, store_table
-from .knowledge import UnreadableSource, load_knowledge
+from .knowledge import UnreadableSource, knowledge_files, load_knowledge
 from .links import RELEASE_ROOT, PublicLinks
 from .memory import give_back_freed_memory
 from .namespaces import DATA_FOLDERS, PARTS
@@ -159,8 +159,9 @@ def build_release(settings: Settings, force: bool = False, progress: Callable[[s
         step("validate")
         digests = source_digests(settings.root)
         check_description(settings.root / DESCRIPTION_FILE, RELEASE_ROOT)
-        filling = start_check_store(settings.root)  # Oxigraph fills the check's store while Python reads
-        knowledge = load_knowledge(settings.root)
+        layout = knowledge_files(settings.root)
+        filling = start_check_store(layout)  # Oxigraph fills the check's store while Python reads
+        knowledge = load_knowledge(settings.root, layout=layout)
         report = validate(knowledge, filling)
         del filling
         give_back_freed_memory()  # what the check's threads freed (server/memory.py)

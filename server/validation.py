@@ -10,7 +10,6 @@ and writes the report, so its text, paths and values are pyshacl's as before.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,7 +21,7 @@ import rdflib
 import rdflib.collection
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
-from .knowledge import KnowledgeBase, knowledge_files
+from .knowledge import KnowledgeBase
 from .labels import pick_label
 from .shape_check import compile_shapes, failures, turtle_store
 
@@ -70,14 +69,14 @@ def validate(knowledge: KnowledgeBase, filling: Future | None = None) -> Validat
     return pyshacl_report(knowledge, shapes)
 
 
-def start_check_store(root: Path, data_paths: Iterable[Path] | None = None) -> Future:
-    """Start filling, in a thread, the store the shapes are checked on, from the files
-    load_knowledge(root, data_paths) reads (the data and the ontology); return its Future.
+def start_check_store(layout: dict[str, dict[str, list[Path]]]) -> Future:
+    """Start filling, in a thread, the store the shapes are checked on, from the data and
+    ontology files of `layout` (knowledge.knowledge_files); return its Future.
 
-    Called before load_knowledge, so that Oxigraph fills it while Python reads the files:
-    at a million triples that takes the 8 s of filling it from Python off the validation.
+    Called before load_knowledge reads the same layout, so that Oxigraph fills it while Python
+    reads the files: at a million triples that takes the 8 s of filling it from Python off the
+    validation.
     """
-    layout = knowledge_files(root, data_paths)
     paths = [file for part in ("data", "ontology") for group in layout[part].values() for file in group]
     pool = ThreadPoolExecutor(1, thread_name_prefix="check-store")
     filling = pool.submit(turtle_store, paths)

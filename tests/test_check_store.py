@@ -47,7 +47,7 @@ def _canonical(quads) -> set:
 
 def test_the_store_holds_the_data_and_the_ontology_as_read(project_copy):
     knowledge = load_knowledge(project_copy)
-    store = start_check_store(project_copy).result()
+    store = start_check_store(knowledge_files(project_copy)).result()
     read = [ox.Quad(t.subject, t.predicate, t.object) for t in knowledge.triples("data", "ontology")]
     assert _blank_nodes(q.triple for q in read)  # the graph has some: they are compared canonically
     assert _canonical(store) == _canonical(read)
@@ -60,14 +60,14 @@ def test_a_violation_is_found_on_the_store_filled_from_the_files(project_copy, k
         PREFIXES + 'ex:nobody a coop:Partnership ; rdfs:label "sans rien"@fr .\n', encoding="utf-8"
     )
     broken = load_knowledge(project_copy)
-    filled = start_check_store(project_copy).result()
+    filled = start_check_store(knowledge_files(project_copy)).result()
     found = quick_failures(broken, shapes, filled)
     assert found and found == quick_failures(broken, shapes)
-    assert not validate(broken, start_check_store(project_copy)).conforms
+    assert not validate(broken, start_check_store(knowledge_files(project_copy))).conforms
 
 
 def test_the_project_conforms_on_the_store_filled_from_the_files(project_copy):
-    assert validate(load_knowledge(project_copy), start_check_store(project_copy)).conforms
+    assert validate(load_knowledge(project_copy), start_check_store(knowledge_files(project_copy))).conforms
 
 
 def test_freed_memory_is_given_back_where_glibc_can():
